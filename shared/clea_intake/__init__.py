@@ -1,0 +1,1 @@
+"""clea-intake: back office for the Région Nouvelle-Aquitaine CléA certification aid."""

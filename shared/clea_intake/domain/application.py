@@ -1,0 +1,182 @@
+"""The application form written by the Région's platform (application.json), validated at the edge."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from stdnum.fr import siret as stdnum_siret
+
+from clea_intake.domain.errors import InvalidApplication
+from clea_intake.domain.policy import Certification, EvaluationType
+
+CASE_ID_PATTERN = r"^NA-CLEA-\d{4}-\d{6}$"
+Situation = Literal["unemployed", "siae", "detainee", "employed", "other"]
+Companion = Literal["evaluator", "cep", "spip"]
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("timezone offset required")
+    return value
+
+
+class _Form(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+
+
+class Address(_Form):
+    line1: str = Field(min_length=1, max_length=200)
+    postal_code: str = Field(pattern=r"^\d{5}$")
+    city: str = Field(min_length=1, max_length=100)
+
+
+class Applicant(_Form):
+    surname: str = Field(min_length=1, max_length=100)
+    given_names: str = Field(min_length=1, max_length=150)
+    birth_date: date
+    email: EmailStr
+    phone: str | None = Field(default=None, max_length=30)
+    address: Address
+    nationality: str = Field(pattern=r"^[A-Z]{2}$")
+    situation: Situation
+    france_travail_registered: bool = False
+    funded_by_transition_pro_or_branch: bool
+    detention_facility: str | None = None
+
+    @model_validator(mode="after")
+    def _detainee_has_facility(self) -> Applicant:
+        if self.situation == "detainee" and not self.detention_facility:
+            raise ValueError("detention_facility is required when situation is detainee")
+        return self
+
+
+def _siret(value: str) -> str:
+    compact = stdnum_siret.compact(value)
+    if not stdnum_siret.is_valid(compact):
+        raise ValueError("invalid SIRET (14 digits, Luhn check)")
+    return compact
+
+
+class Evaluator(_Form):
+    name: str = Field(min_length=1, max_length=200)
+    siret: Annotated[str, AfterValidator(_siret)]
+    nda: str = Field(pattern=r"^\d{11}$")
+    postal_code: str = Field(pattern=r"^\d{5}$")
+    email: EmailStr
+
+
+class Quote(_Form):
+    hours: Decimal = Field(gt=0, le=200)
+    amount_eur: Decimal = Field(ge=0, le=100000)
+
+
+class Application(_Form):
+    case_id: str = Field(pattern=CASE_ID_PATTERN)
+    submitted_at: Annotated[datetime, AfterValidator(_aware)]
+    certification: Certification
+    evaluation: EvaluationType
+    evaluation_start: date
+    evaluation_end: date
+    applicant: Applicant
+    accompanied_by: Companion | None = None
+    evaluator: Evaluator
+    quote: Quote
+
+    @field_validator("evaluation_end")
+    @classmethod
+    def _end_after_start(cls, value: date, info: Any) -> date:
+        start = info.data.get("evaluation_start")
+        if start is not None and value < start:
+            raise ValueError("evaluation_end is before evaluation_start")
+        return value
+
+    @property
+    def year(self) -> int:
+        return self.evaluation_start.year
+
+
+# French sentences for the validation errors a form can carry, by pydantic error type.
+_FR_BY_TYPE = {
+    "missing": "ce champ est obligatoire",
+    "string_pattern_mismatch": "le format n'est pas celui attendu",
+    "string_too_short": "ce champ ne peut pas être vide",
+    "string_too_long": "ce champ est trop long",
+    "literal_error": "la valeur n'est pas une des valeurs autorisées",
+    "date_from_datetime_parsing": "la date n'est pas au format AAAA-MM-JJ",
+    "date_parsing": "la date n'est pas au format AAAA-MM-JJ",
+    "date_type": "la date n'est pas au format AAAA-MM-JJ",
+    "datetime_parsing": "la date et l'heure ne sont pas au format ISO 8601",
+    "datetime_from_date_parsing": "la date et l'heure ne sont pas au format ISO 8601",
+    "datetime_type": "la date et l'heure ne sont pas au format ISO 8601",
+    "bool_parsing": "la valeur doit être vrai ou faux",
+    "bool_type": "la valeur doit être vrai ou faux",
+    "decimal_parsing": "la valeur doit être un nombre",
+    "decimal_type": "la valeur doit être un nombre",
+    "greater_than": "la valeur doit être positive",
+    "greater_than_equal": "la valeur ne peut pas être négative",
+    "less_than_equal": "la valeur est trop grande",
+    "value_error": "la valeur n'est pas valide",
+    "model_type": "un objet est attendu",
+    "dict_type": "un objet est attendu",
+    "string_type": "un texte est attendu",
+}
+_FR_BY_MESSAGE = {
+    "invalid SIRET": "le numéro SIRET n'est pas valide (14 chiffres, clé de contrôle)",
+    "timezone offset required": "la date et l'heure doivent indiquer le fuseau horaire",
+    "evaluation_end is before": "la fin de l'évaluation précède son début",
+    "detention_facility is required": "l'établissement pénitentiaire est obligatoire pour une personne détenue",
+    "email address": "l'adresse électronique n'est pas valide",
+}
+
+
+def _problem(error: dict) -> dict:
+    field = ".".join(str(part) for part in error["loc"]) or "(formulaire)"
+    english = error["msg"]
+    french = _FR_BY_TYPE.get(error["type"], "la valeur n'est pas valide")
+    for needle, sentence in _FR_BY_MESSAGE.items():
+        if needle in english:
+            french = sentence
+            break
+    return {"field": field, "code": error["type"], "message_en": english, "message_fr": french}
+
+
+def parse_application(raw: bytes | str) -> Application:
+    """Parse and validate application.json; raise InvalidApplication naming each bad field."""
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidApplication(
+            [{"field": "(fichier)", "code": "invalid_json", "message_en": f"not valid JSON: {exc}",
+              "message_fr": "le fichier n'est pas un JSON valide"}]
+        ) from exc
+    if not isinstance(data, dict):
+        raise InvalidApplication(
+            [{"field": "(fichier)", "code": "invalid_json", "message_en": "a JSON object is expected",
+              "message_fr": "un objet JSON est attendu"}]
+        )
+    try:
+        return Application.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidApplication([_problem(e) for e in exc.errors()]) from exc
+
+
+def case_id_of(data: Any) -> str | None:
+    """The case id of a form, if it has a well-formed one, even when the rest is invalid."""
+    if isinstance(data, dict) and isinstance(data.get("case_id"), str):
+        if re.match(CASE_ID_PATTERN, data["case_id"]):
+            return data["case_id"]
+    return None

@@ -1,0 +1,33 @@
+"""Domain exceptions, named so that Step Functions Retry/Catch can match them."""
+
+
+class CleaIntakeError(Exception):
+    """Base of the project's own errors."""
+
+
+class InvalidTransition(CleaIntakeError):
+    """The lifecycle table does not allow this change of state."""
+
+
+class StaleCase(CleaIntakeError):
+    """The case changed since it was read (optimistic locking); read again and retry."""
+
+
+class DuplicateAward(CleaIntakeError):
+    """An aid is already awarded for this beneficiary, year, certification and evaluation."""
+
+
+class CaseNotFound(CleaIntakeError):
+    """No case has this identifier."""
+
+
+class DocumentRejected(CleaIntakeError):
+    """A file cannot be read as a supporting document."""
+
+
+class InvalidApplication(CleaIntakeError):
+    """application.json does not follow the platform's schema."""
+
+    def __init__(self, problems: list[dict]):
+        super().__init__("; ".join(f"{p['field']}: {p['message_en']}" for p in problems))
+        self.problems = problems

@@ -1,0 +1,149 @@
+"""The versioned policy of the scheme: every amount, delay and list, validated at load."""
+
+from __future__ import annotations
+
+import functools
+import zoneinfo
+from datetime import date
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Certification = Literal["clea_socle", "clea_numerique"]
+EvaluationType = Literal["initial", "final"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class AidAmounts(_Frozen):
+    initial: Decimal = Field(gt=0)
+    final: Decimal = Field(gt=0)
+
+
+class DetentionFacility(_Frozen):
+    name: str
+    postal_code: str = Field(pattern=r"^\d{5}$")
+
+
+class Region(_Frozen):
+    name: str
+    departments: frozenset[str]
+    detention_facilities: tuple[DetentionFacility, ...] = ()
+
+    @field_validator("departments")
+    @classmethod
+    def _two_digits(cls, value: frozenset[str]) -> frozenset[str]:
+        bad = [d for d in value if not (len(d) == 2 and d.isdigit())]
+        if bad:
+            raise ValueError(f"department codes must have two digits: {sorted(bad)}")
+        return value
+
+
+class Deadlines(_Frozen):
+    complete_days_before_evaluation: int = Field(ge=0)
+    proof_max_age_months: int = Field(ge=1)
+    rib_max_age_months: int = Field(ge=1)
+    claim_months_after_evaluation_end: int = Field(ge=1)
+    incomplete_notice_min_interval_hours: int = Field(ge=0)
+
+
+class IdentityRules(_Frozen):
+    cni_extension_issued_from: date
+    cni_extension_issued_until: date
+    cni_extension_years: int = Field(ge=0)
+    cni_validity_years: int = Field(ge=1)
+    free_movement_nationalities: frozenset[str]
+
+
+class DocumentLimits(_Frozen):
+    review_confidence_below: float = Field(ge=0, le=1)
+    max_file_bytes: int = Field(gt=0)
+    max_pages: int = Field(gt=0)
+    max_image_pixels: int = Field(gt=0)
+    ocr_language: str
+
+
+class ClaimLimits(_Frozen):
+    max_attachments: int = Field(gt=0)
+    max_attachment_bytes: int = Field(gt=0)
+    max_message_bytes: int = Field(gt=0)
+
+
+class Policy(_Frozen):
+    version: str
+    valid_from: date
+    valid_until: date
+    timezone: str
+    aid_eur: dict[Certification, AidAmounts]
+    region: Region
+    deadlines: Deadlines
+    identity: IdentityRules
+    documents: DocumentLimits
+    claims: ClaimLimits
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Policy:
+        if self.valid_until < self.valid_from:
+            raise ValueError("valid_until is before valid_from")
+        missing = {"clea_socle", "clea_numerique"} - set(self.aid_eur)
+        if missing:
+            raise ValueError(f"aid amounts missing for {sorted(missing)}")
+        zoneinfo.ZoneInfo(self.timezone)
+        return self
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def aid_for(self, certification: Certification, evaluation: EvaluationType) -> Decimal:
+        return getattr(self.aid_eur[certification], evaluation)
+
+    def applies_on(self, day: date) -> bool:
+        return self.valid_from <= day <= self.valid_until
+
+    def department_of(self, postal_code: str | None) -> str | None:
+        code = (postal_code or "").strip().replace(" ", "")
+        if len(code) != 5 or not code.isdigit():
+            return None
+        return code[:2]
+
+    def in_region(self, postal_code: str | None) -> bool:
+        return self.department_of(postal_code) in self.region.departments
+
+
+class PolicyNotFound(LookupError):
+    """No policy file covers the requested date."""
+
+
+def _policy_files() -> list[Path]:
+    folder = resources.files("clea_intake") / "policy"
+    return sorted(Path(str(p)) for p in folder.iterdir() if str(p).endswith(".yaml"))
+
+
+def load_policy_file(path: Path) -> Policy:
+    with open(path, encoding="utf-8") as handle:
+        return Policy.model_validate(yaml.safe_load(handle))
+
+
+@functools.cache
+def all_policies() -> tuple[Policy, ...]:
+    return tuple(load_policy_file(p) for p in _policy_files())
+
+
+def policy_for(day: date) -> Policy:
+    """The policy in force on `day` (the evaluation start of a case)."""
+    for policy in all_policies():
+        if policy.applies_on(day):
+            return policy
+    raise PolicyNotFound(f"no policy covers {day.isoformat()}")
+
+
+def current_policy() -> Policy:
+    """The latest policy; used where no case date is known yet (e.g. classifying a loose file)."""
+    return max(all_policies(), key=lambda p: p.valid_until)
