@@ -1,0 +1,1 @@
+"""Operations: the metrics catalogue, the CloudWatch dashboard contract and the local HTML dashboard."""
