@@ -1,0 +1,590 @@
+"""The PDF letters: the decision letter to the applicant and the arrêté attributif with its two annexes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, time
+from importlib import resources
+from typing import Literal
+
+from fpdf import FPDF
+from fpdf.enums import TableBordersLayout
+from fpdf.fonts import FontFace
+
+from clea_intake.letters.content import NoticeContextError, policy_of
+from clea_intake.letters.french import amount_fr, certification_fr, date_fr, evaluation_fr, hours_fr, one_line
+from clea_intake.letters.models import NoticeContext
+from clea_intake.letters.region import (
+    AUTHORITY,
+    DIRECTION,
+    DOMAINS,
+    HEADING,
+    PLACE,
+    POSTAL_ADDRESS,
+    REGION_NAME,
+    SERVICE,
+    SIGNATURE,
+    WEBSITE,
+    appeal_paragraphs,
+)
+
+__all__ = ["arrete_attributif_pdf", "cre_form_pdf", "decision_letter_pdf", "hours_attestation_pdf"]
+
+FAMILY = "DejaVu"
+ACCENT = (0, 85, 127)
+INK = (29, 29, 27)
+GREY = (90, 90, 90)
+PALE = (238, 243, 246)
+CHECKBOX = "☐"
+BLANK_DATE = "____ / ____ / ________"
+CRE_TITLE = "Compte rendu d'exécution (CRE)"
+HOURS_TITLE = "Attestation des heures réalisées en centre"
+
+
+def _font_path(name: str) -> str:
+    return str(resources.files("clea_intake.letters") / "fonts" / name)
+
+
+class _Document(FPDF):
+    """An A4 page of the Région: heading on the first page, running reference and pages below."""
+
+    def __init__(self, ctx: NoticeContext, title: str):
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.reference = one_line(ctx.case_id)
+        self.policy_version = one_line(ctx.policy_version or policy_of(ctx).version)
+        for style, name in (
+            ("", "DejaVuSans.ttf"),
+            ("B", "DejaVuSans-Bold.ttf"),
+            ("I", "DejaVuSans-Oblique.ttf"),
+        ):
+            self.add_font(FAMILY, style=style, fname=_font_path(name))
+        self.set_margins(left=20, top=16, right=20)
+        self.set_auto_page_break(auto=True, margin=24)
+        self.set_title(f"{title} — {self.reference}")
+        self.set_author(f"{REGION_NAME} — {DIRECTION}")
+        self.set_subject(title)
+        self.set_lang("fr-FR")
+        self.set_creator("clea-intake")
+        # The document date is the notice's date, never the clock: the same case gives the same bytes.
+        self.set_creation_date(datetime.combine(ctx.sent_on, time(12, 0), tzinfo=UTC))
+        self.set_text_color(*INK)
+
+    def header(self) -> None:
+        if self.page_no() == 1:
+            self.set_fill_color(*ACCENT)
+            self.rect(self.l_margin, 14, 1.8, 17, style="F")
+            self.set_xy(self.l_margin + 4, 13.5)
+            self.set_font(FAMILY, "B", 15)
+            self.set_text_color(*ACCENT)
+            self.cell(0, 7, REGION_NAME, new_x="LEFT", new_y="NEXT")
+            self.set_font(FAMILY, "", 9.5)
+            self.set_text_color(*INK)
+            self.cell(0, 5, DIRECTION, new_x="LEFT", new_y="NEXT")
+            self.set_font(FAMILY, "", 8.5)
+            self.set_text_color(*GREY)
+            self.cell(0, 4.5, SERVICE, new_x="LMARGIN", new_y="NEXT")
+            self.set_y(38)
+        else:
+            self.set_font(FAMILY, "", 8)
+            self.set_text_color(*GREY)
+            self.cell(0, 5, HEADING, new_x="LMARGIN", new_y="TOP")
+            self.cell(0, 5, self.reference, align="R", new_x="LMARGIN", new_y="NEXT")
+            self.set_draw_color(*ACCENT)
+            self.line(self.l_margin, self.get_y() + 1, self.w - self.r_margin, self.get_y() + 1)
+            self.set_y(self.get_y() + 6)
+        self.set_text_color(*INK)
+
+    def footer(self) -> None:
+        self.set_y(-18)
+        self.set_draw_color(200, 205, 210)
+        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+        self.set_y(-16.5)
+        self.set_font(FAMILY, "", 7)
+        self.set_text_color(*GREY)
+        self.cell(0, 3.6, HEADING, new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 3.6, f"{', '.join(POSTAL_ADDRESS)} — {WEBSITE}", new_x="LMARGIN", new_y="TOP")
+        self.cell(0, 3.6, f"Page {self.page_no()}/{{nb}}", align="R", new_x="LMARGIN", new_y="NEXT")
+        self.cell(
+            0, 3.6, f"Dossier {self.reference} — règles appliquées : {self.policy_version}",
+            new_x="LMARGIN", new_y="NEXT",
+        )  # fmt: skip
+        self.set_text_color(*INK)
+
+    # Building blocks; all caller text goes through one_line() before it reaches a page.
+
+    def paragraph(self, text: str, *, size: float = 10, style: str = "", gap: float = 2.6,
+                  align: str = "J", color: tuple[int, int, int] = INK) -> None:  # fmt: skip
+        self.set_font(FAMILY, style, size)
+        self.set_text_color(*color)
+        self.multi_cell(0, size * 0.5, text, align=align, new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(*INK)
+        self.ln(gap)
+
+    def section(self, title: str, *, size: float = 10.5) -> None:
+        if self.will_page_break(20):
+            self.add_page()
+        self.ln(1.5)
+        self.set_font(FAMILY, "B", size)
+        self.set_text_color(*ACCENT)
+        self.cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")
+        self.set_draw_color(*ACCENT)
+        self.line(self.l_margin, self.get_y(), self.l_margin + 25, self.get_y())
+        self.set_text_color(*INK)
+        self.ln(2.5)
+
+    def facts(self, rows: Sequence[tuple[str, str]], *, emphasise_last: bool = False) -> None:
+        self.set_font(FAMILY, "", 9.5)
+        self.set_draw_color(*ACCENT)
+        label_style = FontFace(color=GREY)
+        with self.table(
+            col_widths=(36, 64),
+            first_row_as_headings=False,
+            borders_layout=TableBordersLayout.NONE,
+            cell_fill_color=PALE,
+            cell_fill_mode="ALL",
+            text_align=("LEFT", "LEFT"),
+            line_height=5,
+            padding=(1.3, 3),
+            width=self.epw,
+        ) as table:
+            for index, (label, value) in enumerate(rows):
+                last = emphasise_last and index == len(rows) - 1
+                row = table.row()
+                row.cell(label, style=label_style)
+                row.cell(value, style=FontFace(emphasis="B", size_pt=11 if last else None,
+                                               color=ACCENT if last else INK))  # fmt: skip
+        self.ln(4)
+
+    def bullets(self, items: Sequence[str], *, size: float = 10, marker: str = "–") -> None:
+        self.set_font(FAMILY, "", size)
+        for item in items:
+            self.set_x(self.l_margin + 4)
+            self.cell(5, size * 0.5, marker)
+            self.multi_cell(0, size * 0.5, item, align="J", new_x="LMARGIN", new_y="NEXT")
+            self.ln(1.2)
+        self.ln(1.5)
+
+    def signature(self, lines: Sequence[str]) -> None:
+        if self.will_page_break(26):
+            self.add_page()
+        self.ln(3)
+        self.set_font(FAMILY, "", 10)
+        for index, line in enumerate(lines):
+            self.set_x(110)
+            self.set_font(FAMILY, "B" if index == len(lines) - 1 else "", 10)
+            self.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+        self.ln(6)
+
+    def blank_line(self, label: str, *, width: float = 0) -> None:
+        """A label followed by a dotted line to write on."""
+        self.set_font(FAMILY, "", 9.5)
+        self.cell(self.get_string_width(label) + 1.5, 7, label)
+        end = self.w - self.r_margin if not width else self.get_x() + width
+        self.set_draw_color(150, 150, 150)
+        self.set_dash_pattern(dash=0.4, gap=0.8)
+        self.line(self.get_x(), self.get_y() + 5.5, end, self.get_y() + 5.5)
+        self.set_dash_pattern()
+        self.ln(7.5)
+
+    def checkboxes(self, label: str, options: Sequence[str]) -> None:
+        self.set_font(FAMILY, "", 9.5)
+        text = f"{label}   " + "     ".join(f"{CHECKBOX} {option}" for option in options)
+        self.multi_cell(0, 6, text, align="L", new_x="LMARGIN", new_y="NEXT")
+        self.ln(1)
+
+    def output_bytes(self) -> bytes:
+        return bytes(self.output())
+
+
+class _Case:
+    """The case's values, formatted once for every page."""
+
+    def __init__(self, ctx: NoticeContext):
+        self.ctx = ctx
+        self.ref = one_line(ctx.case_id)
+        self.applicant = one_line(ctx.applicant_name)
+        self.applicant_email = one_line(ctx.applicant_email)
+        self.evaluator = one_line(ctx.evaluator_name)
+        self.evaluator_email = one_line(ctx.evaluator_email)
+        self.evaluator_address = tuple(
+            one_line(line) for line in (ctx.evaluator_address or "").splitlines() if one_line(line)
+        )
+        self.cert = certification_fr(ctx.certification)
+        self.evaluation = evaluation_fr(ctx.evaluation)
+        self.period = f"du {date_fr(ctx.evaluation_start)} au {date_fr(ctx.evaluation_end)}"
+        self.amount = amount_fr(ctx.amount_eur) if ctx.amount_eur is not None else None
+        self.sent_on = date_fr(ctx.sent_on)
+        self.claim_deadline = date_fr(ctx.claim_deadline) if ctx.claim_deadline else None
+        self.hours = hours_fr(ctx.hours) if ctx.hours is not None else None
+        policy = policy_of(ctx)
+        self.rib_months = policy.deadlines.rib_max_age_months
+        self.complete_days = policy.deadlines.complete_days_before_evaluation
+
+    def rows(self, *, amount_label: str | None = None) -> list[tuple[str, str]]:
+        rows = [
+            ("Référence du dossier", self.ref),
+            ("Candidat", self.applicant),
+            ("Certification", self.cert),
+            ("Évaluation", self.evaluation.capitalize()),
+            ("Organisme évaluateur", self.evaluator),
+            ("Dates de l'évaluation", self.period),
+        ]
+        if self.hours:
+            rows.append(("Heures prévues au devis", self.hours))
+        if amount_label and self.amount:
+            rows.append((amount_label, self.amount))
+        return rows
+
+
+def _letter_top(pdf: _Document, case: _Case, *, subject: str, addressee: Sequence[str]) -> None:
+    """References on the left, addressee on the right (the window of a DL envelope), then date and subject."""
+    top = pdf.get_y() + 4
+    pdf.set_xy(110, top)
+    pdf.set_font(FAMILY, "B", 10.5)
+    pdf.multi_cell(80, 5.2, addressee[0], align="L", new_x="LEFT", new_y="NEXT")
+    pdf.set_font(FAMILY, "", 10)
+    for line in addressee[1:]:
+        pdf.multi_cell(80, 5.2, line, align="L", new_x="LEFT", new_y="NEXT")
+    bottom = pdf.get_y()
+    pdf.set_xy(pdf.l_margin, top)
+    pdf.set_font(FAMILY, "", 8.5)
+    pdf.set_text_color(*GREY)
+    for label, value in (
+        ("Nos références", case.ref),
+        ("Affaire suivie par", SERVICE),
+        ("Règles appliquées", pdf.policy_version),
+    ):
+        pdf.multi_cell(80, 4.3, f"{label} : {value}", align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(*INK)
+    pdf.set_y(max(bottom, pdf.get_y()) + 10)
+    pdf.set_font(FAMILY, "", 10)
+    pdf.set_x(110)
+    pdf.cell(0, 5, f"{PLACE}, le {case.sent_on}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(8)
+    pdf.set_font(FAMILY, "B", 10)
+    label_width = pdf.get_string_width("Objet : ") + 0.5
+    pdf.cell(label_width, 5, "Objet : ")
+    pdf.multi_cell(0, 5, subject, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+
+
+def _appeal_box(pdf: _Document) -> None:
+    pdf.section("Voies et délais de recours", size=9.5)
+    for text in appeal_paragraphs():
+        pdf.paragraph(text, size=8.5, gap=1.6, color=GREY)
+
+
+def decision_letter_pdf(ctx: NoticeContext, *, kind: Literal["award", "refusal"]) -> bytes:
+    """The decision letter to the applicant: award (with the amount) or refusal (with coded reasons)."""
+    case = _Case(ctx)
+    if kind == "award" and case.amount is None:
+        raise NoticeContextError(f"award letter for {ctx.case_id} needs amount_eur")
+    if kind == "refusal" and not ctx.reasons:
+        raise NoticeContextError(f"refusal letter for {ctx.case_id} needs reasons")
+    if kind not in ("award", "refusal"):
+        raise NoticeContextError(f"unknown decision letter kind {kind!r}")
+    title = "Décision d'attribution" if kind == "award" else "Décision de refus"
+    pdf = _Document(ctx, f"{title} — aide individuelle à la certification CléA")
+    pdf.add_page()
+    subject = (
+        f"{'Attribution' if kind == 'award' else 'Refus'} d'une aide individuelle à la certification "
+        f"{case.cert} — {case.evaluation}"
+    )
+    _letter_top(
+        pdf, case, subject=subject, addressee=(case.applicant, f"Par courriel : {case.applicant_email}")
+    )
+    pdf.paragraph("Madame, Monsieur,", align="L", gap=3)
+    if kind == "award":
+        _award_body(pdf, case)
+    else:
+        _refusal_body(pdf, case)
+    pdf.paragraph(
+        "Je vous prie d'agréer, Madame, Monsieur, l'expression de mes salutations distinguées.", gap=2
+    )
+    pdf.signature(SIGNATURE)
+    _appeal_box(pdf)
+    return pdf.output_bytes()
+
+
+def _award_body(pdf: _Document, case: _Case) -> None:
+    pdf.paragraph(
+        f"J'ai le plaisir de vous informer que la Région Nouvelle-Aquitaine vous attribue une aide "
+        f"individuelle forfaitaire pour l'{case.evaluation} de la certification {case.cert}, réalisée par "
+        f"l'organisme {case.evaluator} {case.period}."
+    )
+    pdf.facts(case.rows(amount_label="Montant de l'aide"), emphasise_last=True)
+    pdf.paragraph(
+        "Conformément au dispositif régional, cette aide est versée directement par la Région à l'organisme "
+        "évaluateur, à l'issue de l'évaluation, sur présentation du compte rendu d'exécution, de "
+        "l'attestation des heures réalisées en centre et d'un relevé d'identité bancaire, que vous obteniez "
+        "ou non le certificat."
+    )
+    pdf.paragraph(
+        "Elle couvre uniquement les heures d'évaluation : les frais annexes (inscription, jury…) ne sont pas "
+        "éligibles. L'arrêté attributif correspondant est notifié à l'organisme évaluateur ; vous n'avez "
+        "aucune autre démarche à accomplir auprès de la Région."
+    )
+
+
+def _refusal_body(pdf: _Document, case: _Case) -> None:
+    pdf.paragraph(
+        f"Vous avez sollicité une aide individuelle de la Région Nouvelle-Aquitaine pour l'{case.evaluation} "
+        f"de la certification {case.cert}, auprès de l'organisme {case.evaluator}, {case.period}. Votre "
+        f"demande est enregistrée sous la référence {case.ref}."
+    )
+    count = len(case.ctx.reasons)
+    pdf.paragraph(
+        "Après examen de votre dossier au regard des conditions du dispositif régional d'aide à la "
+        "certification CléA, j'ai le regret de vous informer que cette aide ne peut pas vous être accordée, "
+        + ("pour le motif suivant :" if count == 1 else "pour les motifs suivants :")
+    )
+    pdf.set_font(FAMILY, "", 9.5)
+    with pdf.table(
+        col_widths=(50, 120),
+        text_align=("LEFT", "LEFT"),
+        headings_style=FontFace(emphasis="B", color=(255, 255, 255), fill_color=ACCENT),
+        borders_layout=TableBordersLayout.HORIZONTAL_LINES,
+        line_height=5,
+        padding=(1.6, 2.5),
+        width=pdf.epw,
+    ) as table:
+        heading = table.row()
+        heading.cell("Code du motif")
+        heading.cell("Motif de refus")
+        for reason in case.ctx.reasons:
+            row = table.row()
+            row.cell(one_line(reason.code), style=FontFace(emphasis="B", color=ACCENT))
+            row.cell(one_line(reason.message))
+    pdf.ln(5)
+    pdf.facts(case.rows(amount_label="Aide sollicitée"))
+
+
+def _arrete_page(pdf: _Document, case: _Case) -> None:
+    pdf.add_page()
+    pdf.ln(4)
+    pdf.set_font(FAMILY, "B", 16)
+    pdf.set_text_color(*ACCENT)
+    pdf.cell(0, 8, "ARRÊTÉ ATTRIBUTIF", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FAMILY, "B", 11)
+    pdf.set_text_color(*INK)
+    pdf.cell(0, 6, f"Aide individuelle à la certification {case.cert} — {case.evaluation}", align="C",
+             new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.set_font(FAMILY, "", 10)
+    pdf.cell(0, 6, f"Arrêté n° {case.ref} du {case.sent_on}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    pdf.paragraph(f"{AUTHORITY},", style="B", align="L", gap=3)
+    visas = [
+        "Vu le code général des collectivités territoriales ;",
+        "Vu la stratégie régionale de formation professionnelle 2024-2028 et le dispositif régional d'aide "
+        "individuelle à la certification CléA (CléA Socle et CléA Numérique) ;",
+        f"Vu les règles d'instruction du dispositif, dans leur version {pdf.policy_version} ;",
+        f"Vu la demande d'aide présentée par {case.applicant}, enregistrée sous la référence {case.ref} ;",
+    ]
+    for visa in visas:
+        pdf.paragraph(visa, size=9.5, gap=1.2)
+    pdf.ln(1)
+    pdf.paragraph(
+        f"Considérant que le dossier était complet au moins {case.complete_days} jours avant le début de "
+        f"l'évaluation et que la demande satisfait aux conditions d'éligibilité du dispositif ;",
+        size=9.5,
+    )
+    pdf.set_font(FAMILY, "B", 12)
+    pdf.cell(0, 8, "ARRÊTE", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    articles = [
+        ("Objet et montant",
+         f"Une aide individuelle forfaitaire d'un montant de {case.amount} est attribuée au titre de "
+         f"l'{case.evaluation} de la certification {case.cert} de {case.applicant}, réalisée par "
+         f"l'organisme évaluateur {case.evaluator} {case.period}."),
+        ("Bénéficiaire du versement",
+         f"L'aide est versée directement par la Région à l'organisme évaluateur {case.evaluator}, "
+         f"indépendamment de l'obtention du certificat par le candidat."),
+        ("Dépenses couvertes",
+         "L'aide couvre uniquement les heures d'évaluation réalisées en centre"
+         + (f", soit {case.hours} prévues au devis" if case.hours else "")
+         + ". Les frais annexes (inscription, jury…) ne sont pas éligibles."),
+        ("Modalités de versement",
+         f"À l'issue de l'évaluation, l'organisme évaluateur transmet à la Région, par courriel en réponse à "
+         f"la notification du présent arrêté, en rappelant la référence [{case.ref}] dans l'objet du message : "
+         f"le compte rendu d'exécution (annexe 1) et l'attestation des heures réalisées en centre (annexe 2), "
+         f"complétés et signés, accompagnés d'un RIB de l'organisme de moins de {case.rib_months} mois. Une "
+         f"attestation faisant état de 0 heure signifie que l'évaluation n'a pas été réalisée : le dossier est "
+         f"alors clos sans versement."),
+        ("Caducité",
+         "À défaut de réception de ces pièces "
+         + (f"au plus tard le {case.claim_deadline}" if case.claim_deadline
+            else "dans le délai fixé par la Région")
+         + ", la présente aide est caduque et le dossier est clos sans versement."),
+        ("Voies et délais de recours", " ".join(appeal_paragraphs())),
+        ("Exécution",
+         "Le directeur général des services de la Région est chargé de l'exécution du présent arrêté, "
+         "qui sera notifié à l'organisme évaluateur."),
+    ]  # fmt: skip
+    for number, (title, text) in enumerate(articles, start=1):
+        if pdf.will_page_break(18):
+            pdf.add_page()
+        pdf.set_font(FAMILY, "B", 10)
+        pdf.cell(0, 6, f"Article {number} — {title}", new_x="LMARGIN", new_y="NEXT")
+        pdf.paragraph(text, size=9.5, gap=2.2)
+    pdf.ln(2)
+    pdf.signature((f"Fait à {PLACE}, le {case.sent_on}", *SIGNATURE))
+    pdf.section("Notification", size=9.5)
+    recipient = ", ".join((case.evaluator, *case.evaluator_address, f"par courriel : {case.evaluator_email}"))
+    pdf.paragraph(f"Organisme évaluateur : {recipient}.", size=9, gap=1.5)
+    pdf.paragraph(
+        f"Annexe 1 : {CRE_TITLE}. Annexe 2 : {HOURS_TITLE}. Formulaires à compléter et à retourner avec un "
+        f"RIB de moins de {case.rib_months} mois.",
+        size=9,
+    )
+
+
+def _annex_title(pdf: _Document, case: _Case, number: int | None, title: str) -> None:
+    pdf.add_page()
+    pdf.set_font(FAMILY, "B", 9)
+    pdf.set_text_color(*GREY)
+    label = f"Annexe {number} à l'arrêté attributif n° {case.ref}" if number else f"Dossier {case.ref}"
+    pdf.cell(0, 5, label, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FAMILY, "B", 15)
+    pdf.set_text_color(*ACCENT)
+    heading = f"Annexe {number} — {title}" if number else title
+    pdf.multi_cell(0, 8, heading, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(*INK)
+    pdf.paragraph(
+        f"À retourner complété et signé, avec l'autre formulaire et un RIB de moins de {case.rib_months} mois, "
+        f"en réponse au courriel de notification de l'arrêté, en gardant la référence [{case.ref}] dans l'objet.",
+        size=8.5, color=GREY, align="L",
+    )  # fmt: skip
+
+
+def _cre_pages(pdf: _Document, case: _Case, number: int | None) -> None:
+    _annex_title(pdf, case, number, CRE_TITLE)
+    pdf.section("Dossier")
+    pdf.facts(case.rows(amount_label="Montant attribué"))
+    pdf.section("Réalisation de l'évaluation")
+    pdf.paragraph(f"Date de début de l'évaluation : {BLANK_DATE}", size=9.5, align="L")
+    pdf.paragraph(f"Date de fin de l'évaluation : {BLANK_DATE}", size=9.5, align="L")
+    pdf.checkboxes("Évaluation réalisée :", ("oui", "non (abandon, absence…)"))
+    pdf.checkboxes("Modalité :", ("en présentiel", "à distance", "mixte"))
+    pdf.section(f"Résultats par domaine — {case.cert}")
+    pdf.set_font(FAMILY, "", 9)
+    with pdf.table(
+        col_widths=(10, 120, 20, 20),
+        text_align=("CENTER", "LEFT", "CENTER", "CENTER"),
+        headings_style=FontFace(emphasis="B", color=(255, 255, 255), fill_color=ACCENT),
+        line_height=4.8,
+        padding=(1.2, 2),
+        width=pdf.epw,
+    ) as table:
+        heading = table.row()
+        for text in ("N°", "Domaine", "Acquis", "Non acquis"):
+            heading.cell(text)
+        for index, domain in enumerate(DOMAINS[case.ctx.certification], start=1):
+            row = table.row()
+            row.cell(str(index))
+            row.cell(domain)
+            row.cell(CHECKBOX)
+            row.cell(CHECKBOX)
+    pdf.ln(4)
+    if case.ctx.evaluation == "initial":
+        outcomes = (
+            "tous les domaines sont acquis",
+            "parcours de formation préconisé sur les domaines non acquis",
+        )
+    else:
+        outcomes = ("tous les domaines sont acquis", "des domaines restent à acquérir")
+    pdf.checkboxes("Issue de l'évaluation :", outcomes)
+    pdf.blank_line("Observations de l'évaluateur :")
+    pdf.blank_line("")
+    _signature_boxes(pdf, ("L'organisme évaluateur", "Nom et qualité du signataire, date, signature et cachet"),
+                     ("Le candidat", "Date et signature"))  # fmt: skip
+
+
+def _hours_pages(pdf: _Document, case: _Case, number: int | None) -> None:
+    _annex_title(pdf, case, number, HOURS_TITLE)
+    pdf.section("Dossier")
+    pdf.facts(case.rows(amount_label="Montant attribué"))
+    pdf.section("Attestation")
+    pdf.blank_line("Je soussigné(e) :")
+    pdf.blank_line("agissant en qualité de :")
+    pdf.paragraph(
+        f"de l'organisme évaluateur {case.evaluator}, atteste que {case.applicant} a réalisé dans nos locaux, "
+        f"au titre de l'{case.evaluation} de la certification {case.cert}, les heures d'évaluation suivantes :",
+        size=9.5,
+    )
+    pdf.set_font(FAMILY, "", 9)
+    with pdf.table(
+        col_widths=(32, 48, 32, 58),
+        text_align="CENTER",
+        headings_style=FontFace(emphasis="B", color=(255, 255, 255), fill_color=ACCENT),
+        line_height=6.2,
+        padding=(0.6, 2),
+        width=pdf.epw,
+    ) as table:
+        heading = table.row()
+        for text in ("Date", "Horaires (début – fin)", "Nombre d'heures", "Émargement du candidat"):
+            heading.cell(text)
+        for _ in range(7):
+            row = table.row()
+            for _ in range(4):
+                row.cell("")
+    pdf.ln(3)
+    pdf.blank_line("Total des heures réalisées : ", width=30)
+    pdf.paragraph(
+        "Seules les heures d'évaluation sont prises en charge ; les frais annexes (inscription, jury…) ne sont "
+        "pas éligibles. Une attestation de 0 heure signifie que l'évaluation n'a pas eu lieu : le dossier est "
+        "alors clos sans versement. L'établissement d'une attestation faisant état de faits matériellement "
+        "inexacts est puni par l'article 441-7 du code pénal.",
+        size=8.5, color=GREY,
+    )  # fmt: skip
+    _signature_boxes(pdf, ("L'organisme évaluateur", "Fait à …………………, le …………………. Signature et cachet"),
+                     ("Le candidat", "Date et signature"))  # fmt: skip
+
+
+def _signature_boxes(pdf: _Document, *boxes: tuple[str, str]) -> None:
+    height = 30
+    if pdf.will_page_break(height + 4):
+        pdf.add_page()
+    pdf.ln(2)
+    top = pdf.get_y()
+    gap = 6
+    width = (pdf.epw - gap * (len(boxes) - 1)) / len(boxes)
+    pdf.set_draw_color(160, 160, 160)
+    for index, (title, hint) in enumerate(boxes):
+        x = pdf.l_margin + index * (width + gap)
+        pdf.rect(x, top, width, height)
+        pdf.set_xy(x + 2, top + 1.5)
+        pdf.set_font(FAMILY, "B", 9)
+        pdf.cell(width - 4, 4.5, title, new_x="LEFT", new_y="NEXT")
+        pdf.set_font(FAMILY, "I", 7.5)
+        pdf.set_text_color(*GREY)
+        pdf.multi_cell(width - 4, 3.6, hint, align="L", new_x="LEFT", new_y="NEXT")
+        pdf.set_text_color(*INK)
+    pdf.set_y(top + height + 3)
+
+
+def arrete_attributif_pdf(ctx: NoticeContext) -> bytes:
+    """The award decree for the evaluator, followed by its two annexes to fill in: the CRE and the hours."""
+    case = _Case(ctx)
+    if case.amount is None:
+        raise NoticeContextError(f"arrêté attributif for {ctx.case_id} needs amount_eur")
+    pdf = _Document(ctx, "Arrêté attributif — aide individuelle à la certification CléA")
+    _arrete_page(pdf, case)
+    _cre_pages(pdf, case, 1)
+    _hours_pages(pdf, case, 2)
+    return pdf.output_bytes()
+
+
+def cre_form_pdf(ctx: NoticeContext) -> bytes:
+    """The execution report form alone, pre-filled: for an evaluator who lost the arrêté's annex."""
+    case = _Case(ctx)
+    pdf = _Document(ctx, CRE_TITLE)
+    _cre_pages(pdf, case, None)
+    return pdf.output_bytes()
+
+
+def hours_attestation_pdf(ctx: NoticeContext) -> bytes:
+    """The attestation of hours form alone, pre-filled."""
+    case = _Case(ctx)
+    pdf = _Document(ctx, HOURS_TITLE)
+    _hours_pages(pdf, case, None)
+    return pdf.output_bytes()
