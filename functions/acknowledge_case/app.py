@@ -1,0 +1,14 @@
+"""Lambda task: tell the applicant the application was received."""
+
+from clea_intake import clock
+from clea_intake.runtime import TaskInput, cfg, logger, metrics, repo, tracer
+from clea_intake.services.cases import acknowledge
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict, context: object) -> dict:
+    task = TaskInput.model_validate(event)
+    logger.append_keys(case_id=task.case_id)
+    return {"case_id": task.case_id, "outcome": acknowledge(repo(), cfg(), task.case_id, clock.now())}

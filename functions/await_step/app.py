@@ -1,0 +1,15 @@
+"""Lambda task (waitForTaskToken): park the case's execution until its completeness, claim or payment is settled."""
+
+from clea_intake import clock
+from clea_intake.runtime import TaskInput, cfg, logger, metrics, repo, tracer
+from clea_intake.services.cases import await_step
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict, context: object) -> dict:
+    task = TaskInput.model_validate(event)
+    logger.append_keys(case_id=task.case_id, step=task.step)
+    await_step(repo(), cfg(), task.case_id, task.step, task.token, clock.now())
+    return {"case_id": task.case_id, "waiting": task.step}

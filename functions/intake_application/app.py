@@ -1,0 +1,22 @@
+"""Lambda: an application.json landed in S3 — register the case and start its execution."""
+
+from aws_lambda_powertools.utilities.batch import process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from clea_intake import clock
+from clea_intake.adapters import storage
+from clea_intake.runtime import cfg, logger, metrics, processor, repo, s3_object_of, tracer
+from clea_intake.services.cases import register_application
+
+
+def record_handler(record: SQSRecord) -> None:
+    obj = s3_object_of(record)
+    if obj is not None:
+        body = storage.get_object(obj.bucket, obj.key, obj.version_id, max_bytes=1_000_000).body
+        register_application(repo(), cfg(), key=obj.key, etag=obj.etag, body=body, now=clock.now())
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict, context: object) -> dict:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,13 @@
+"""Lambda (scheduled): refuse files not complete in time and lapse unclaimed awards, as of now."""
+
+from clea_intake import clock
+from clea_intake.runtime import cfg, logger, metrics, repo, tracer
+from clea_intake.services.sweeper import sweep
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict, context: object) -> dict:
+    report = sweep(repo(), cfg(), clock.now())
+    return {"refused": len(report.refused), "lapsed": len(report.lapsed)}

@@ -1,0 +1,342 @@
+"""The case repository: cases, documents, timeline, award guard, reviews, payments, mails in one table."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from clea_intake.adapters.table import ConditionFailed, DynamoTable, InMemoryTable, TableGateway, Write
+from clea_intake.domain.case import Case, TimelineEvent
+from clea_intake.domain.errors import CaseNotFound, DuplicateAward, StaleCase
+from clea_intake.domain.findings import DocType, Finding
+from clea_intake.domain.lifecycle import State
+from clea_intake.domain.pieces import Piece, PieceStatus
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _case_pk(case_id: str) -> str:
+    return f"CASE#{case_id}"
+
+
+def doc_id_for(key: str) -> str:
+    """A document's id is stable per S3 key: a new version of the same key replaces the reading."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+
+
+class DocumentRecord(BaseModel):
+    """What the table keeps of one received file and its reading."""
+
+    model_config = ConfigDict(frozen=True)
+
+    case_id: str
+    doc_id: str
+    bucket: str
+    key: str
+    etag: str
+    sha256: str
+    original_name: str
+    source: str = "application"          # application | claim
+    received_at: datetime
+    doc_type: DocType
+    confidence: float
+    fields: dict[str, Any] = Field(default_factory=dict)
+    findings: list[Finding] = Field(default_factory=list)
+    status: PieceStatus = "read"
+    pages: int = 0
+    text_source: str = "none"
+    media_type: str = "application/octet-stream"
+    reviewed_by: str | None = None
+
+    def piece(self) -> Piece:
+        return Piece(doc_id=self.doc_id, doc_type=self.doc_type, fields=self.fields, findings=self.findings,
+                     received_at=self.received_at, status=self.status, source=self.source)  # type: ignore[arg-type]
+
+
+class ReviewItem(BaseModel):
+    """A question the machine could not decide, waiting for a person."""
+
+    model_config = ConfigDict(frozen=True)
+
+    review_id: str
+    case_id: str | None
+    kind: str                       # document | mail | bank_details | form
+    code: str
+    message: str
+    subject_ref: str                # doc id, message key...
+    opened_at: datetime
+    status: str = "OPEN"            # OPEN | CLOSED
+    resolution: str | None = None
+    closed_by: str | None = None
+    closed_at: datetime | None = None
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class PaymentOrder(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    order_id: str
+    case_id: str
+    amount_eur: Decimal
+    creditor_name: str
+    creditor_siret: str
+    iban: str
+    bic: str
+    created_at: datetime
+    status: str = "ORDERED"         # ORDERED | EXPORTED | PAID
+    exported_at: datetime | None = None
+    export_id: str | None = None
+    paid_at: datetime | None = None
+
+
+class MailRecord(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    case_id: str
+    kind: str
+    to: list[str]
+    subject: str
+    sent_at: datetime
+    message_id: str | None = None
+
+
+class CaseSummary(BaseModel):
+    """The index view of a case: enough for lists, sweeps and dashboards without personal data."""
+
+    model_config = ConfigDict(frozen=True)
+
+    case_id: str
+    state: State
+    updated_at: datetime
+    deadline_at: datetime | None = None
+
+
+class Repository:
+    """Speaks the domain over a TableGateway; every case write is conditional on its version."""
+
+    def __init__(self, table: TableGateway) -> None:
+        self.table = table
+
+    # -- cases -------------------------------------------------------------------------------
+    def _case_item(self, case: Case, version: int) -> dict[str, Any]:
+        sort_moment = case.deadline_at if case.deadline_at is not None else case.updated_at
+        return {
+            "pk": _case_pk(case.case_id), "sk": "CASE", "type": "case",
+            "case_id": case.case_id, "state": str(case.state), "version": version,
+            "updated_at": _iso(case.updated_at),
+            "gsi1pk": f"STATE#{case.state}", "gsi1sk": f"{_iso(sort_moment)}#{case.case_id}",
+            "body": case.model_dump_json(),
+        }
+
+    def _event_writes(self, case: Case, version: int) -> list[Write]:
+        writes = []
+        for n, event in enumerate(case.new_events):
+            writes.append(Write({
+                "pk": _case_pk(case.case_id), "sk": f"EVENT#{_iso(event.at)}#{version:06d}#{n:03d}",
+                "type": "event", "body": event.model_dump_json(),
+            }, "absent"))
+        return writes
+
+    def find_case(self, case_id: str) -> Case | None:
+        item = self.table.get(_case_pk(case_id), "CASE")
+        if item is None:
+            return None
+        case = Case.model_validate_json(item["body"])
+        case.version = int(item["version"])
+        return case
+
+    def get_case(self, case_id: str) -> Case:
+        case = self.find_case(case_id)
+        if case is None:
+            raise CaseNotFound(case_id)
+        return case
+
+    def create_case(self, case: Case) -> bool:
+        """Store a new case at version 1; False if it already exists (a repeated delivery)."""
+        try:
+            self.table.transact([Write(self._case_item(case, 1), "absent"), *self._event_writes(case, 1)])
+        except ConditionFailed:
+            return False
+        case.version = 1
+        case.new_events.clear()
+        return True
+
+    def save_case(self, case: Case, *extra: Write) -> None:
+        """Write the case if nobody changed it since it was read, with its new timeline events."""
+        version = case.version + 1
+        writes = [Write(self._case_item(case, version), ("version", case.version)),
+                  *self._event_writes(case, version), *extra]
+        try:
+            self.table.transact(writes)
+        except ConditionFailed as failed:
+            if failed.index == 0:
+                raise StaleCase(case.case_id) from failed
+            raise
+        case.version = version
+        case.new_events.clear()
+
+    def record_award(self, case: Case, guard_key: str) -> None:
+        """Save the AWARDED case and its uniqueness guard in one transaction."""
+        guard = Write({"pk": f"AWARD#{guard_key}", "sk": "AWARD", "type": "award_guard",
+                       "case_id": case.case_id, "amount_eur": case.awarded_eur,
+                       "awarded_at": _iso(case.updated_at)}, "absent")
+        try:
+            self.save_case(case, guard)
+        except ConditionFailed as failed:
+            raise DuplicateAward(guard_key) from failed
+
+    def award_holder(self, guard_key: str) -> str | None:
+        item = self.table.get(f"AWARD#{guard_key}", "AWARD")
+        return item["case_id"] if item else None
+
+    def timeline(self, case_id: str) -> list[TimelineEvent]:
+        return [TimelineEvent.model_validate_json(i["body"]) for i in self.table.query(_case_pk(case_id), "EVENT#")]
+
+    def cases_in_state(self, state: State, *, deadline_before: datetime | None = None,
+                       limit: int | None = None) -> list[CaseSummary]:
+        rows = self.table.query_index(f"STATE#{state}", _iso(deadline_before) if deadline_before else None, limit)
+        summaries = []
+        for row in rows:
+            moment = row["gsi1sk"].split("#", 1)[0]
+            summaries.append(CaseSummary(
+                case_id=row["case_id"], state=State(row["state"]),
+                updated_at=datetime.fromisoformat(row["updated_at"].replace("Z", "+00:00")),
+                deadline_at=datetime.fromisoformat(moment.replace("Z", "+00:00")) if deadline_before else None,
+            ))
+        return summaries
+
+    # -- form errors -------------------------------------------------------------------------
+    def record_form_error(self, *, key: str, etag: str, case_id: str | None, problems: list[dict],
+                          at: datetime) -> bool:
+        item = {"pk": f"FORM#{case_id or doc_id_for(key)}", "sk": f"ERROR#{etag}", "type": "form_error",
+                "key": key, "case_id": case_id, "problems": json.dumps(problems, ensure_ascii=False),
+                "at": _iso(at), "gsi1pk": "FORM_ERROR", "gsi1sk": f"{_iso(at)}#{key}"}
+        try:
+            self.table.transact([Write(item, "absent")])
+            return True
+        except ConditionFailed:
+            return False
+
+    def form_errors(self, case_id: str) -> list[dict]:
+        return [json.loads(i["problems"]) for i in self.table.query(f"FORM#{case_id}", "ERROR#")]
+
+    # -- documents ---------------------------------------------------------------------------
+    def _doc_item(self, doc: DocumentRecord) -> dict[str, Any]:
+        return {"pk": _case_pk(doc.case_id), "sk": f"DOC#{doc.doc_id}", "type": "document",
+                "etag": doc.etag, "sha256": doc.sha256, "doc_type": str(doc.doc_type), "status": doc.status,
+                "body": doc.model_dump_json()}
+
+    def find_document(self, case_id: str, doc_id: str) -> DocumentRecord | None:
+        item = self.table.get(_case_pk(case_id), f"DOC#{doc_id}")
+        return DocumentRecord.model_validate_json(item["body"]) if item else None
+
+    def put_document(self, doc: DocumentRecord) -> None:
+        self.table.transact([Write(self._doc_item(doc))])
+
+    def documents(self, case_id: str) -> list[DocumentRecord]:
+        return [DocumentRecord.model_validate_json(i["body"]) for i in self.table.query(_case_pk(case_id), "DOC#")]
+
+    def pieces(self, case_id: str) -> list[Piece]:
+        return [d.piece() for d in self.documents(case_id)]
+
+    # -- reviews -----------------------------------------------------------------------------
+    def open_review(self, review: ReviewItem) -> bool:
+        item = {"pk": f"REVIEW#{review.review_id}", "sk": "REVIEW", "type": "review",
+                "gsi1pk": f"REVIEW#{review.status}", "gsi1sk": f"{_iso(review.opened_at)}#{review.review_id}",
+                "body": review.model_dump_json()}
+        try:
+            self.table.transact([Write(item, "absent")])
+            return True
+        except ConditionFailed:
+            return False
+
+    def find_review(self, review_id: str) -> ReviewItem | None:
+        item = self.table.get(f"REVIEW#{review_id}", "REVIEW")
+        return ReviewItem.model_validate_json(item["body"]) if item else None
+
+    def reviews(self, status: str = "OPEN") -> list[ReviewItem]:
+        return [ReviewItem.model_validate_json(i["body"]) for i in self.table.query_index(f"REVIEW#{status}")]
+
+    def close_review(self, review: ReviewItem) -> None:
+        item = {"pk": f"REVIEW#{review.review_id}", "sk": "REVIEW", "type": "review",
+                "gsi1pk": f"REVIEW#{review.status}", "gsi1sk": f"{_iso(review.opened_at)}#{review.review_id}",
+                "body": review.model_dump_json()}
+        self.table.transact([Write(item, "present")])
+
+    # -- payments ----------------------------------------------------------------------------
+    def payment_item(self, order: PaymentOrder) -> dict[str, Any]:
+        return {"pk": _case_pk(order.case_id), "sk": "PAYMENT", "type": "payment", "order_id": order.order_id,
+                "status": order.status, "gsi1pk": f"PAYMENT#{order.status}",
+                "gsi1sk": f"{_iso(order.created_at)}#{order.case_id}", "body": order.model_dump_json()}
+
+    def order_payment(self, case: Case, order: PaymentOrder) -> bool:
+        """Save the PAYMENT_ORDERED case and create its order once; False if an order already exists."""
+        try:
+            self.save_case(case, Write(self.payment_item(order), "absent"))
+            return True
+        except ConditionFailed:
+            return False
+
+    def find_payment(self, case_id: str) -> PaymentOrder | None:
+        item = self.table.get(_case_pk(case_id), "PAYMENT")
+        return PaymentOrder.model_validate_json(item["body"]) if item else None
+
+    def payments(self, status: str) -> list[PaymentOrder]:
+        return [PaymentOrder.model_validate_json(i["body"]) for i in self.table.query_index(f"PAYMENT#{status}")]
+
+    def update_payment(self, order: PaymentOrder, *, expected_status: str, case: Case | None = None) -> None:
+        writes = [Write(self.payment_item(order), "present")]
+        current = self.find_payment(order.case_id)
+        if current is None or current.status != expected_status:
+            raise StaleCase(order.case_id)
+        if case is not None:
+            self.save_case(case, *writes)
+        else:
+            self.table.transact(writes)
+
+    def evaluator_iban(self, siret: str) -> str | None:
+        item = self.table.get(f"EVALUATOR#{siret}", "BANK")
+        return item["iban"] if item else None
+
+    def set_evaluator_iban(self, siret: str, iban: str, at: datetime) -> None:
+        self.table.transact([Write({"pk": f"EVALUATOR#{siret}", "sk": "BANK", "type": "evaluator_bank",
+                                    "iban": iban, "at": _iso(at)})])
+
+    # -- mails -------------------------------------------------------------------------------
+    def record_mail(self, mail: MailRecord) -> None:
+        self.table.transact([Write({"pk": _case_pk(mail.case_id), "sk": f"MAIL#{_iso(mail.sent_at)}#{mail.kind}",
+                                    "type": "mail", "body": mail.model_dump_json()})])
+
+    def mails(self, case_id: str) -> list[MailRecord]:
+        return [MailRecord.model_validate_json(i["body"]) for i in self.table.query(_case_pk(case_id), "MAIL#")]
+
+    # -- inbound messages --------------------------------------------------------------------
+    def record_inbound(self, key: str, *, status: str, at: datetime, case_id: str | None, reason: str | None,
+                       detail: dict | None = None) -> bool:
+        """Mark a raw message as handled once; False if it was already handled."""
+        item = {"pk": f"INBOUND#{key}", "sk": "MESSAGE", "type": "inbound", "status": status,
+                "case_id": case_id, "reason": reason, "at": _iso(at),
+                "detail": json.dumps(detail or {}, ensure_ascii=False)}
+        try:
+            self.table.transact([Write(item, "absent")])
+            return True
+        except ConditionFailed:
+            return False
+
+    def find_inbound(self, key: str) -> dict | None:
+        return self.table.get(f"INBOUND#{key}", "MESSAGE")
+
+
+def dynamo_repository(table_name: str) -> Repository:
+    return Repository(DynamoTable(table_name))
+
+
+def memory_repository() -> Repository:
+    return Repository(InMemoryTable())

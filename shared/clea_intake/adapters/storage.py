@@ -1,0 +1,45 @@
+"""S3 objects: read what the platform and SES wrote, write claim attachments and exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import unquote_plus
+
+from clea_intake.adapters.clients import client
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    bucket: str
+    key: str
+    etag: str
+    version_id: str | None
+    size: int
+    body: bytes
+    metadata: dict[str, str]
+
+
+def decode_key(raw_key: str) -> str:
+    """S3 event keys are URL-encoded (spaces as '+'); decode them once, at the edge."""
+    return unquote_plus(raw_key)
+
+
+def get_object(bucket: str, key: str, version_id: str | None = None, max_bytes: int | None = None) -> StoredObject:
+    kwargs = {"Bucket": bucket, "Key": key}
+    if version_id:
+        kwargs["VersionId"] = version_id
+    if max_bytes is not None:
+        # Read one byte more than allowed so that an oversized file is detected without loading it all.
+        kwargs["Range"] = f"bytes=0-{max_bytes}"
+    response = client("s3").get_object(**kwargs)
+    size = int(response.get("ContentRange", "/0").rsplit("/", 1)[-1] or 0) or response["ContentLength"]
+    return StoredObject(bucket=bucket, key=key, etag=response["ETag"].strip('"'),
+                        version_id=response.get("VersionId"), size=size, body=response["Body"].read(),
+                        metadata=response.get("Metadata", {}))
+
+
+def put_object(bucket: str, key: str, body: bytes, *, content_type: str = "application/octet-stream",
+               metadata: dict[str, str] | None = None) -> str:
+    response = client("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type,
+                                       Metadata=metadata or {})
+    return response["ETag"].strip('"')

@@ -1,0 +1,175 @@
+"""A thin gateway over one DynamoDB table, with an in-memory twin of the same semantics for unit tests."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
+
+from clea_intake.adapters.clients import resource
+
+Item = dict[str, Any]
+Condition = Literal["absent", "present"] | tuple[Literal["version"], int] | None
+
+
+@dataclass(frozen=True)
+class Write:
+    """One write of a transaction: put a whole item, or delete one, under an optional condition."""
+
+    item: Item
+    condition: Condition = None
+    delete: bool = False
+
+
+class ConditionFailed(Exception):
+    """A condition of a write did not hold; `index` is the write's position in the transaction."""
+
+    def __init__(self, index: int):
+        super().__init__(f"condition failed on write {index}")
+        self.index = index
+
+
+class TableGateway(Protocol):
+    def get(self, pk: str, sk: str) -> Item | None: ...
+    def query(self, pk: str, sk_prefix: str | None = None) -> list[Item]: ...
+    def query_index(self, gsi1pk: str, sk_below: str | None = None, limit: int | None = None) -> list[Item]: ...
+    def transact(self, writes: list[Write]) -> None: ...
+
+
+def _condition_holds(existing: Item | None, condition: Condition) -> bool:
+    if condition is None:
+        return True
+    if condition == "absent":
+        return existing is None
+    if condition == "present":
+        return existing is not None
+    return existing is not None and int(existing.get("version", -1)) == condition[1]
+
+
+class InMemoryTable:
+    """Same behaviour as DynamoTable, in a dict; transactions are all-or-nothing."""
+
+    def __init__(self) -> None:
+        self._items: dict[tuple[str, str], Item] = {}
+        self._lock = threading.Lock()
+
+    def get(self, pk: str, sk: str) -> Item | None:
+        with self._lock:
+            item = self._items.get((pk, sk))
+            return copy.deepcopy(item) if item else None
+
+    def query(self, pk: str, sk_prefix: str | None = None) -> list[Item]:
+        with self._lock:
+            rows = [v for (p, s), v in self._items.items() if p == pk and (sk_prefix is None or s.startswith(sk_prefix))]
+            return copy.deepcopy(sorted(rows, key=lambda r: r["sk"]))
+
+    def query_index(self, gsi1pk: str, sk_below: str | None = None, limit: int | None = None) -> list[Item]:
+        with self._lock:
+            rows = [v for v in self._items.values() if v.get("gsi1pk") == gsi1pk
+                    and (sk_below is None or str(v.get("gsi1sk", "")) < sk_below)]
+            rows = sorted(rows, key=lambda r: str(r.get("gsi1sk", "")))
+            return copy.deepcopy(rows[:limit] if limit else rows)
+
+    def transact(self, writes: list[Write]) -> None:
+        with self._lock:
+            for index, write in enumerate(writes):
+                if not _condition_holds(self._items.get((write.item["pk"], write.item["sk"])), write.condition):
+                    raise ConditionFailed(index)
+            for write in writes:
+                key = (write.item["pk"], write.item["sk"])
+                if write.delete:
+                    self._items.pop(key, None)
+                else:
+                    self._items[key] = copy.deepcopy(write.item)
+
+
+def _dynamo_condition(condition: Condition) -> dict[str, Any]:
+    if condition is None:
+        return {}
+    if condition == "absent":
+        return {"ConditionExpression": "attribute_not_exists(pk)"}
+    if condition == "present":
+        return {"ConditionExpression": "attribute_exists(pk)"}
+    return {"ConditionExpression": "version = :expected", "ExpressionAttributeValues": {":expected": condition[1]}}
+
+
+class DynamoTable:
+    """The single table on DynamoDB (or moto). Items keep `pk`/`sk`, and `gsi1pk`/`gsi1sk` for the index."""
+
+    INDEX = "gsi1"
+
+    def __init__(self, table_name: str) -> None:
+        self.table_name = table_name
+
+    @property
+    def _table(self) -> Any:
+        return resource("dynamodb").Table(self.table_name)
+
+    def get(self, pk: str, sk: str) -> Item | None:
+        return self._table.get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=True).get("Item")
+
+    def _paged(self, **kwargs: Any) -> list[Item]:
+        rows: list[Item] = []
+        limit = kwargs.pop("_limit", None)
+        while True:
+            page = self._table.query(**kwargs)
+            rows.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page or (limit and len(rows) >= limit):
+                return rows[:limit] if limit else rows
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def query(self, pk: str, sk_prefix: str | None = None) -> list[Item]:
+        condition = Key("pk").eq(pk)
+        if sk_prefix:
+            condition = condition & Key("sk").begins_with(sk_prefix)
+        return self._paged(KeyConditionExpression=condition, ConsistentRead=True)
+
+    def query_index(self, gsi1pk: str, sk_below: str | None = None, limit: int | None = None) -> list[Item]:
+        condition = Key("gsi1pk").eq(gsi1pk)
+        if sk_below is not None:
+            condition = condition & Key("gsi1sk").lt(sk_below)
+        return self._paged(IndexName=self.INDEX, KeyConditionExpression=condition, _limit=limit)
+
+    def transact(self, writes: list[Write]) -> None:
+        if len(writes) == 1:
+            self._single(writes[0])
+            return
+        client = self._table.meta.client
+        operations = []
+        for write in writes:
+            if write.delete:
+                op = {"Delete": {"TableName": self.table_name,
+                                 "Key": {"pk": write.item["pk"], "sk": write.item["sk"]},
+                                 **_dynamo_condition(write.condition)}}
+            else:
+                op = {"Put": {"TableName": self.table_name, "Item": write.item, **_dynamo_condition(write.condition)}}
+            operations.append(op)
+        try:
+            client.transact_write_items(TransactItems=operations)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = exc.response.get("CancellationReasons") or []
+            for index, reason in enumerate(reasons):
+                if reason.get("Code") == "ConditionalCheckFailed":
+                    raise ConditionFailed(index) from exc
+            raise
+
+    def _single(self, write: Write) -> None:
+        try:
+            if write.delete:
+                self._table.delete_item(Key={"pk": write.item["pk"], "sk": write.item["sk"]},
+                                        **_dynamo_condition(write.condition))
+            else:
+                self._table.put_item(Item=write.item, **_dynamo_condition(write.condition))
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise ConditionFailed(0) from exc
+            raise
+
+
+__all__ = ["Attr", "ConditionFailed", "DynamoTable", "InMemoryTable", "TableGateway", "Write"]

@@ -1,0 +1,129 @@
+"""Eligibility rules, decided once a file is complete: each gives a stable code and a French sentence."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+from clea_intake.domain.application import Application
+from clea_intake.domain.calendar import completeness_deadline, local_day
+from clea_intake.domain.completeness import Completeness
+from clea_intake.domain.names import normalise
+from clea_intake.domain.pieces import Piece
+from clea_intake.domain.policy import Policy
+from clea_intake.domain.reasons import Reason, refusal_message
+
+_PASSED = {
+    Reason.LATE_COMPLETION: "Dossier complet au moins 3 semaines avant le début de l'évaluation.",
+    Reason.NOT_RESIDENT: "Résidence principale en Nouvelle-Aquitaine.",
+    Reason.INELIGIBLE_SITUATION: "Situation éligible (sans emploi, accompagnement SIAE ou détention en région).",
+    Reason.FUNDED_ELSEWHERE: "Pas de financement par Transition Pro ou une branche professionnelle.",
+    Reason.EVALUATOR_NOT_IN_REGION: "Organisme évaluateur établi en Nouvelle-Aquitaine.",
+    Reason.EVALUATOR_NOT_QUALIOPI: "Certificat Qualiopi valide à la date du dossier complet.",
+    Reason.EVALUATOR_NOT_HABILITATED: "Habilitation CléA couvrant toute la période de l'évaluation.",
+    Reason.DUPLICATE_AID: "Aucune aide déjà accordée pour la même personne, année, certification et évaluation.",
+}
+
+
+class RuleResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: Reason
+    passed: bool
+    message: str
+
+
+class Eligibility(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    results: list[RuleResult]
+    policy_version: str
+    amount_eur: Decimal
+
+    @property
+    def eligible(self) -> bool:
+        return all(r.passed for r in self.results)
+
+    @property
+    def reasons(self) -> list[str]:
+        return [str(r.code) for r in self.results if not r.passed]
+
+
+def _rule(code: Reason, passed: bool) -> RuleResult:
+    return RuleResult(code=code, passed=passed, message=_PASSED[code] if passed else refusal_message(code))
+
+
+def facility_in_region(name: str | None, policy: Policy) -> bool:
+    wanted = normalise(name)
+    if not wanted:
+        return False
+    for facility in policy.region.detention_facilities:
+        known = normalise(facility.name)
+        if known in wanted or wanted in known:
+            return True
+    return False
+
+
+def award_amount(app: Application, completeness: Completeness, policy: Policy) -> Decimal:
+    """min(fixed aid, quoted price of the evaluation hours excluding fees): the aid covers hours only."""
+    fixed = policy.aid_for(app.certification, app.evaluation)
+    quote = completeness.chosen.get("QUOTE")
+    quoted = quote.number_field("amount_eur") if quote is not None else None
+    price = Decimal(str(quoted)) if quoted is not None else app.quote.amount_eur
+    return min(fixed, price).quantize(Decimal("0.01"))
+
+
+def decide(
+    app: Application,
+    completeness: Completeness,
+    *,
+    completed_at: datetime,
+    aid_already_awarded: bool,
+    policy: Policy,
+) -> Eligibility:
+    """Apply every eligibility rule; all are evaluated so that the refusal lists every reason."""
+    chosen: dict[str, Piece] = completeness.chosen
+    applicant = app.applicant
+    results: list[RuleResult] = []
+
+    results.append(_rule(Reason.LATE_COMPLETION, completed_at < completeness_deadline(app.evaluation_start, policy)))
+
+    if applicant.situation == "detainee":
+        disp = chosen.get("DISP_LIAISON")
+        facility = (disp.fields.get("facility") if disp else None) or applicant.detention_facility
+        situation_ok = facility_in_region(facility, policy) or facility_in_region(applicant.detention_facility, policy)
+        resident = True  # a detainee's residence is the establishment, judged by the situation rule
+    else:
+        situation_ok = applicant.situation in ("unemployed", "siae")
+        proof = chosen.get("PROOF_OF_ADDRESS")
+        postal_code = (proof.fields.get("postal_code") if proof else None) or applicant.address.postal_code
+        resident = policy.in_region(str(postal_code))
+    results.append(_rule(Reason.NOT_RESIDENT, resident))
+    results.append(_rule(Reason.INELIGIBLE_SITUATION, situation_ok))
+    results.append(_rule(Reason.FUNDED_ELSEWHERE, not applicant.funded_by_transition_pro_or_branch))
+    results.append(_rule(Reason.EVALUATOR_NOT_IN_REGION, policy.in_region(app.evaluator.postal_code)))
+
+    completed_day = local_day(completed_at, policy)
+    qualiopi = chosen.get("QUALIOPI")
+    qualiopi_ok = False
+    if qualiopi is not None:
+        start, end = qualiopi.date_field("valid_from"), qualiopi.date_field("valid_until")
+        qualiopi_ok = end is not None and end >= completed_day and (start is None or start <= completed_day)
+    results.append(_rule(Reason.EVALUATOR_NOT_QUALIOPI, qualiopi_ok))
+
+    habilitation = chosen.get("HABILITATION")
+    habilitated = False
+    if habilitation is not None:
+        start, end = habilitation.date_field("valid_from"), habilitation.date_field("valid_until")
+        covered = habilitation.fields.get("certifications")
+        habilitated = (
+            start is not None and end is not None
+            and start <= app.evaluation_start and end >= app.evaluation_end
+            and (not covered or app.certification in covered)
+        )
+    results.append(_rule(Reason.EVALUATOR_NOT_HABILITATED, habilitated))
+    results.append(_rule(Reason.DUPLICATE_AID, not aid_already_awarded))
+    return Eligibility(results=results, policy_version=policy.version,
+                       amount_eur=award_amount(app, completeness, policy))

@@ -1,0 +1,77 @@
+"""What every Lambda function shares: Powertools utilities, settings, repository and event parsing."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.parser.models import S3EventNotificationEventBridgeModel
+from pydantic import BaseModel, ConfigDict, Field
+
+from clea_intake.adapters.repository import Repository, dynamo_repository
+from clea_intake.adapters.storage import decode_key
+from clea_intake.services.metrics import metrics
+from clea_intake.settings import Settings, settings
+
+logger = Logger(service="clea-intake")
+tracer = Tracer(service="clea-intake")
+processor = BatchProcessor(event_type=EventType.SQS)
+
+__all__ = ["logger", "tracer", "metrics", "processor", "repo", "cfg", "ocr", "s3_object_of", "TaskInput", "S3Object"]
+
+
+def cfg() -> Settings:
+    return settings()
+
+
+@functools.cache
+def repo() -> Repository:
+    return dynamo_repository(settings().table_name)
+
+
+def reset() -> None:
+    repo.cache_clear()
+
+
+class TaskInput(BaseModel):
+    """The payload a Step Functions task sends to its function."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    case_id: str = Field(pattern=r"^NA-CLEA-\d{4}-\d{6}$")
+    step: str | None = None
+    token: str | None = None
+
+
+@dataclass(frozen=True)
+class S3Object:
+    bucket: str
+    key: str
+    etag: str
+    version_id: str | None
+
+
+def s3_object_of(record: SQSRecord) -> S3Object | None:
+    """The S3 object an SQS record carries (an EventBridge 'Object Created' event); None for a test event."""
+    body = record.json_body
+    if isinstance(body, dict) and body.get("Event") == "s3:TestEvent":
+        return None
+    event = S3EventNotificationEventBridgeModel.model_validate(body)
+    detail = event.detail
+    return S3Object(bucket=detail.bucket.name, key=decode_key(detail.object.key),
+                    etag=(detail.object.etag or "").strip('"'), version_id=detail.object.version_id)
+
+
+@functools.cache
+def ocr():
+    """The OCR provider of this deployment: Amazon Textract on AWS, Tesseract locally."""
+    from clea_intake.documents import ocr as providers
+
+    if settings().ocr_provider == "textract":
+        from clea_intake.adapters.clients import client
+
+        return providers.TextractOcr(client("textract"))
+    return providers.TesseractOcr()

@@ -1,0 +1,118 @@
+"""A supporting file arrived in S3: read it once, record it, send doubtful ones to review, move the case on."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from aws_lambda_powertools import Logger
+
+from clea_intake.adapters import storage
+from clea_intake.adapters.repository import DocumentRecord, Repository, ReviewItem, doc_id_for
+from clea_intake.documents.pipeline import DocumentReading, read_document
+from clea_intake.domain.calendar import local_day
+from clea_intake.domain.findings import DocType
+from clea_intake.domain.policy import current_policy
+from clea_intake.services import metrics
+from clea_intake.settings import Settings
+
+logger = Logger(child=True)
+
+_APPLICATION_DOC = re.compile(r"^applications/(?P<case>[^/]+)/documents/(?P<name>.+)$")
+_CLAIM_DOC = re.compile(r"^claims/(?P<case>[^/]+)/(?P<name>.+)$")
+
+
+@dataclass
+class DocumentOutcome:
+    case_id: str | None
+    doc_id: str | None
+    status: str          # recorded | duplicate | ignored
+    doc_type: str | None = None
+
+
+def locate(key: str) -> tuple[str, str, str] | None:
+    """(case id, file name, source) for a document key, None for anything else."""
+    for pattern, source in ((_APPLICATION_DOC, "application"), (_CLAIM_DOC, "claim")):
+        match = pattern.match(key)
+        if match:
+            return match["case"], match["name"], source
+    return None
+
+
+def receive(repo: Repository, cfg: Settings, *, bucket: str, key: str, etag: str, version_id: str | None,
+            now: datetime, ocr=None) -> DocumentOutcome:
+    """Read and record one document; a repeated delivery of the same object version does nothing."""
+    place = locate(key)
+    if place is None:
+        logger.warning("object outside the document folders ignored", key=key)
+        return DocumentOutcome(None, None, "ignored")
+    case_id, name, source = place
+    doc_id = doc_id_for(key)
+    known = repo.find_document(case_id, doc_id)
+    if known is not None and known.etag == etag:
+        return DocumentOutcome(case_id, doc_id, "duplicate", str(known.doc_type))
+
+    policy = current_policy()
+    obj = storage.get_object(bucket, key, version_id, max_bytes=policy.documents.max_file_bytes)
+    digest = hashlib.sha256(obj.body).hexdigest()
+    twins = [d for d in repo.documents(case_id)
+             if d.sha256 == digest and d.doc_id != doc_id and d.status != "superseded"]
+    if twins:
+        logger.info("same content already recorded", case_id=case_id, doc_id=twins[0].doc_id)
+        return DocumentOutcome(case_id, twins[0].doc_id, "duplicate", str(twins[0].doc_type))
+
+    original_name = obj.metadata.get("original-filename", name)
+    if obj.size > policy.documents.max_file_bytes:
+        reading = _too_large(obj.size, policy.documents.max_file_bytes, digest)
+    else:
+        reading = read_document(obj.body, filename=original_name, as_of=local_day(now, policy), policy=policy,
+                                ocr=ocr)
+    # An unreadable file is not a question for a person: its finding already tells the applicant.
+    in_review = reading.confidence < policy.documents.review_confidence_below and reading.text_source != "none"
+    record = DocumentRecord(
+        case_id=case_id, doc_id=doc_id, bucket=bucket, key=key, etag=etag, sha256=digest,
+        original_name=original_name, source=source, received_at=now, doc_type=reading.doc_type,
+        confidence=reading.confidence, fields=reading.fields, findings=reading.findings,
+        status="review" if in_review else "read", pages=reading.pages, text_source=reading.text_source,
+        media_type=reading.media_type,
+    )
+    repo.put_document(record)
+    metrics.count("DocumentRead", ("DocType", str(reading.doc_type)))
+    for finding in reading.findings:
+        metrics.count("DocumentFinding", ("Code", finding.code))
+    if in_review:
+        open_document_review(repo, record, now)
+    logger.info("document recorded", case_id=case_id, doc_id=doc_id, doc_type=str(reading.doc_type),
+                confidence=round(reading.confidence, 2), status=record.status,
+                findings=[f.code for f in reading.findings])
+    return DocumentOutcome(case_id, doc_id, "recorded", str(reading.doc_type))
+
+
+def _too_large(size: int, limit: int, digest: str) -> DocumentReading:
+    from clea_intake.domain.findings import Finding
+
+    return DocumentReading(
+        doc_type=DocType.UNKNOWN, confidence=0.0, fields={}, pages=0, text_source="none",
+        media_type="application/octet-stream", sha256=digest,
+        findings=[Finding(code="FILE_TOO_LARGE", severity="error",
+                          message=f"Le fichier dépasse la taille maximale autorisée ({limit // 1_000_000} Mo).")],
+    )
+
+
+def open_document_review(repo: Repository, record: DocumentRecord, now: datetime) -> None:
+    review = ReviewItem(
+        review_id=f"DOC-{record.case_id}-{record.doc_id}-{record.etag[:8]}", case_id=record.case_id,
+        kind="document", code="LOW_CONFIDENCE", subject_ref=record.doc_id, opened_at=now,
+        message=(f"Type de document incertain ({record.doc_type}, confiance {record.confidence:.0%}) : "
+                 "confirmer ou corriger le type et les champs."),
+        detail={"doc_type": str(record.doc_type), "confidence": record.confidence, "key": record.key},
+    )
+    if repo.open_review(review):
+        metrics.count("ReviewOpened")
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex[:12]

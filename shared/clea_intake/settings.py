@@ -1,0 +1,38 @@
+"""The environment of a function, validated once at cold start."""
+
+from __future__ import annotations
+
+import functools
+import os
+
+from pydantic import BaseModel, Field
+
+
+class Settings(BaseModel):
+    table_name: str = Field(min_length=1)
+    bucket_name: str = Field(min_length=1)
+    state_machine_arn: str = ""
+    mail_from: str = "ne-pas-repondre@clea.nouvelle-aquitaine.fr"
+    claims_address: str = "claims@clea.nouvelle-aquitaine.fr"
+    ops_address: str = "operations-clea@nouvelle-aquitaine.fr"
+    ocr_provider: str = Field(default="tesseract", pattern="^(tesseract|textract)$")
+    debtor_name: str = "REGION NOUVELLE-AQUITAINE"
+    debtor_iban: str = "FR7630001007941234567890185"
+    debtor_bic: str = "BDFEFRPPCCT"
+
+
+_ENV = {
+    "table_name": "TABLE_NAME", "bucket_name": "BUCKET_NAME", "state_machine_arn": "STATE_MACHINE_ARN",
+    "mail_from": "MAIL_FROM", "claims_address": "CLAIMS_ADDRESS", "ops_address": "OPS_ADDRESS",
+    "ocr_provider": "OCR_PROVIDER", "debtor_name": "DEBTOR_NAME", "debtor_iban": "DEBTOR_IBAN",
+    "debtor_bic": "DEBTOR_BIC",
+}
+
+
+@functools.cache
+def settings() -> Settings:
+    return Settings.model_validate({k: os.environ[v] for k, v in _ENV.items() if v in os.environ})
+
+
+def reset() -> None:
+    settings.cache_clear()
