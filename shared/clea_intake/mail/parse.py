@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.header import decode_header, make_header
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 from typing import Literal
@@ -162,7 +162,7 @@ def _html_to_text(html: str) -> str:
     try:
         parser.feed(html)
         parser.close()
-    except Exception:  # noqa: BLE001 - html.parser is lenient, but a half-read body is still better than none
+    except Exception:  # html.parser is lenient, but a half-read body is still better than none
         pass
     text = "".join(parser.parts)
     return re.sub(r"[ \t\r\f\v]+", " ", re.sub(r"\n\s*\n+", "\n\n", text)).strip()
@@ -186,7 +186,7 @@ def sanitise_filename(name: str | None, *, fallback: str) -> str:
         # Some mailers put RFC 2047 words inside a quoted parameter, which RFC 2231 does not cover.
         try:
             name = str(make_header(decode_header(name)))
-        except Exception:  # noqa: BLE001 - an undecodable name falls back to its raw form
+        except Exception:  # an undecodable name falls back to its raw form
             pass
     name = unicodedata.normalize("NFC", name)
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
@@ -210,7 +210,7 @@ def _decode_text_part_raw(part: Message) -> str:
         content = part.get_content()  # type: ignore[attr-defined]
         if isinstance(content, str):
             return _clean(content)
-    except Exception:  # noqa: BLE001 - unknown charsets raise LookupError; fall back below
+    except Exception:  # unknown charsets raise LookupError; fall back below
         pass
     data = part.get_payload(decode=True) or b""
     if not isinstance(data, bytes):
@@ -263,7 +263,7 @@ class _Walker:
             self.damaged(", ".join(sorted({type(d).__name__ for d in part.defects})))
         try:
             content_type = part.get_content_type()
-        except Exception:  # noqa: BLE001 - a garbled Content-Type header reads as plain text
+        except Exception:  # a garbled Content-Type header reads as plain text
             content_type = "text/plain"
         if content_type in ("message/rfc822", "message/global"):
             self._walk_forwarded(part, depth=depth)
@@ -316,7 +316,7 @@ class _Walker:
     def _leaf(self, part: Message, content_type: str, *, depth: int, forwarded: bool) -> None:
         try:
             filename = part.get_filename()
-        except Exception:  # noqa: BLE001 - a garbled parameter is as good as no name
+        except Exception:  # a garbled parameter is as good as no name
             filename = None
         disposition = part.get_content_disposition()
         maintype = content_type.partition("/")[0]
@@ -365,7 +365,7 @@ class _Walker:
 def _header(msg: Message, name: str) -> str | None:
     try:
         value = msg.get(name)
-    except Exception:  # noqa: BLE001 - the modern header parser can trip on hostile input
+    except Exception:  # the modern header parser can trip on hostile input
         return None
     if value is None:
         return None
@@ -390,7 +390,7 @@ def _raw_header(msg: Message, name: str) -> str | None:
             if "=?" in text:
                 try:
                     text = str(make_header(decode_header(text)))
-                except Exception:  # noqa: BLE001 - keep the undecoded text
+                except Exception:  # keep the undecoded text
                     pass
             return text
     return None
@@ -400,7 +400,7 @@ def _sender(msg: Message) -> tuple[str | None, str | None]:
     """The single From mailbox; none when there are several, as DMARC cannot vouch for those."""
     try:
         froms = msg.get_all("From") or []
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None, None
     if len(froms) != 1:
         return None, None
@@ -408,7 +408,7 @@ def _sender(msg: Message) -> tuple[str | None, str | None]:
     addresses: list[str]
     try:
         addresses = [a.addr_spec for a in header.addresses]  # type: ignore[union-attr]
-    except Exception:  # noqa: BLE001 - fall back to the lenient legacy parser
+    except Exception:  # fall back to the lenient legacy parser
         addresses = [parseaddr(_clean(str(header)))[1]]
     addresses = [_clean(a) for a in addresses if a and "@" in a]
     if len(addresses) != 1:
@@ -425,7 +425,7 @@ def _recipients(msg: Message) -> list[str]:
     for name in _RECIPIENT_HEADERS:
         try:
             values = msg.get_all(name) or []
-        except Exception:  # noqa: BLE001
+        except Exception:
             continue
         for value in values:
             for _, address in getaddresses([_clean(str(value))]):
@@ -438,7 +438,7 @@ def _date(msg: Message) -> datetime | None:
     try:
         header = msg.get("Date")
         value = getattr(header, "datetime", None)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
     if not isinstance(value, datetime):
         return None
@@ -561,13 +561,12 @@ def parse_inbound(
         raise MalformedMessage(MailReason.MAIL_MALFORMED, "Le message reçu est vide.")
     try:
         msg = email.message_from_bytes(raw, policy=email.policy.default)
-    except Exception as exc:  # noqa: BLE001 - the parser is lenient; this is the last line of defence
+    except Exception as exc:  # the parser is lenient; this is the last line of defence
         raise MalformedMessage(MailReason.MAIL_MALFORMED, reason_message(MailReason.MAIL_MALFORMED)) from exc
     if not msg.keys():
         raise MalformedMessage(
             MailReason.MAIL_MALFORMED, "Le message reçu ne comporte aucun en-tête lisible."
         )
-    assert isinstance(msg, EmailMessage)
 
     walker = _Walker()
     try:
