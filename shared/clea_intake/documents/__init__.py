@@ -1,0 +1,1 @@
+"""Document reading pipeline: classify, read and check supporting documents."""

@@ -1,0 +1,611 @@
+"""Field extraction per document type (DESIGN §5); values are read, never guessed: unknown stays None."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from clea_intake.documents import common, identifiers
+from clea_intake.documents.countries import alpha2
+from clea_intake.documents.machine_zone import MrzReading
+from clea_intake.documents.reading import Text
+from clea_intake.documents.textutil import POSTAL_CITY_RE, add_years, split_postal, tidy_number
+from clea_intake.domain.findings import DocType
+from clea_intake.domain.policy import Policy
+
+Fields = dict[str, Any]
+
+
+# ---------------------------------------------------------------- identity documents
+
+_NATIONALITY_WORDS = {
+    "FRANCAISE": "FR", "FRANCAIS": "FR", "ALGERIENNE": "DZ", "ALGERIEN": "DZ", "MAROCAINE": "MA",
+    "MAROCAIN": "MA", "TUNISIENNE": "TN", "TUNISIEN": "TN", "SENEGALAISE": "SN", "SENEGALAIS": "SN",
+    "MALIENNE": "ML", "MALIEN": "ML", "IVOIRIENNE": "CI", "IVOIRIEN": "CI", "CAMEROUNAISE": "CM",
+    "CAMEROUNAIS": "CM", "TURQUE": "TR", "AFGHANE": "AF", "AFGHAN": "AF", "SYRIENNE": "SY", "SYRIEN": "SY",
+    "UKRAINIENNE": "UA", "UKRAINIEN": "UA", "RUSSE": "RU", "CHINOISE": "CN", "CHINOIS": "CN",
+    "PORTUGAISE": "PT", "PORTUGAIS": "PT", "ESPAGNOLE": "ES", "ESPAGNOL": "ES", "ITALIENNE": "IT",
+    "ITALIEN": "IT", "BELGE": "BE", "ALLEMANDE": "DE", "ALLEMAND": "DE", "ROUMAINE": "RO", "ROUMAIN": "RO",
+    "BRITANNIQUE": "GB", "SUISSE": "CH", "GUINEENNE": "GN", "GUINEEN": "GN", "COMORIENNE": "KM",
+    "COMORIEN": "KM", "CONGOLAISE": "CG", "CONGOLAIS": "CG", "HAITIENNE": "HT", "HAITIEN": "HT",
+    "SOUDANAISE": "SD", "SOUDANAIS": "SD", "ERYTHREENNE": "ER", "ERYTHREEN": "ER", "GEORGIENNE": "GE",
+    "GEORGIEN": "GE", "ALBANAISE": "AL", "ALBANAIS": "AL", "BRESILIENNE": "BR", "BRESILIEN": "BR",
+    "VIETNAMIENNE": "VN", "VIETNAMIEN": "VN", "POLONAISE": "PL", "POLONAIS": "PL",
+}  # fmt: skip
+
+_SURNAME_LABELS = [r"\bNOM\s+DE\s+NAISSANCE\b", r"\bNOM\s*(?:/\s*SURNAME)?\s*:", r"^NOM\b", r"\bSURNAME\b",
+                   r"\bNOM\s*/", r"^\s*NOM\s*$"]  # fmt: skip
+_GIVEN_LABELS = [r"\bPRENOMS?(?:\s*\(S\))?(?:\s*/\s*GIVEN\s+NAMES?\b)?", r"\bGIVEN\s+NAMES?\b"]
+_BIRTH_LABELS = [r"\bNEE?\(?E?\)?\s+LE\b", r"DATE\s+DE\s+NAISS(?:ANCE|\.)?", r"DATE\s+OF\s+BIRTH", r"\bNE\(E\)\s+LE"]
+_ISSUE_LABELS = [r"DELIVREE?\s+LE", r"DATE\s+DE\s+DELIVRANCE", r"DATE\s+D'EMISSION", r"DATE\s+OF\s+ISSUE",
+                 r"EMISE?\s+LE", r"DATE\s+DE\s+DELIV"]  # fmt: skip
+_EXPIRY_LABELS = [r"VALABLE\s+JUSQU'?\s?AU", r"DATE\s+D'EXPIRATION", r"DATE\s+DE\s+FIN\s+DE\s+VALIDITE",
+                  r"DATE\s+OF\s+EXPIRY", r"EXPIRE\s+LE", r"FIN\s+DE\s+VALIDITE", r"VALIDE?\s+JUSQU'?\s?AU",
+                  r"EXPIRY"]  # fmt: skip
+_NUMBER_LABELS = [r"N°\s*DU\s+DOCUMENT", r"N°\s*DE\s+(?:LA\s+)?CARTE", r"CARTE\s+N°", r"N°\s*DU\s+PASSEPORT",
+                  r"PASSEPORT\s+N°", r"PASSPORT\s+NO", r"DOCUMENT\s+NO", r"N°\s*DU\s+TITRE", r"NUMERO\s+DU\s+(?:TITRE|DOCUMENT)",
+                  r"N°\s*DE\s+DOCUMENT", r"N°\s*:"]  # fmt: skip
+
+PERMIT_KINDS = [
+    (r"RECEPISSE\s+DE\s+DEMANDE\s+DE\s+RENOUVELLEMENT", "récépissé de demande de renouvellement"),
+    (r"RECEPISSE\s+DE\s+(?:PREMIERE\s+)?DEMANDE", "récépissé de demande de titre de séjour"),
+    (r"RECEPISSE", "récépissé de demande de titre de séjour"),
+    (r"AUTORISATION\s+PROVISOIRE\s+DE\s+SEJOUR", "autorisation provisoire de séjour"),
+    (r"CARTE\s+DE\s+RESIDENT\s+(?:DE\s+)?LONGUE\s+DUREE", "carte de résident de longue durée - UE"),
+    (r"CARTE\s+DE\s+RESIDENT\s+PERMANENT", "carte de résident permanent"),
+    (r"CARTE\s+DE\s+RESIDENT", "carte de résident"),
+    (r"CARTE\s+DE\s+SEJOUR\s+PLURIANNUELLE", "carte de séjour pluriannuelle"),
+    (r"CARTE\s+DE\s+SEJOUR\s+TEMPORAIRE", "carte de séjour temporaire"),
+    (r"CARTE\s+DE\s+SEJOUR", "carte de séjour"),
+    (r"TITRE\s+DE\s+SEJOUR", "titre de séjour"),
+    (r"RESIDENCE\s+PERMIT", "titre de séjour"),
+]
+
+
+def _name_value(text: Text, labels: list[str]) -> str | None:
+    value = text.value_after(labels, max_lines=1)
+    if not value:
+        return None
+    value = common.cut_value(value)
+    value = re.split(r"\s*/\s*", value)[0] if "/" in value and not re.search(r"\d", value) else value
+    value = value.replace(",", " ")
+    return common.clean_person(value)
+
+
+def _nationality(text: Text) -> str | None:
+    value = text.value_after([r"\bNATIONALITE\b", r"\bNATIONALITY\b"])
+    if not value:
+        return None
+    folded = re.sub(r"[^A-Z ]", " ", text.__class__(value).folded)
+    for word in folded.split():
+        if word in _NATIONALITY_WORDS:
+            return _NATIONALITY_WORDS[word]
+        code = alpha2(word) if len(word) == 3 else None
+        if code:
+            return code
+    return None
+
+
+def _document_number(text: Text) -> str | None:
+    for match in text.labels(_NUMBER_LABELS):
+        zone = text.folded[match.end() : match.end() + 40]
+        found = re.search(r"\b([A-Z0-9]{8,14})\b", zone.replace(" ", " "))
+        if found and re.search(r"\d", found.group(1)):
+            return found.group(1)
+    return None
+
+
+def read_identity(text: Text, mrz: MrzReading | None, doc_type: DocType, as_of: date, policy: Policy) -> Fields:
+    visual: Fields = {
+        "surname": _name_value(text, _SURNAME_LABELS),
+        "given_names": _name_value(text, _GIVEN_LABELS),
+        "birth_date": text.date_after(_BIRTH_LABELS, window=60),
+        "document_number": _document_number(text),
+        "issue_date": text.date_after(_ISSUE_LABELS, window=60),
+        "expiry_date": text.date_after(_EXPIRY_LABELS, window=60),
+        "nationality": _nationality(text),
+    }
+    fields = dict(visual)
+    if mrz is not None:
+        from_mrz: Fields = {
+            "surname": mrz.surname or None,
+            "given_names": mrz.given_names or None,
+            "birth_date": mrz.birth_date,
+            "document_number": mrz.document_number or None,
+            "expiry_date": mrz.expiry_date,
+            "nationality": mrz.nationality,
+        }
+        for key, value in from_mrz.items():
+            # A checked MRZ beats the visual zone; an MRZ with a bad check digit only fills gaps.
+            if value and (mrz.valid or not fields.get(key)):
+                fields[key] = value
+        # The visual zone keeps accents and hyphens the MRZ cannot hold.
+        for key in ("surname", "given_names"):
+            if visual.get(key) and _same_letters(visual[key], fields.get(key)):
+                fields[key] = visual[key]
+    old_cni = doc_type == DocType.IDENTITY_CARD and (
+        (mrz is not None and mrz.kind == "CNI_2X36")
+        or (mrz is None and fields.get("issue_date") is not None and fields["issue_date"] < date(2021, 3, 15))
+    )
+    if old_cni:
+        issue = fields.get("issue_date")
+        if issue is None and mrz is not None and mrz.issue_month and fields.get("expiry_date"):
+            issue = None  # the printed expiry stands; the card number only gives the month of issue
+        if fields.get("expiry_date") is None and issue is not None:
+            fields["expiry_date"] = add_years(issue, policy.identity.cni_validity_years)
+        fields["valid_until"] = _cni_valid_until(fields, mrz, policy)
+    elif fields.get("expiry_date"):
+        fields["valid_until"] = fields["expiry_date"]
+    if doc_type == DocType.RESIDENCE_PERMIT:
+        fields["permit_kind"] = next((kind for p, kind in PERMIT_KINDS if re.search(p, text.folded)), None)
+    if mrz is not None:
+        fields["mrz_kind"] = mrz.kind
+    return fields
+
+
+def _same_letters(a: str | None, b: str | None) -> bool:
+    from clea_intake.documents.matching import normalise_name
+
+    if not a or not b:
+        return False
+    return normalise_name(a).replace(" ", "") == normalise_name(b).replace(" ", "")
+
+
+def _cni_valid_until(fields: Fields, mrz: MrzReading | None, policy: Policy) -> date | None:
+    """Printed expiry, plus the extension of adult CNIs issued 2004-01-02..2013-12-31."""
+    expiry: date | None = fields.get("expiry_date")
+    issue: date | None = fields.get("issue_date")
+    rules = policy.identity
+    if issue is None and expiry is not None:
+        issue = add_years(expiry, -rules.cni_validity_years)
+    if issue is None and mrz is not None and mrz.issue_month:
+        issue = date(mrz.issue_month[0], mrz.issue_month[1], 28)
+        if mrz.issue_month == (rules.cni_extension_issued_from.year, rules.cni_extension_issued_from.month):
+            issue = rules.cni_extension_issued_from  # the card number gives no day: give the benefit of it
+    if expiry is None and issue is not None:
+        expiry = add_years(issue, rules.cni_validity_years)
+    if expiry is None or issue is None:
+        return expiry
+    birth: date | None = fields.get("birth_date")
+    adult = birth is not None and add_years(birth, 18) <= issue
+    if adult and rules.cni_extension_issued_from <= issue <= rules.cni_extension_issued_until:
+        return add_years(expiry, rules.cni_extension_years)
+    return expiry
+
+
+# ---------------------------------------------------------------- proof of address
+
+PROOF_KINDS = [
+    ("host_attestation", r"ATTESTATION\s+D\s?'?\s?HEBERGEMENT|\bHEBERGER\b"),
+    ("rent", r"QUITTANCE|\bLOYER\b"),
+    ("tax", r"\bIMPOTS?\b|\bTAXE\s+(?:FONCIERE|D'HABITATION)|FINANCES\s+PUBLIQUES|SITUATION\s+DECLARATIVE"),
+    ("insurance", r"\bASSURANCE\b|\bASSURE\b|MULTIRISQUE"),
+    ("water", r"\bEAU\b|ASSAINISSEMENT|\bM3\b"),
+    ("energy", r"ELECTRICITE|\bGAZ\b|\bKWH\b|\bENERGIE\b|POINT\s+DE\s+LIVRAISON"),
+    ("telecom", r"INTERNET|\bFIBRE\b|\bBOX\b|\bMOBILE\b|TELEPHON|\bADSL\b|\bFORFAIT\b"),
+]
+
+_HOLDER_LABELS = [
+    r"\bTITULAIRE(?:\s+DU\s+(?:CONTRAT|COMPTE|BAIL))?\s*:", r"\bNOM\s+DU\s+(?:CLIENT|TITULAIRE|LOCATAIRE|SOUSCRIPTEUR)",
+    r"\bCLIENT\s*:", r"\bLOCATAIRE\s*:", r"\bASSUREE?\s*:", r"\bSOUSCRIPTEUR\s*:", r"\bDESTINATAIRE\s*:",
+    r"\bDECLARANT\s*1?\s*:", r"\bNOM\s+ET\s+PRENOM\s*:", r"\bOCCUPANT\s*:", r"\bABONNE\s*:",
+    r"\bLOCATAIRE\b", r"\bASSURE\b",
+]  # fmt: skip
+_HOSTED_LABELS = [
+    r"(?:CERTIFIE|ATTESTE|DECLARE)\s+(?:SUR\s+L'HONNEUR\s+)?HEBERGER\s*(?::)?",
+    r"HEBERGE\s+(?:A\s+MON\s+DOMICILE|CHEZ\s+MOI)?\s*:", r"PERSONNE\s+HEBERGEE\s*:", r"\bHEBERGE\(?E?\)?\s*:",
+]  # fmt: skip
+_PROOF_DATE_LABELS = [
+    r"DATE\s+D'EMISSION", r"DATE\s+DE\s+(?:LA\s+)?FACTURE", r"FACTURE\s+(?:N[°O]\.?\s*[\w\-/ ]{1,30}?\s+)?DU\b", r"EMISE?\s+LE",
+    r"DATE\s+D'ETABLISSEMENT", r"ETABLIE?\s+LE", r"EDITEE?\s+LE", r"DATE\s+D'EDITION", r"DATE\s+DE\s+L'AVIS",
+    r"DATE\s+DU\s+DOCUMENT", r"DELIVREE?\s+LE", r"DATE\s+DE\s+L'ATTESTATION", r"DATE\s+DE\s+LA\s+QUITTANCE",
+    r"FAIT\s+(?:A\s+[^\n,]{1,40}?,?\s+)?LE", r"^DATE\s*:", r"\bDATE\s*:",
+]  # fmt: skip
+_ADDRESS_LABELS = [
+    r"ADRESSE\s+DE\s+(?:CONSOMMATION|FACTURATION|LIVRAISON|L'HEBERGEMENT|L'HABITATION|DESSERTE|RESIDENCE)",
+    r"ADRESSE\s+DU\s+(?:LOGEMENT|BIEN|DOMICILE|RISQUE|LIEU\s+ASSURE|LOCAL)", r"LIEU\s+DE\s+CONSOMMATION",
+    r"LOGEMENT\s+SITUE", r"DOMICILE\s+SITUE", r"DEMEURANT", r"DOMICILIEE?\s+AU?", r"RESIDANT", r"ADRESSE\s*:",
+    r"BIEN\s+(?:LOUE|ASSURE)", r"SITUEE?\s+AU",
+]  # fmt: skip
+
+
+def _proof_kind(text: Text) -> str | None:
+    head = text.head(600)
+    for kind, pattern in PROOF_KINDS:
+        if re.search(pattern, head):
+            return kind
+    for kind, pattern in PROOF_KINDS:
+        if re.search(pattern, text.folded):
+            return kind
+    return None
+
+
+def _postal_after(text: Text, position: int, *, lines: int = 5) -> tuple[str, str] | None:
+    end = position
+    for _ in range(lines):
+        end = text.line_end(end + 1)
+    zone = text.raw[position:end]
+    for match in POSTAL_CITY_RE.finditer(zone):
+        postal, city = split_postal(match)
+        folded_city = text.__class__(city).folded
+        if "CEDEX" in text.folded[position + match.start() : position + match.end() + 8] and "CEDEX" not in folded_city:
+            continue
+        if city and not re.match(r"^(?:EUR|EUROS?|KWH|HT|TTC|H)\b", folded_city):
+            return postal, city
+    return None
+
+
+def _holder_line(text: Text) -> tuple[str | None, int]:
+    for match in text.labels(_HOLDER_LABELS):
+        rest = text.raw[match.end() : text.line_end(match.end())]
+        name = common.clean_person(rest)
+        if name:
+            return name, match.end()
+        nxt = text.line_end(match.end()) + 1
+        if nxt < len(text.raw):
+            name = common.clean_person(text.raw[nxt : text.line_end(nxt)])
+            if name:
+                return name, nxt
+    # Addressee blocks start with a civility: "M. MARTIN Léa", "Madame Léa Martin".
+    for match in re.finditer(r"(?m)^\s*(?:M\.|MR\.?|MME\.?|MLLE|MONSIEUR|MADAME|M\s+ET\s+MME)\s+\S", text.folded):
+        line = text.raw[match.start() : text.line_end(match.start())]
+        name = common.clean_person(line)
+        if name:
+            return name, match.start()
+    return None, 0
+
+
+def read_proof_of_address(text: Text, as_of: date) -> Fields:
+    kind = _proof_kind(text)
+    holder: str | None = None
+    anchor = 0
+    if kind == "host_attestation":
+        for match in text.labels(_HOSTED_LABELS):
+            rest = text.raw[match.end() : match.end() + 120]
+            rest = re.split(r"(?i)\b(?:n[ée]e?\(?e?\)?\s+le|demeurant|[àa]\s+mon\s+domicile|depuis|au\s+\d|,)", rest)[0]
+            holder = common.clean_person(rest.split("\n")[0]) or common.clean_person(rest)
+            if holder:
+                anchor = match.end()
+                break
+    if holder is None:
+        holder, anchor = _holder_line(text)
+    place = None
+    for match in text.labels(_ADDRESS_LABELS):
+        place = _postal_after(text, match.end(), lines=3)
+        if place:
+            break
+    if place is None and holder is not None:
+        place = _postal_after(text, anchor, lines=5)
+    if place is None:
+        for match in POSTAL_CITY_RE.finditer(text.raw):
+            if "CEDEX" not in text.folded[match.start() : match.end() + 10]:
+                place = split_postal(match)
+                break
+    issue = text.date_after(_PROOF_DATE_LABELS, window=60) or common.signed_date(text)
+    if issue is None:
+        # A date alone on the first lines ("Bordeaux, le 3 mars 2026") dates the letter.
+        for start, _end, found in text.dates:
+            if start > 500:
+                break
+            before = text.folded[max(0, start - 25) : start]
+            if re.search(r"\bLE\s*$", before) and not re.search(r"NEE?\(?E?\)?\s+LE\s*$|AVANT\s+LE\s*$", before):
+                issue = found
+                break
+    return {
+        "holder_name": holder,
+        "issue_date": issue,
+        "postal_code": place[0] if place else None,
+        "city": place[1] if place else None,
+        "proof_kind": kind,
+    }
+
+
+# ---------------------------------------------------------------- evaluator documents
+
+_BENEFICIARY_LABELS = [
+    r"\bBENEFICIAIRE\b(?:\s+DE\s+L'EVALUATION)?", r"\bCANDIDAT(?:E)?\b", r"\bSTAGIAIRE\b", r"\bAPPRENANTE?\b",
+    r"\bPERSONNE\s+EVALUEE\b", r"\bDEMANDEUR\b", r"\bNOM\s+DU\s+(?:BENEFICIAIRE|CANDIDAT|STAGIAIRE)\b",
+    r"\bNOM\s+ET\s+PRENOMS?\b", r"\bNOM\s*,\s*PRENOMS?\b",
+]  # fmt: skip
+_ORG_LABELS = [
+    r"ORGANISME\s+(?:EVALUATEUR|DE\s+FORMATION|PRESTATAIRE|CERTIFIE|HABILITE)\s*:", r"RAISON\s+SOCIALE\s*:",
+    r"\bPRESTATAIRE\s*:", r"\bETABLI\s+PAR\s*:", r"\bEMETTEUR\s*:", r"\bORGANISME\s*:", r"NOM\s+DE\s+L'ORGANISME\s*:",
+    r"DENOMINATION(?:\s+SOCIALE)?\s*:", r"ORGANISME\s+(?:EVALUATEUR|DE\s+FORMATION)\b",
+]  # fmt: skip
+
+
+def _organisation(text: Text, extra_labels: list[str] | None = None) -> str | None:
+    for match in text.labels((extra_labels or []) + _ORG_LABELS):
+        rest = text.raw[match.end() : text.line_end(match.end())]
+        value = common.clean_organisation(rest)
+        if not value:
+            nxt = text.line_end(match.end()) + 1
+            value = common.clean_organisation(text.raw[nxt : text.line_end(nxt)]) if nxt < len(text.raw) else None
+        if value:
+            return value
+    return None
+
+
+def _beneficiary(text: Text) -> str | None:
+    return common.person_after(text, _BENEFICIARY_LABELS)
+
+
+_HOURS_PRICE_LABELS = [
+    r"PRIX\s+DES\s+HEURES", r"COUT\s+DES\s+HEURES", r"MONTANT\s+DES\s+HEURES", r"HEURES\s+D'EVALUATION",
+    r"(?:PRIX|COUT|MONTANT|TARIF)\s+(?:TOTAL\s+)?(?:HT\s+)?DE\s+L'EVALUATION", r"COUT\s+PEDAGOGIQUE",
+    r"PRESTATION\s+D'EVALUATION", r"EVALUATION\s+CLEA", r"EVALUATION\s+(?:INITIALE|FINALE|PREALABLE)\b[^\n]*\d\s*€",
+]  # fmt: skip
+_FEE_LINE = re.compile(
+    r"FRAIS\s+(?:D'INSCRIPTION|DE\s+JURY|ANNEXES|DE\s+DOSSIER|DE\s+CERTIFICATION|DE\s+SESSION|D'EXAMEN|DE\s+PASSAGE)"
+    r"|\bDROITS?\s+D'INSCRIPTION|\bINSCRIPTION\s*(?:AU\s+JURY)?\s*:|\bJURY\s*:"
+)
+_NIL = re.compile(r"\b(?:NEANT|AUCUN|SANS\s+OBJET|SANS\s+FRAIS|GRATUIT|NON\s+APPLICABLE|0\s*€)")
+_TOTAL_LABELS = [r"\bTOTAL\s+(?:GENERAL\s+)?(?:HT|TTC|NET)?", r"NET\s+A\s+PAYER", r"MONTANT\s+TOTAL"]
+
+
+def _line_amounts(text: Text, position: int) -> list[float]:
+    start = text.folded.rfind("\n", 0, position) + 1
+    end = text.line_end(position)
+    return [value for pos, value in text.amounts if start <= pos < end]
+
+
+def _fees(text: Text) -> float | None:
+    total = 0.0
+    seen = False
+    for match in _FEE_LINE.finditer(text.folded):
+        line_start = text.folded.rfind("\n", 0, match.start()) + 1
+        line = text.folded[line_start : text.line_end(match.start())]
+        amounts = [v for p, v in text.amounts if line_start <= p < text.line_end(match.start()) and p >= match.start()]
+        if amounts:
+            total += amounts[-1]
+            seen = True
+        elif _NIL.search(line):
+            seen = True
+        else:
+            nxt = text.line_end(match.start()) + 1
+            below = [v for p, v in text.amounts if nxt <= p < text.line_end(nxt)]
+            if below:
+                total += below[0]
+                seen = True
+    return tidy_number(total) if seen else None
+
+
+def _hours_price(text: Text) -> float | None:
+    for match in text.labels(_HOURS_PRICE_LABELS):
+        if _FEE_LINE.search(text.folded[match.start() : text.line_end(match.start())]):
+            continue
+        on_line = [v for p, v in text.amounts if match.start() <= p < text.line_end(match.end())]
+        if on_line:
+            # A table row "Évaluation CléA | 10 h | 45,00 € | 450,00 €": the line total is last.
+            return on_line[-1]
+        nxt = text.line_end(match.end()) + 1
+        below = [v for p, v in text.amounts if nxt <= p < text.line_end(nxt)]
+        if below:
+            return below[0]
+    return None
+
+
+_HOURS_LABELS = [
+    r"NOMBRE\s+D'HEURES(?:\s+D'EVALUATION)?", r"DUREE(?:\s+(?:TOTALE\s+)?DE\s+L'EVALUATION)?", r"VOLUME\s+HORAIRE",
+    r"HEURES\s+D'EVALUATION", r"\bDUREE\s+PREVUE",
+]  # fmt: skip
+
+
+def read_quote(text: Text, as_of: date) -> Fields:
+    fees = _fees(text)
+    amount = _hours_price(text)
+    if amount is None:
+        total = text.amount_after(_TOTAL_LABELS, same_line=True)
+        if total is not None:
+            # Only a total is shown: what remains once the fees shown apart are taken off.
+            amount = total - (fees or 0.0) if total >= (fees or 0.0) else None
+    hours = common.hours_after(text, _HOURS_LABELS)
+    if hours is None:
+        match = re.search(r"(?<![\d,.])(\d{1,3}(?:[,.]\d{1,2})?)\s*(?:H|HEURES?)\s+D'EVALUATION", text.folded)
+        hours = float(match.group(1).replace(",", ".")) if match else None
+    start, end = common.start_end(text)
+    return {
+        "evaluator_name": _organisation(text),
+        "siret": common.siret(text),
+        "nda": common.nda(text),
+        "beneficiary_name": _beneficiary(text),
+        "certification": common.certification(text),
+        "evaluation": common.evaluation(text),
+        "hours": tidy_number(hours) if hours is not None else None,
+        "amount_eur": tidy_number(amount) if amount is not None else None,
+        "fees_eur": fees,
+        "start_date": start,
+        "end_date": end,
+    }
+
+
+_VALID_FROM_LABELS = [
+    r"DATE\s+DE\s+DEBUT\s+DE\s+VALIDITE", r"DEBUT\s+DE\s+VALIDITE", r"VALABLE\s+A\s+COMPTER\s+DU", r"A\s+COMPTER\s+DU",
+    r"DATE\s+D'EFFET", r"DATE\s+DE\s+(?:CERTIFICATION|DELIVRANCE|DECISION|PRISE\s+D'EFFET)", r"EN\s+VIGUEUR\s+DEPUIS\s+LE",
+    r"VALIDE?\s+(?:A\s+PARTIR\s+)?DU", r"DEPUIS\s+LE", r"DELIVREE?\s+LE", r"DATE\s+D'HABILITATION",
+]  # fmt: skip
+_VALID_UNTIL_LABELS = [
+    r"DATE\s+DE\s+FIN\s+DE\s+VALIDITE", r"FIN\s+DE\s+VALIDITE", r"VALABLE\s+JUSQU'?\s?AU", r"VALIDE?\s+JUSQU'?\s?AU",
+    r"JUSQU'?\s?AU", r"DATE\s+D'(?:EXPIRATION|ECHEANCE)", r"EXPIRE\s+LE", r"DATE\s+DE\s+FIN\b",
+]  # fmt: skip
+_VALIDITY_PERIOD = [r"VALIDITE", r"VALABLE", r"VALIDE", r"HABILITEE?", r"PERIODE", r"CERTIFIEE?"]
+
+
+def _validity(text: Text) -> tuple[date | None, date | None]:
+    start = text.date_after(_VALID_FROM_LABELS, window=50)
+    end = text.date_after(_VALID_UNTIL_LABELS, window=50)
+    if start is None or end is None or (start and end and end <= start):
+        p_start, p_end = common.period(text, _VALIDITY_PERIOD, window=140)
+        if p_start and p_end:
+            start, end = (start if start and start < p_end else p_start), (end if end and end > p_start else p_end)
+    return start, end
+
+
+_CERTIFIED_LABELS = [
+    r"DELIVREE?\s+A\s*:?", r"DECERNEE?\s+A\s*:?", r"ATTRIBUEE?\s+A\s*:?", r"ORGANISME\s+CERTIFIE\s*:?",
+    r"CERTIFIE\s+QUE\s*(?:L'ORGANISME)?\s*:?", r"NOM\s+DE\s+L'ORGANISME\s*:?", r"RAISON\s+SOCIALE\s*:?",
+    r"L'ORGANISME\s*:?", r"ORGANISME\s+(?:EVALUATEUR\s+)?HABILITE\s*:?", r"ATTESTE\s+QUE\s*(?:L'ORGANISME)?\s*:?",
+]  # fmt: skip
+
+
+def read_qualiopi(text: Text, as_of: date) -> Fields:
+    valid_from, valid_until = _validity(text)
+    return {
+        "holder_name": _organisation(text, _CERTIFIED_LABELS),
+        "siret": common.siret(text),
+        "valid_from": valid_from,
+        "valid_until": valid_until,
+    }
+
+
+def read_habilitation(text: Text, as_of: date) -> Fields:
+    valid_from, valid_until = _validity(text)
+    return {
+        "holder_name": _organisation(text, _CERTIFIED_LABELS),
+        "siret": common.siret(text),
+        "valid_from": valid_from,
+        "valid_until": valid_until,
+        "certifications": common.certifications(text),
+    }
+
+
+# ---------------------------------------------------------------- DISP liaison form
+
+_FACILITY = re.compile(
+    r"(?:CENTRE\s+PENITENTIAIRE|MAISON\s+D'ARRET|CENTRE\s+DE\s+DETENTION|MAISON\s+CENTRALE|"
+    r"CENTRE\s+DE\s+SEMI-?\s?LIBERTE|ETABLISSEMENT\s+PENITENTIAIRE\s+POUR\s+MINEURS)"
+    r"\s+(?:DE\s+LA\s+|DE\s+L'|DU\s+|DES\s+|DE\s+|D')?[A-Z][A-Z'\- ]{1,40}"
+)
+_FACILITY_LABELS = [
+    r"ETABLISSEMENT(?:\s+PENITENTIAIRE)?(?:\s+D'(?:AFFECTATION|ECROU)|\s+DE\s+DETENTION)?\s*:", r"LIEU\s+DE\s+DETENTION\s*:",
+    r"LIEU\s+D'INCARCERATION\s*:", r"ETABLISSEMENT\s+D'ECROU",
+]  # fmt: skip
+_DISP_DATE_LABELS = [r"DATE\s+D'EMISSION", r"DATE\s+DE\s+LA\s+FICHE", r"DELIVREE?\s+LE", r"ETABLIE?\s+LE",
+                     r"DATE\s+DE\s+DELIVRANCE", r"FAIT\s+(?:A\s+[^\n,]{1,40}?,?\s+)?LE", r"\bDATE\s*:"]  # fmt: skip
+
+
+def read_disp(text: Text, as_of: date) -> Fields:
+    facility = None
+    for match in text.labels(_FACILITY_LABELS):
+        rest = text.raw[match.end() : text.line_end(match.end())]
+        facility = common.clean_organisation(rest)
+        if facility:
+            break
+    if facility is None:
+        found = _FACILITY.search(text.folded)
+        if found:
+            end = found.end()
+            line_end = text.line_end(found.start())
+            facility = text.raw[found.start() : min(end, line_end)].strip(" -,")
+    surname = _name_value(text, [r"\bNOM(?:\s+DE\s+NAISSANCE|\s+PATRONYMIQUE|\s+D'USAGE)?\s*:", r"^NOM\b"])
+    given = _name_value(text, [r"\bPRENOMS?(?:\(S\))?\s*:"])
+    if surname is None or given is None:
+        full = common.person_after(
+            text, [r"NOM\s+ET\s+PRENOMS?\s*:", r"\bPERSONNE\s+DETENUE\s*:", r"\bDETENUE?\s*:", r"\bM\.|\bMME\b"]
+        )
+        if full:
+            parts = full.split()
+            upper = [p for p in parts if p.isupper() and len(p) > 1]
+            if upper and len(upper) < len(parts):
+                surname = surname or " ".join(upper)
+                given = given or " ".join(p for p in parts if p not in upper)
+    return {
+        "surname": surname,
+        "given_names": given,
+        "facility": facility,
+        "issue_date": text.date_after(_DISP_DATE_LABELS, window=60),
+    }
+
+
+# ---------------------------------------------------------------- claim documents
+
+
+def read_execution_report(text: Text, as_of: date) -> Fields:
+    start, end = common.start_end(text)
+    return {
+        "beneficiary_name": _beneficiary(text),
+        "certification": common.certification(text),
+        "evaluation": common.evaluation(text),
+        "start_date": start,
+        "end_date": end,
+        "evaluator_name": _organisation(text),
+    }
+
+
+_DONE_HOURS_LABELS = [
+    r"NOMBRE\s+(?:TOTAL\s+)?D'HEURES\s+(?:REALISEES|EFFECTUEES|SUIVIES|DE\s+PRESENCE)", r"HEURES\s+REALISEES",
+    r"HEURES\s+EFFECTUEES", r"TOTAL\s+(?:DES\s+)?HEURES", r"DUREE\s+(?:TOTALE\s+)?(?:REALISEE|EFFECTUEE|SUIVIE)",
+    r"A\s+(?:BIEN\s+)?(?:SUIVI|EFFECTUE|REALISE)", r"NOMBRE\s+D'HEURES", r"\bDUREE\b", r"\bTOTAL\b",
+]  # fmt: skip
+
+
+def read_hours_attestation(text: Text, as_of: date) -> Fields:
+    hours = common.hours_after(text, _DONE_HOURS_LABELS, window=60)
+    start, end = common.start_end(text)
+    return {
+        "beneficiary_name": _beneficiary(text),
+        "hours": tidy_number(hours) if hours is not None else None,
+        "start_date": start,
+        "end_date": end,
+        "evaluator_name": _organisation(text),
+    }
+
+
+_RIB_HOLDER_LABELS = [
+    r"TITULAIRE\s+DU\s+COMPTE\s*:?", r"INTITULE\s+DU\s+COMPTE\s*:?", r"NOM\s+DU\s+TITULAIRE\s*:?", r"\bTITULAIRE\s*:?",
+    r"\bCOMPTE\s+DE\s*:?",
+]  # fmt: skip
+_RIB_DATE_LABELS = [r"EDITEE?\s+LE", r"DATE\s+D'EDITION", r"DATE\s+D'EMISSION", r"EMISE?\s+LE", r"ETABLIE?\s+LE",
+                    r"DELIVREE?\s+LE", r"DATE\s+DE\s+DELIVRANCE", r"FAIT\s+(?:A\s+[^\n,]{1,40}?,?\s+)?LE",
+                    r"IMPRIMEE?\s+LE", r"\bDATE\s*:", r"\bLE\s+(?=\d)"]  # fmt: skip
+
+
+def read_bank_details(text: Text, as_of: date) -> Fields:
+    holder = None
+    for match in text.labels(_RIB_HOLDER_LABELS):
+        rest = text.raw[match.end() : text.line_end(match.end())]
+        holder = common.clean_organisation(rest)
+        if not holder:
+            nxt = text.line_end(match.end()) + 1
+            holder = common.clean_organisation(text.raw[nxt : text.line_end(nxt)]) if nxt < len(text.raw) else None
+        if holder:
+            holder = common.CIVILITY.sub("", holder).strip()
+            break
+    iban = None
+    for pattern in (r"\bIBAN\b\s*(?:\([^)]*\))?\s*:?", None):
+        start = 0
+        if pattern:
+            match = re.search(pattern, text.folded)
+            if not match:
+                continue
+            start = match.end()
+        found = identifiers.IBAN_RE.search(text.folded, start)
+        if found:
+            iban = identifiers.compact_iban(found.group(1))
+            break
+    bic = None
+    match = re.search(r"\b(?:BIC|SWIFT|CODE\s+BIC)\b(?:\s*/\s*SWIFT)?\s*(?:\([^)]*\))?\s*:?\s*", text.folded)
+    if match:
+        found = identifiers.BIC_RE.search(text.folded[match.end() : match.end() + 40])
+        if found:
+            bic = found.group(1)
+    return {
+        "holder_name": holder,
+        "iban": iban,
+        "bic": bic,
+        "issue_date": text.date_after(_RIB_DATE_LABELS, window=50),
+    }
+
+
+READERS: dict[DocType, Callable[[Text, date], Fields]] = {
+    DocType.PROOF_OF_ADDRESS: read_proof_of_address,
+    DocType.QUOTE: read_quote,
+    DocType.QUALIOPI_CERTIFICATE: read_qualiopi,
+    DocType.CLEA_HABILITATION: read_habilitation,
+    DocType.DISP_LIAISON: read_disp,
+    DocType.EXECUTION_REPORT: read_execution_report,
+    DocType.HOURS_ATTESTATION: read_hours_attestation,
+    DocType.BANK_DETAILS: read_bank_details,
+}

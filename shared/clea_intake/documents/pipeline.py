@@ -1,0 +1,187 @@
+"""The document reading pipeline: bytes in, type, fields and findings out (never modifies the input)."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import time
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from clea_intake.documents import checks, extractors, sources
+from clea_intake.documents.classify import classify
+from clea_intake.documents.finding_codes import DOC_LABELS, make_finding
+from clea_intake.documents.machine_zone import MrzReading, find_mrz
+from clea_intake.documents.ocr import OcrError, OcrProvider, TesseractOcr
+from clea_intake.documents.reading import Text
+from clea_intake.domain.findings import IDENTITY_TYPES, DocType, Finding
+from clea_intake.domain.policy import Policy
+
+logger = logging.getLogger(__name__)
+
+
+class DocumentReading(BaseModel):
+    """What the pipeline read on one piece; `fields` is JSON-able (dates as YYYY-MM-DD)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    doc_type: DocType
+    confidence: float = Field(ge=0, le=1)
+    fields: dict[str, Any]
+    findings: list[Finding]
+    pages: int
+    text_source: Literal["text_layer", "ocr", "none"]
+    media_type: str
+    sha256: str
+
+    @property
+    def blocking(self) -> bool:
+        return any(f.blocking for f in self.findings)
+
+    @property
+    def needs_review(self) -> bool:
+        return any(f.code == "LOW_CONFIDENCE" for f in self.findings)
+
+
+@functools.cache
+def default_ocr(language: str) -> OcrProvider:
+    """One Tesseract provider per language for the process (a Lambda container keeps it warm)."""
+    return TesseractOcr(language)
+
+
+def _jsonable(fields: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if isinstance(value, date):
+            value = value.isoformat()
+        out[key] = value
+    return out
+
+
+def _retry_mrz(extraction: sources.Extraction, ocr: OcrProvider, as_of: date) -> MrzReading | None:
+    """Read the machine readable zone again with an MRZ-only character set (OCR-B trips general OCR)."""
+    reader = getattr(ocr, "mrz_text", None)
+    if reader is None:
+        return None
+    best: MrzReading | None = None
+    for page in extraction.images:
+        image = page.image
+        # The zone sits at the bottom of a card; a card scanned on a page can be anywhere: try both.
+        bands = [image.crop((0, int(image.height * 0.55), image.width, image.height)), image]
+        for band in bands:
+            try:
+                found = find_mrz(reader(band), as_of=as_of)
+            except OcrError:
+                continue
+            if found is not None and (best is None or len(found.failed_checks) < len(best.failed_checks)):
+                best = found
+            if best is not None and best.valid:
+                return best
+    return best
+
+
+def read_document(
+    data: bytes,
+    *,
+    filename: str,
+    as_of: date,
+    policy: Policy,
+    ocr: OcrProvider | None = None,
+) -> DocumentReading:
+    """Classify, read and check one piece received on `as_of`.
+
+    `filename` is metadata only: the type comes from the bytes. `ocr` defaults to Tesseract in the
+    policy's language; it only runs on pages without a usable text layer.
+    """
+    started = time.perf_counter()
+    digest = hashlib.sha256(data).hexdigest()
+    limits = policy.documents
+    provider = ocr if ocr is not None else default_ocr(limits.ocr_language)
+    try:
+        extraction = sources.extract(data, limits, provider)
+    except sources.Unreadable as exc:
+        reading = DocumentReading(
+            doc_type=DocType.UNKNOWN,
+            confidence=0.0,
+            fields={},
+            findings=[make_finding(exc.code, **exc.params)],
+            pages=exc.pages,
+            text_source="none",
+            media_type=exc.media_type,
+            sha256=digest,
+        )
+        _log(reading, started)
+        return reading
+
+    if extraction.text_source == "none":
+        reading = DocumentReading(
+            doc_type=DocType.UNKNOWN,
+            confidence=0.0,
+            fields={},
+            findings=[make_finding("UNREADABLE")],
+            pages=extraction.pages,
+            text_source="none",
+            media_type=extraction.media_type,
+            sha256=digest,
+        )
+        _log(reading, started)
+        return reading
+
+    text = Text(extraction.text)
+    mrz = find_mrz(extraction.text, as_of=as_of)
+    result = classify(text, mrz)
+    doc_type = result.doc_type
+    if (
+        extraction.images
+        and (mrz is None or not mrz.valid)
+        and (doc_type in IDENTITY_TYPES or max(result.scores[t] for t in IDENTITY_TYPES) >= 4)
+    ):
+        retried = _retry_mrz(extraction, provider, as_of)
+        if retried is not None and (mrz is None or len(retried.failed_checks) < len(mrz.failed_checks)):
+            mrz = retried
+            result = classify(text, mrz)
+            doc_type = result.doc_type
+
+    findings: list[Finding] = []
+    if doc_type == DocType.UNKNOWN:
+        fields: dict[str, Any] = {}
+        findings.append(make_finding("UNKNOWN_TYPE"))
+    else:
+        if doc_type in IDENTITY_TYPES:
+            fields = extractors.read_identity(text, mrz, doc_type, as_of, policy)
+        else:
+            fields = extractors.READERS[doc_type](text, as_of)
+        findings.extend(checks.check(doc_type, fields, as_of=as_of, policy=policy, mrz=mrz))
+        if result.confidence < limits.review_confidence_below:
+            findings.insert(0, make_finding("LOW_CONFIDENCE", doc_label=DOC_LABELS[doc_type].lower()))
+    reading = DocumentReading(
+        doc_type=doc_type,
+        confidence=result.confidence,
+        fields=_jsonable(fields),
+        findings=findings,
+        pages=extraction.pages,
+        text_source=extraction.text_source,
+        media_type=extraction.media_type,
+        sha256=digest,
+    )
+    _log(reading, started)
+    return reading
+
+
+def _log(reading: DocumentReading, started: float) -> None:
+    # Types, codes and timings only: no names, addresses, IBANs or file names (they carry personal data).
+    logger.info(
+        "document read",
+        extra={
+            "doc_type": reading.doc_type.value,
+            "confidence": reading.confidence,
+            "text_source": reading.text_source,
+            "pages": reading.pages,
+            "media_type": reading.media_type,
+            "finding_codes": [f.code for f in reading.findings],
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        },
+    )

@@ -1,0 +1,133 @@
+"""A document's text in two aligned forms (as read, and folded for matching) with label-driven look-ups."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+from clea_intake.documents import textutil
+
+_QUOTES = {"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u2013": "-", "\u2014": "-", "\u2010": "-",
+           "\u2011": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\t": " ", "\r": " ", "\f": " ",
+           "\u0152": "O", "\u0153": "O", "\u00c6": "A", "\u00e6": "A", "\u00ab": '"', "\u00bb": '"'}  # fmt: skip
+
+
+def _fold_char(c: str) -> str:
+    if c in _QUOTES:
+        return _QUOTES[c]
+    if c.isascii():
+        return c.upper()
+    base = unicodedata.normalize("NFKD", c)[:1]
+    upper = base.upper()
+    return upper if len(upper) == 1 else base
+
+
+def fold_aligned(text: str) -> str:
+    """Upper case, accents removed, one character for one: positions in both texts match."""
+    return "".join(_fold_char(c) for c in text)
+
+
+@dataclass
+class Text:
+    raw: str
+    folded: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.folded = fold_aligned(self.raw)
+
+    @cached_property
+    def raw_lines(self) -> list[str]:
+        return self.raw.split("\n")
+
+    @cached_property
+    def folded_lines(self) -> list[str]:
+        return self.folded.split("\n")
+
+    @cached_property
+    def dates(self) -> list[tuple[int, int, date]]:
+        return textutil.find_dates(self.folded)
+
+    @cached_property
+    def amounts(self) -> list[tuple[int, float]]:
+        return textutil.find_amounts(self.folded)
+
+    def head(self, chars: int = 400) -> str:
+        """The title zone: where a document says what it is."""
+        return self.folded.lstrip()[:chars]
+
+    # ------------------------------------------------------------ searching
+
+    def find(self, pattern: str | re.Pattern[str], start: int = 0) -> re.Match[str] | None:
+        regex = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern)
+        return regex.search(self.folded, start)
+
+    def first_label(self, patterns: Iterable[str]) -> re.Match[str] | None:
+        """The earliest match of any label pattern."""
+        best: re.Match[str] | None = None
+        for pattern in patterns:
+            match = re.search(pattern, self.folded)
+            if match and (best is None or match.start() < best.start()):
+                best = match
+        return best
+
+    def labels(self, patterns: Iterable[str]) -> list[re.Match[str]]:
+        found = [m for p in patterns for m in re.finditer(p, self.folded)]
+        return sorted(found, key=lambda m: m.start())
+
+    def line_end(self, position: int) -> int:
+        end = self.folded.find("\n", position)
+        return len(self.folded) if end < 0 else end
+
+    def value_after(self, patterns: Iterable[str], *, max_lines: int = 1) -> str | None:
+        """The text after a label: the rest of its line, or the next non-empty line when the rest is empty."""
+        for match in self.labels(patterns):
+            rest_raw = self.raw[match.end() : self.line_end(match.end())]
+            value = _strip_value(rest_raw)
+            if value:
+                return value
+            position = self.line_end(match.end()) + 1
+            for _ in range(max_lines):
+                if position >= len(self.raw):
+                    break
+                end = self.line_end(position)
+                value = _strip_value(self.raw[position:end])
+                if value:
+                    return value
+                position = end + 1
+        return None
+
+    def date_after(self, patterns: Iterable[str], *, window: int = 80) -> date | None:
+        for match in self.labels(patterns):
+            for start, _end, found in self.dates:
+                if match.end() - 2 <= start <= match.end() + window:
+                    return found
+        return None
+
+    def dates_after(self, patterns: Iterable[str], *, window: int = 120) -> list[date]:
+        for match in self.labels(patterns):
+            hits = [found for start, _e, found in self.dates if match.end() - 2 <= start <= match.end() + window]
+            if hits:
+                return hits
+        return []
+
+    def amount_after(self, patterns: Iterable[str], *, window: int = 120, same_line: bool = False) -> float | None:
+        for match in self.labels(patterns):
+            limit = self.line_end(match.end()) if same_line else match.end() + window
+            for start, value in self.amounts:
+                if match.end() - 1 <= start <= limit:
+                    return value
+        return None
+
+
+_LEADING = re.compile(r"^[\s:;.,\-–—=>|)]*")
+_TRAILING = re.compile(r"[\s:;,\-–—|(]*$")
+
+
+def _strip_value(text: str) -> str:
+    text = _LEADING.sub("", text)
+    text = _TRAILING.sub("", text)
+    return re.sub(r"\s+", " ", text).strip()

@@ -1,0 +1,249 @@
+"""Getting text out of the bytes safely: type sniffing, limits, PDF text layer, page rendering and OCR."""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pypdfium2 as pdfium
+from PIL import Image
+
+from clea_intake.documents import imaging
+from clea_intake.documents.ocr import OcrError, OcrProvider
+from clea_intake.domain.policy import DocumentLimits
+
+TextSource = Literal["text_layer", "ocr", "none"]
+
+PDF = "application/pdf"
+JPEG = "image/jpeg"
+PNG = "image/png"
+OCTET = "application/octet-stream"
+
+# A page whose text layer has fewer letters and digits than this is treated as a scan.
+MIN_TEXT_LAYER_CHARS = 25
+RENDER_DPI = 200
+_ALNUM = re.compile(r"[0-9A-Za-zÀ-ÿ]")
+
+
+class Unreadable(Exception):
+    """The file cannot be read; carries the finding code and its parameters."""
+
+    def __init__(self, code: str, media_type: str = OCTET, pages: int = 0, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.media_type = media_type
+        self.pages = pages
+        self.params = params
+
+
+@dataclass
+class PageImage:
+    """A page as an image, kept so the identity reader can re-read its machine readable zone."""
+
+    image: Image.Image
+    rotation: int = 0
+
+
+@dataclass
+class Extraction:
+    text: str
+    pages: int
+    text_source: TextSource
+    media_type: str
+    images: list[PageImage] = field(default_factory=list)
+    page_texts: list[str] = field(default_factory=list)
+
+
+def sniff(data: bytes) -> str:
+    """The media type from the magic bytes only: the extension and Content-Type are not trusted."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    # The PDF reference tolerates bytes before the header; readers look in the first kilobyte.
+    if b"%PDF-" in data[:1024]:
+        return PDF
+    for magic, media in ((b"GIF8", "image/gif"), (b"II*\x00", "image/tiff"), (b"MM\x00*", "image/tiff"),
+                         (b"PK\x03\x04", "application/zip"), (b"RIFF", "image/webp"),
+                         (b"BM", "image/bmp")):  # fmt: skip
+        if data.startswith(magic):
+            return media
+    if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypheif"):
+        return "image/heic"
+    return OCTET
+
+
+def check_container(data: bytes, limits: DocumentLimits) -> str:
+    if not data:
+        raise Unreadable("EMPTY_FILE")
+    media_type = sniff(data)
+    if len(data) > limits.max_file_bytes:
+        raise Unreadable("FILE_TOO_LARGE", media_type, max_mb=round(limits.max_file_bytes / 1_000_000))
+    if media_type not in (PDF, JPEG, PNG):
+        raise Unreadable("UNSUPPORTED_FILE_TYPE", media_type)
+    return media_type
+
+
+def usable(text: str) -> bool:
+    return len(_ALNUM.findall(text)) >= MIN_TEXT_LAYER_CHARS
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def _open_pdf(data: bytes) -> pdfium.PdfDocument:
+    tail = data[-2048:]
+    if b"%%EOF" not in tail:
+        # An interrupted upload loses the end of the file: pdfium may still open the first pages,
+        # but the piece is incomplete, so say so instead of reading half of it.
+        raise Unreadable("FILE_TRUNCATED", PDF)
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        message = str(exc).lower()
+        if "password" in message or "security" in message:
+            raise Unreadable("FILE_ENCRYPTED", PDF) from exc
+        raise Unreadable("FILE_CORRUPT", PDF) from exc
+
+
+def _render(page: pdfium.PdfPage, limits: DocumentLimits) -> Image.Image:
+    width, height = page.get_size()
+    scale = RENDER_DPI / 72
+    # A page can declare a huge size: keep the bitmap within the policy's pixel budget.
+    if width * height * scale * scale > limits.max_image_pixels:
+        scale = (limits.max_image_pixels / max(width * height, 1.0)) ** 0.5
+    bitmap = page.render(scale=scale, grayscale=True)
+    return bitmap.to_pil()
+
+
+def extract_pdf(data: bytes, limits: DocumentLimits, ocr: OcrProvider | None) -> Extraction:
+    pdf = _open_pdf(data)
+    try:
+        pages = len(pdf)
+        if pages == 0:
+            raise Unreadable("FILE_CORRUPT", PDF)
+        if pages > limits.max_pages:
+            raise Unreadable("TOO_MANY_PAGES", PDF, pages=pages, max_pages=limits.max_pages)
+        texts: list[str] = []
+        images: list[PageImage] = []
+        used_ocr = False
+        for index in range(pages):
+            page = pdf[index]
+            try:
+                textpage = page.get_textpage()
+                text = textpage.get_text_range()
+                textpage.close()
+            except pdfium.PdfiumError:
+                text = ""
+            # pdfium ends lines with \r\n and marks soft hyphens and ligatures with control characters.
+            text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "").replace("\ufffe", "")
+            if not usable(text) and ocr is not None:
+                image = _render(page, limits)
+                page_image = prepare_page(image, ocr)
+                images.append(page_image)
+                text = ocr_page(page_image, ocr)
+                used_ocr = True
+            texts.append(text)
+            page.close()
+    finally:
+        pdf.close()
+    joined = "\n\f\n".join(texts)
+    if not usable(joined):
+        return Extraction(joined, pages, "none", PDF, images, texts)
+    return Extraction(joined, pages, "ocr" if used_ocr else "text_layer", PDF, images, texts)
+
+
+# ---------------------------------------------------------------- images
+
+
+def load_image(data: bytes, media_type: str, limits: DocumentLimits) -> Image.Image:
+    # Pillow's guard is a process-wide setting: set it from the policy each time, it is cheap.
+    Image.MAX_IMAGE_PIXELS = limits.max_image_pixels
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between 1x and 2x the limit: make the warning an error too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            expected = "JPEG" if media_type == JPEG else "PNG"
+            if image.format != expected:
+                raise Unreadable("FILE_CORRUPT", media_type)
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise Unreadable("IMAGE_TOO_LARGE", media_type, pages=1) from exc
+    except OSError as exc:
+        if "truncated" in str(exc).lower():
+            raise Unreadable("FILE_TRUNCATED", media_type, pages=1) from exc
+        raise Unreadable("FILE_CORRUPT", media_type, pages=1) from exc
+    except (ValueError, SyntaxError, EOFError) as exc:  # Pillow's plugins raise these on bad headers
+        raise Unreadable("FILE_CORRUPT", media_type, pages=1) from exc
+    if media_type == JPEG and not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
+        # libjpeg pads a cut-off JPEG with grey and only warns: the end-of-image marker tells.
+        raise Unreadable("FILE_TRUNCATED", media_type, pages=1)
+    return image
+
+
+def extract_image(data: bytes, media_type: str, limits: DocumentLimits, ocr: OcrProvider | None) -> Extraction:
+    image = load_image(data, media_type, limits)
+    if ocr is None:
+        return Extraction("", 1, "none", media_type)
+    page_image = prepare_page(image, ocr)
+    text = ocr_page(page_image, ocr)
+    source: TextSource = "ocr" if usable(text) else "none"
+    return Extraction(text, 1, source, media_type, [page_image], [text])
+
+
+# ---------------------------------------------------------------- OCR orchestration
+
+_COMMON_WORDS = frozenset(
+    "DE LA LE LES DU DES ET EN AU AUX POUR PAR SUR NOM DATE NE LE CARTE FACTURE MONTANT TOTAL ADRESSE "
+    "REPUBLIQUE FRANCAISE PRENOM PRENOMS NAISSANCE CODE EUR TTC HT ATTESTATION CERTIFICAT ORGANISME "
+    "FORMATION CLEA EVALUATION HEURES DEVIS SIRET IBAN BIC COMPTE TITULAIRE MONSIEUR MADAME RUE AVENUE "
+    "VALABLE JUSQU DELIVREE SEJOUR PASSEPORT IDENTITE NATIONALITE SEXE LIEU BANQUE".split()
+)
+
+
+def text_quality(text: str) -> int:
+    from clea_intake.documents.textutil import fold
+
+    words = re.findall(r"[A-Z]{2,}", fold(text))
+    return sum(1 for w in words if w in _COMMON_WORDS) + len([w for w in words if len(w) >= 5]) // 4
+
+
+def prepare_page(image: Image.Image, ocr: OcrProvider) -> PageImage:
+    working = imaging.to_working_image(image)
+    return PageImage(imaging.deskew(working))
+
+
+def ocr_page(page: PageImage, ocr: OcrProvider) -> str:
+    try:
+        text = ocr.image_text(page.image)
+    except OcrError:
+        return ""
+    if text_quality(text) >= 6:
+        return text
+    # Few words recognised: the page may be sideways or upside down (a phone photo).
+    rotation = getattr(ocr, "rotation", None)
+    if rotation is None:
+        return text
+    degrees = rotation(page.image)
+    if degrees not in (90, 180, 270):
+        return text
+    turned = page.image.rotate(degrees, expand=True, fillcolor=255)
+    try:
+        second = ocr.image_text(turned)
+    except OcrError:
+        return text
+    if text_quality(second) > text_quality(text):
+        page.image, page.rotation = turned, degrees
+        return second
+    return text
+
+
+def extract(data: bytes, limits: DocumentLimits, ocr: OcrProvider | None) -> Extraction:
+    media_type = check_container(data, limits)
+    if media_type == PDF:
+        return extract_pdf(data, limits, ocr)
+    return extract_image(data, media_type, limits, ocr)
