@@ -573,13 +573,13 @@ def test_parse_inbound_twenty_megabyte_attachment_dropped_others_kept():
 
 
 def test_parse_inbound_total_too_large_drops_later_attachments():
-    # Given three 4 MB PDFs and a 10 MB total limit
+    # Given three 400 KB PDFs and a 1 MB total limit
     msg = email_message()
     for name in ("a.pdf", "b.pdf", "c.pdf"):
-        msg.add_attachment(PDF + b"\x00" * (4 * MB), maintype="application", subtype="pdf", filename=name)
+        msg.add_attachment(PDF + b"\x00" * 400_000, maintype="application", subtype="pdf", filename=name)
 
     # When it is parsed
-    parsed = parse(stored(msg), max_attachment_bytes=5 * MB, max_total_bytes=10 * MB)
+    parsed = parse(stored(msg), max_attachment_bytes=500_000, max_total_bytes=1_000_000)
 
     # Then the first two are kept and the third reported
     assert [a.sanitised_filename for a in parsed.attachments] == ["a.pdf", "b.pdf"]
