@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from importlib import resources
 from typing import Literal
@@ -15,7 +16,10 @@ from clea_intake.letters.content import NoticeContextError, policy_of
 from clea_intake.letters.french import amount_fr, certification_fr, date_fr, evaluation_fr, hours_fr, one_line
 from clea_intake.letters.models import NoticeContext
 from clea_intake.letters.region import (
+    APPEAL_MONTHS_TEXT,
     AUTHORITY,
+    COURT,
+    COURT_ADDRESS,
     DIRECTION,
     DOMAINS,
     HEADING,
@@ -24,6 +28,7 @@ from clea_intake.letters.region import (
     REGION_NAME,
     SERVICE,
     SIGNATURE,
+    TELERECOURS,
     WEBSITE,
     appeal_paragraphs,
 )
@@ -43,6 +48,13 @@ HOURS_TITLE = "Attestation des heures réalisées en centre"
 
 def _font_path(name: str) -> str:
     return str(resources.files("clea_intake.letters") / "fonts" / name)
+
+
+@dataclass(frozen=True)
+class _Grid:
+    pairs: tuple[tuple[str, str], ...]
+    wide: tuple[tuple[str, str], ...] = ()
+    highlight: tuple[str, str] | None = None
 
 
 class _Document(FPDF):
@@ -83,7 +95,7 @@ class _Document(FPDF):
             self.set_font(FAMILY, "", 8.5)
             self.set_text_color(*GREY)
             self.cell(0, 4.5, SERVICE, new_x="LMARGIN", new_y="NEXT")
-            self.set_y(38)
+            self.set_y(36)
         else:
             self.set_font(FAMILY, "", 8)
             self.set_text_color(*GREY)
@@ -132,27 +144,38 @@ class _Document(FPDF):
         self.set_text_color(*INK)
         self.ln(2.5)
 
-    def facts(self, rows: Sequence[tuple[str, str]], *, emphasise_last: bool = False) -> None:
-        self.set_font(FAMILY, "", 9.5)
-        self.set_draw_color(*ACCENT)
+    def facts(self, grid: _Grid) -> None:
+        """The case at a glance: pairs of label and value side by side, long values on a full row."""
+        self.set_font(FAMILY, "", 9)
         label_style = FontFace(color=GREY)
+        value_style = FontFace(emphasis="B")
         with self.table(
-            col_widths=(36, 64),
+            col_widths=(41, 50, 27, 52),
             first_row_as_headings=False,
             borders_layout=TableBordersLayout.NONE,
             cell_fill_color=PALE,
             cell_fill_mode="ALL",
-            text_align=("LEFT", "LEFT"),
-            line_height=5,
-            padding=(1.3, 3),
+            text_align="LEFT",
+            v_align="TOP",
+            line_height=4.4,
+            padding=(1.1, 2.5),
             width=self.epw,
         ) as table:
-            for index, (label, value) in enumerate(rows):
-                last = emphasise_last and index == len(rows) - 1
+            pairs = list(grid.pairs)
+            for left, right in zip(pairs[0::2], pairs[1::2] + [("", "")] * (len(pairs) % 2), strict=True):
+                row = table.row()
+                for label, value in (left, right):
+                    row.cell(label, style=label_style)
+                    row.cell(value, style=value_style)
+            for label, value in grid.wide:
                 row = table.row()
                 row.cell(label, style=label_style)
-                row.cell(value, style=FontFace(emphasis="B", size_pt=11 if last else None,
-                                               color=ACCENT if last else INK))  # fmt: skip
+                row.cell(value, style=value_style, colspan=3)
+            if grid.highlight:
+                label, value = grid.highlight
+                row = table.row()
+                row.cell(label, style=label_style, v_align="MIDDLE")
+                row.cell(value, style=FontFace(emphasis="B", size_pt=11.5, color=ACCENT), colspan=3)
         self.ln(4)
 
     def bullets(self, items: Sequence[str], *, size: float = 10, marker: str = "–") -> None:
@@ -170,10 +193,10 @@ class _Document(FPDF):
         self.ln(3)
         self.set_font(FAMILY, "", 10)
         for index, line in enumerate(lines):
-            self.set_x(110)
+            self.set_x(105)
             self.set_font(FAMILY, "B" if index == len(lines) - 1 else "", 10)
             self.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
-        self.ln(6)
+        self.ln(3)
 
     def blank_line(self, label: str, *, width: float = 0) -> None:
         """A label followed by a dotted line to write on."""
@@ -220,25 +243,23 @@ class _Case:
         self.rib_months = policy.deadlines.rib_max_age_months
         self.complete_days = policy.deadlines.complete_days_before_evaluation
 
-    def rows(self, *, amount_label: str | None = None) -> list[tuple[str, str]]:
-        rows = [
-            ("Référence du dossier", self.ref),
-            ("Candidat", self.applicant),
+    def grid(self, *, amount_label: str | None = None) -> _Grid:
+        pairs = [
+            ("Référence", self.ref),
             ("Certification", self.cert),
+            ("Candidat", self.applicant),
             ("Évaluation", self.evaluation.capitalize()),
             ("Organisme évaluateur", self.evaluator),
-            ("Dates de l'évaluation", self.period),
         ]
         if self.hours:
-            rows.append(("Heures prévues au devis", self.hours))
-        if amount_label and self.amount:
-            rows.append((amount_label, self.amount))
-        return rows
+            pairs.append(("Durée prévue", self.hours))
+        highlight = (amount_label, self.amount) if amount_label and self.amount else None
+        return _Grid(tuple(pairs), (("Dates de l'évaluation", self.period),), highlight)
 
 
 def _letter_top(pdf: _Document, case: _Case, *, subject: str, addressee: Sequence[str]) -> None:
     """References on the left, addressee on the right (the window of a DL envelope), then date and subject."""
-    top = pdf.get_y() + 4
+    top = pdf.get_y() + 2
     pdf.set_xy(110, top)
     pdf.set_font(FAMILY, "B", 10.5)
     pdf.multi_cell(80, 5.2, addressee[0], align="L", new_x="LEFT", new_y="NEXT")
@@ -251,24 +272,31 @@ def _letter_top(pdf: _Document, case: _Case, *, subject: str, addressee: Sequenc
     pdf.set_text_color(*GREY)
     for label, value in (
         ("Nos références", case.ref),
-        ("Affaire suivie par", SERVICE),
+        ("Affaire suivie par", "Aides individuelles CléA"),
         ("Règles appliquées", pdf.policy_version),
     ):
-        pdf.multi_cell(80, 4.3, f"{label} : {value}", align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(85, 4.3, f"{label} : {value}", align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(*INK)
-    pdf.set_y(max(bottom, pdf.get_y()) + 10)
+    pdf.set_y(max(bottom, pdf.get_y()) + 7)
     pdf.set_font(FAMILY, "", 10)
     pdf.set_x(110)
     pdf.cell(0, 5, f"{PLACE}, le {case.sent_on}", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(8)
+    pdf.ln(6)
     pdf.set_font(FAMILY, "B", 10)
     label_width = pdf.get_string_width("Objet : ") + 0.5
     pdf.cell(label_width, 5, "Objet : ")
     pdf.multi_cell(0, 5, subject, align="L", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(6)
+    pdf.ln(5)
 
 
 def _appeal_box(pdf: _Document) -> None:
+    # The appeal routes are read as one notice: never split them across two pages.
+    pdf.set_font(FAMILY, "", 8.5)
+    needed = 11 + sum(
+        pdf.multi_cell(0, 4.25, text, dry_run=True, output="HEIGHT") + 1.6 for text in appeal_paragraphs()
+    )
+    if pdf.will_page_break(needed):
+        pdf.add_page()
     pdf.section("Voies et délais de recours", size=9.5)
     for text in appeal_paragraphs():
         pdf.paragraph(text, size=8.5, gap=1.6, color=GREY)
@@ -312,7 +340,7 @@ def _award_body(pdf: _Document, case: _Case) -> None:
         f"individuelle forfaitaire pour l'{case.evaluation} de la certification {case.cert}, réalisée par "
         f"l'organisme {case.evaluator} {case.period}."
     )
-    pdf.facts(case.rows(amount_label="Montant de l'aide"), emphasise_last=True)
+    pdf.facts(case.grid(amount_label="Montant de l'aide"))
     pdf.paragraph(
         "Conformément au dispositif régional, cette aide est versée directement par la Région à l'organisme "
         "évaluateur, à l'issue de l'évaluation, sur présentation du compte rendu d'exécution, de "
@@ -329,9 +357,9 @@ def _award_body(pdf: _Document, case: _Case) -> None:
 def _refusal_body(pdf: _Document, case: _Case) -> None:
     pdf.paragraph(
         f"Vous avez sollicité une aide individuelle de la Région Nouvelle-Aquitaine pour l'{case.evaluation} "
-        f"de la certification {case.cert}, auprès de l'organisme {case.evaluator}, {case.period}. Votre "
-        f"demande est enregistrée sous la référence {case.ref}."
+        f"de la certification {case.cert}. Votre demande est rappelée ci-dessous."
     )
+    pdf.facts(case.grid(amount_label="Aide sollicitée"))
     count = len(case.ctx.reasons)
     pdf.paragraph(
         "Après examen de votre dossier au regard des conditions du dispositif régional d'aide à la "
@@ -339,13 +367,15 @@ def _refusal_body(pdf: _Document, case: _Case) -> None:
         + ("pour le motif suivant :" if count == 1 else "pour les motifs suivants :")
     )
     pdf.set_font(FAMILY, "", 9.5)
+    pdf.set_draw_color(*ACCENT)
     with pdf.table(
-        col_widths=(50, 120),
+        col_widths=(48, 122),
         text_align=("LEFT", "LEFT"),
+        v_align="TOP",
         headings_style=FontFace(emphasis="B", color=(255, 255, 255), fill_color=ACCENT),
         borders_layout=TableBordersLayout.HORIZONTAL_LINES,
-        line_height=5,
-        padding=(1.6, 2.5),
+        line_height=4.8,
+        padding=(1.4, 2.5),
         width=pdf.epw,
     ) as table:
         heading = table.row()
@@ -356,7 +386,6 @@ def _refusal_body(pdf: _Document, case: _Case) -> None:
             row.cell(one_line(reason.code), style=FontFace(emphasis="B", color=ACCENT))
             row.cell(one_line(reason.message))
     pdf.ln(5)
-    pdf.facts(case.rows(amount_label="Aide sollicitée"))
 
 
 def _arrete_page(pdf: _Document, case: _Case) -> None:
@@ -378,7 +407,7 @@ def _arrete_page(pdf: _Document, case: _Case) -> None:
         "Vu la stratégie régionale de formation professionnelle 2024-2028 et le dispositif régional d'aide "
         "individuelle à la certification CléA (CléA Socle et CléA Numérique) ;",
         f"Vu les règles d'instruction du dispositif, dans leur version {pdf.policy_version} ;",
-        f"Vu la demande d'aide présentée par {case.applicant}, enregistrée sous la référence {case.ref} ;",
+        f"Vu la demande d'aide n° {case.ref} présentée par {case.applicant} ;",
     ]
     for visa in visas:
         pdf.paragraph(visa, size=9.5, gap=1.2)
@@ -415,7 +444,11 @@ def _arrete_page(pdf: _Document, case: _Case) -> None:
          + (f"au plus tard le {case.claim_deadline}" if case.claim_deadline
             else "dans le délai fixé par la Région")
          + ", la présente aide est caduque et le dossier est clos sans versement."),
-        ("Voies et délais de recours", " ".join(appeal_paragraphs())),
+        ("Voies et délais de recours",
+         f"Le présent arrêté peut faire l'objet, dans un délai de {APPEAL_MONTHS_TEXT} à compter de sa "
+         f"notification, d'un recours gracieux auprès du Président du Conseil régional, puis d'un recours "
+         f"contentieux devant le {COURT} ({COURT_ADDRESS}), y compris par l'application Télérecours "
+         f"citoyens ({TELERECOURS}). Le recours gracieux prolonge le délai du recours contentieux."),
         ("Exécution",
          "Le directeur général des services de la Région est chargé de l'exécution du présent arrêté, "
          "qui sera notifié à l'organisme évaluateur."),
@@ -442,7 +475,7 @@ def _annex_title(pdf: _Document, case: _Case, number: int | None, title: str) ->
     pdf.add_page()
     pdf.set_font(FAMILY, "B", 9)
     pdf.set_text_color(*GREY)
-    label = f"Annexe {number} à l'arrêté attributif n° {case.ref}" if number else f"Dossier {case.ref}"
+    label = f"Arrêté attributif n° {case.ref}" if number else f"Dossier {case.ref}"
     pdf.cell(0, 5, label, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, "B", 15)
     pdf.set_text_color(*ACCENT)
@@ -458,21 +491,22 @@ def _annex_title(pdf: _Document, case: _Case, number: int | None, title: str) ->
 
 def _cre_pages(pdf: _Document, case: _Case, number: int | None) -> None:
     _annex_title(pdf, case, number, CRE_TITLE)
-    pdf.section("Dossier")
-    pdf.facts(case.rows(amount_label="Montant attribué"))
+    pdf.facts(case.grid(amount_label="Montant attribué"))
     pdf.section("Réalisation de l'évaluation")
-    pdf.paragraph(f"Date de début de l'évaluation : {BLANK_DATE}", size=9.5, align="L")
-    pdf.paragraph(f"Date de fin de l'évaluation : {BLANK_DATE}", size=9.5, align="L")
+    pdf.paragraph(
+        f"Début de l'évaluation : {BLANK_DATE}          Fin de l'évaluation : {BLANK_DATE}",
+        size=9.5, align="L", gap=1.5,
+    )  # fmt: skip
     pdf.checkboxes("Évaluation réalisée :", ("oui", "non (abandon, absence…)"))
     pdf.checkboxes("Modalité :", ("en présentiel", "à distance", "mixte"))
     pdf.section(f"Résultats par domaine — {case.cert}")
     pdf.set_font(FAMILY, "", 9)
     with pdf.table(
-        col_widths=(10, 120, 20, 20),
+        col_widths=(10, 116, 22, 22),
         text_align=("CENTER", "LEFT", "CENTER", "CENTER"),
         headings_style=FontFace(emphasis="B", color=(255, 255, 255), fill_color=ACCENT),
-        line_height=4.8,
-        padding=(1.2, 2),
+        line_height=4.4,
+        padding=(0.9, 2),
         width=pdf.epw,
     ) as table:
         heading = table.row()
@@ -484,15 +518,12 @@ def _cre_pages(pdf: _Document, case: _Case, number: int | None) -> None:
             row.cell(domain)
             row.cell(CHECKBOX)
             row.cell(CHECKBOX)
-    pdf.ln(4)
+    pdf.ln(3)
     if case.ctx.evaluation == "initial":
-        outcomes = (
-            "tous les domaines sont acquis",
-            "parcours de formation préconisé sur les domaines non acquis",
-        )
+        outcomes = ("tous les domaines sont acquis", "formation préconisée sur les domaines non acquis")
     else:
         outcomes = ("tous les domaines sont acquis", "des domaines restent à acquérir")
-    pdf.checkboxes("Issue de l'évaluation :", outcomes)
+    pdf.checkboxes("Issue :", outcomes)
     pdf.blank_line("Observations de l'évaluateur :")
     pdf.blank_line("")
     _signature_boxes(pdf, ("L'organisme évaluateur", "Nom et qualité du signataire, date, signature et cachet"),
@@ -501,8 +532,7 @@ def _cre_pages(pdf: _Document, case: _Case, number: int | None) -> None:
 
 def _hours_pages(pdf: _Document, case: _Case, number: int | None) -> None:
     _annex_title(pdf, case, number, HOURS_TITLE)
-    pdf.section("Dossier")
-    pdf.facts(case.rows(amount_label="Montant attribué"))
+    pdf.facts(case.grid(amount_label="Montant attribué"))
     pdf.section("Attestation")
     pdf.blank_line("Je soussigné(e) :")
     pdf.blank_line("agissant en qualité de :")
@@ -516,8 +546,9 @@ def _hours_pages(pdf: _Document, case: _Case, number: int | None) -> None:
         col_widths=(32, 48, 32, 58),
         text_align="CENTER",
         headings_style=FontFace(emphasis="B", color=(255, 255, 255), fill_color=ACCENT),
-        line_height=6.2,
-        padding=(0.6, 2),
+        line_height=4.6,
+        padding=(0.8, 2),
+        min_row_height=7,
         width=pdf.epw,
     ) as table:
         heading = table.row()
@@ -536,12 +567,12 @@ def _hours_pages(pdf: _Document, case: _Case, number: int | None) -> None:
         "inexacts est puni par l'article 441-7 du code pénal.",
         size=8.5, color=GREY,
     )  # fmt: skip
-    _signature_boxes(pdf, ("L'organisme évaluateur", "Fait à …………………, le …………………. Signature et cachet"),
+    _signature_boxes(pdf, ("L'organisme évaluateur", "Fait à ……………, le …………… — signature et cachet"),
                      ("Le candidat", "Date et signature"))  # fmt: skip
 
 
 def _signature_boxes(pdf: _Document, *boxes: tuple[str, str]) -> None:
-    height = 30
+    height = 26
     if pdf.will_page_break(height + 4):
         pdf.add_page()
     pdf.ln(2)

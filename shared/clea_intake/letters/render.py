@@ -17,7 +17,7 @@ def _item_text(item: Item) -> str:
 
 
 def render_text(notice: Notice, reference: str) -> str:
-    lines = [f"{REGION_NAME} — {DIRECTION}", f"Dossier {reference}", "", notice.greeting, ""]
+    lines = [REGION_NAME, DIRECTION, f"Dossier {reference}", "", notice.greeting, ""]
     for block in notice.blocks:
         match block:
             case Paragraph(text=text):
