@@ -69,7 +69,8 @@ def build_claim_email(
     msg["Subject"] = subject
     msg["Date"] = format_datetime(sent_at)
     digest = hashlib.sha256()
-    for part in (sender, to_address, subject, sent_at.isoformat()):
+    verdicts = f"{spam_verdict}/{virus_verdict}/{spf}/{dkim}/{dmarc}/{dmarc_header_from}"
+    for part in (sender, to_address, subject, sent_at.isoformat(), verdicts):
         digest.update(part.encode() + b"\0")
     for filename, data in attachments:
         digest.update(filename.encode() + b"\0" + hashlib.sha256(data).digest())

@@ -573,6 +573,10 @@ def parse_inbound(
         walker.walk(msg, depth=0, forwarded=False)
     except RecursionError:
         walker.damaged("MIME tree too deep")
+    except Exception as exc:
+        # Last line of defence: the standard library's lazy header parsing can still trip on hostile
+        # input; what was collected so far is kept and the damage reported, never a crash.
+        walker.damaged(f"MIME walk stopped: {type(exc).__name__}")
     attachments = _select_attachments(
         walker,
         max_attachments=max_attachments,

@@ -59,3 +59,18 @@ def test_build_claim_email_round_trip_through_parser():
         ("RIB.png", b"\x89PNG\r\n\x1a\n"),
     ]
     assert msg.from_address == "contact@formation-atlantique.fr"
+
+
+def test_build_claim_email_different_verdicts_different_message_ids():
+    # Given a legitimate and a spoofed copy of the same claim sent at the same time
+    legitimate = build()
+    spoofed = build(dmarc="fail")
+
+    # When their Message-IDs are read
+    ids = {
+        parse_inbound(raw, max_attachments=5, max_attachment_bytes=10_000, max_total_bytes=10_000).message_id
+        for raw in (legitimate, spoofed)
+    }
+
+    # Then they differ, so idempotency keys on the message never merge them
+    assert len(ids) == 2
