@@ -43,6 +43,8 @@ class Item:
     text: str
     label: str | None = None
     code: str | None = None
+    # " : " for "piece : why"; ", " when the text continues the label's sentence.
+    joiner: str = " : "
 
 
 @dataclass(frozen=True)
@@ -136,11 +138,11 @@ def claim_pieces(ctx: NoticeContext) -> Items:
     months = _Words(ctx).rib_months
     return Items(
         (
-            Item("complété et signé par l'organisme et le candidat (annexe 1 de l'arrêté)",
-                 label="le compte rendu d'exécution (CRE)"),
-            Item("indiquant le nombre d'heures d'évaluation réalisées, signée (annexe 2 de l'arrêté)",
-                 label="l'attestation des heures réalisées en centre"),
-            Item(f"au nom de l'organisme, datant de moins de {months} mois", label="un RIB"),
+            Item("complété et signé par l'organisme et le candidat (annexe 1 de l'arrêté) ;",
+                 label="le compte rendu d'exécution (CRE)", joiner=", "),
+            Item("indiquant le nombre d'heures d'évaluation réalisées, signée (annexe 2 de l'arrêté) ;",
+                 label="l'attestation des heures réalisées en centre", joiner=", "),
+            Item(f"au nom de l'organisme, datant de moins de {months} mois.", label="un RIB", joiner=", "),
         )
     )  # fmt: skip
 

@@ -52,7 +52,7 @@ def _font_path(name: str) -> str:
 
 @dataclass(frozen=True)
 class _Grid:
-    pairs: tuple[tuple[str, str], ...]
+    pairs: tuple[tuple[tuple[str, str], tuple[str, str] | None], ...]
     wide: tuple[tuple[str, str], ...] = ()
     highlight: tuple[str, str] | None = None
 
@@ -146,6 +146,14 @@ class _Document(FPDF):
 
     def facts(self, grid: _Grid) -> None:
         """The case at a glance: pairs of label and value side by side, long values on a full row."""
+        self.set_font(FAMILY, "B", 9)
+        # Side by side only when both values fit their half: a long name gets the full width.
+        paired = [
+            right is not None
+            and self.get_string_width(left[1]) <= 45
+            and self.get_string_width(right[1]) <= 47
+            for left, right in grid.pairs
+        ]
         self.set_font(FAMILY, "", 9)
         label_style = FontFace(color=GREY)
         value_style = FontFace(emphasis="B")
@@ -161,12 +169,17 @@ class _Document(FPDF):
             padding=(1.1, 2.5),
             width=self.epw,
         ) as table:
-            pairs = list(grid.pairs)
-            for left, right in zip(pairs[0::2], pairs[1::2] + [("", "")] * (len(pairs) % 2), strict=True):
-                row = table.row()
-                for label, value in (left, right):
+            for (left, right), side_by_side in zip(grid.pairs, paired, strict=True):
+                if right is not None and side_by_side:
+                    row = table.row()
+                    for label, value in (left, right):
+                        row.cell(label, style=label_style)
+                        row.cell(value, style=value_style)
+                    continue
+                for label, value in (left, right) if right is not None else (left,):
+                    row = table.row()
                     row.cell(label, style=label_style)
-                    row.cell(value, style=value_style)
+                    row.cell(value, style=value_style, colspan=3)
             for label, value in grid.wide:
                 row = table.row()
                 row.cell(label, style=label_style)
@@ -244,17 +257,13 @@ class _Case:
         self.complete_days = policy.deadlines.complete_days_before_evaluation
 
     def grid(self, *, amount_label: str | None = None) -> _Grid:
-        pairs = [
-            ("Référence", self.ref),
-            ("Certification", self.cert),
-            ("Candidat", self.applicant),
-            ("Évaluation", self.evaluation.capitalize()),
-            ("Organisme évaluateur", self.evaluator),
-        ]
-        if self.hours:
-            pairs.append(("Durée prévue", self.hours))
+        pairs = (
+            (("Référence", self.ref), ("Certification", self.cert)),
+            (("Candidat", self.applicant), ("Évaluation", self.evaluation.capitalize())),
+            (("Organisme évaluateur", self.evaluator), ("Durée prévue", self.hours) if self.hours else None),
+        )
         highlight = (amount_label, self.amount) if amount_label and self.amount else None
-        return _Grid(tuple(pairs), (("Dates de l'évaluation", self.period),), highlight)
+        return _Grid(pairs, (("Dates de l'évaluation", self.period),), highlight)
 
 
 def _letter_top(pdf: _Document, case: _Case, *, subject: str, addressee: Sequence[str]) -> None:
@@ -366,10 +375,14 @@ def _refusal_body(pdf: _Document, case: _Case) -> None:
         "certification CléA, j'ai le regret de vous informer que cette aide ne peut pas vous être accordée, "
         + ("pour le motif suivant :" if count == 1 else "pour les motifs suivants :")
     )
+    codes = [one_line(reason.code) for reason in case.ctx.reasons]
+    # A code is matched by people and scripts: its column is as wide as the longest, never split.
+    pdf.set_font(FAMILY, "B", 9)
+    code_width = min(max(40.0, *(pdf.get_string_width(code) + 6 for code in codes)), 90.0)
     pdf.set_font(FAMILY, "", 9.5)
     pdf.set_draw_color(*ACCENT)
     with pdf.table(
-        col_widths=(48, 122),
+        col_widths=(code_width, pdf.epw - code_width),
         text_align=("LEFT", "LEFT"),
         v_align="TOP",
         headings_style=FontFace(emphasis="B", color=(255, 255, 255), fill_color=ACCENT),
@@ -381,9 +394,9 @@ def _refusal_body(pdf: _Document, case: _Case) -> None:
         heading = table.row()
         heading.cell("Code du motif")
         heading.cell("Motif de refus")
-        for reason in case.ctx.reasons:
+        for code, reason in zip(codes, case.ctx.reasons, strict=True):
             row = table.row()
-            row.cell(one_line(reason.code), style=FontFace(emphasis="B", color=ACCENT))
+            row.cell(code, style=FontFace(emphasis="B", size_pt=9, color=ACCENT))
             row.cell(one_line(reason.message))
     pdf.ln(5)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from clea_intake.letters.content import Facts, Heading, Item, Items, Notice, Paragraph
@@ -9,10 +10,11 @@ from clea_intake.letters.region import DIRECTION, REGION_NAME
 
 _ACCENT = "#00557f"
 _FONT = "Arial,Helvetica,sans-serif"
+_AMOUNT = re.compile(r"(\d[\d ]*,\d\d €)")
 
 
 def _item_text(item: Item) -> str:
-    text = f"{item.label} : {item.text}" if item.label else item.text
+    text = f"{item.label}{item.joiner}{item.text}" if item.label else item.text
     return f"{text} (motif : {item.code})" if item.code else text
 
 
@@ -30,8 +32,13 @@ def render_text(notice: Notice, reference: str) -> str:
                 lines += [f"  {label} : {value}" for label, value in rows] + [""]
     lines += list(notice.closing)
     if notice.footer:
-        lines += ["", "--", *notice.footer]
+        lines += ["", "-- ", *notice.footer]
     return "\n".join(lines) + "\n"
+
+
+def _text(value: str) -> str:
+    """Escaped text in which an amount never breaks between its figures and its euro sign."""
+    return _AMOUNT.sub(r'<span style="white-space:nowrap;">\1</span>', escape(value))
 
 
 def _html_block(block: Paragraph | Heading | Items | Facts) -> str:
@@ -39,20 +46,20 @@ def _html_block(block: Paragraph | Heading | Items | Facts) -> str:
     match block:
         case Paragraph(text=text, strong=strong):
             weight = "font-weight:bold;" if strong else ""
-            return f'<p style="margin:0 0 14px 0;{weight}">{escape(text)}</p>'
+            return f'<p style="margin:0 0 14px 0;{weight}">{_text(text)}</p>'
         case Heading(text=text):
             return f'<h2 style="margin:22px 0 10px 0;font-size:16px;color:{_ACCENT};">{escape(text)}</h2>'
         case Items(items=items):
             rows = []
             for item in items:
-                label = f"<strong>{escape(item.label)}</strong> : " if item.label else ""
+                label = f"<strong>{escape(item.label)}</strong>{escape(item.joiner)}" if item.label else ""
                 code = (
                     f' <span style="color:#555555;white-space:nowrap;">(motif : '
                     f'<code style="font-size:13px;">{escape(item.code)}</code>)</span>'
                     if item.code
                     else ""
                 )
-                rows.append(f'<li style="margin:0 0 6px 0;">{label}{escape(item.text)}{code}</li>')
+                rows.append(f'<li style="margin:0 0 6px 0;">{label}{_text(item.text)}{code}</li>')
             return f'<ul style="margin:0 0 14px 0;padding-left:22px;">{"".join(rows)}</ul>'
         case Facts(rows=rows):
             cells = "".join(

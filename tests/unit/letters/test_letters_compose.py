@@ -142,6 +142,8 @@ def test_compose_award_states_amount_and_dates_in_french(context):
         assert "450,00 €" in part
         assert "du 13 avril 2026 au 24 avril 2026" in part
         assert "CléA Socle" in part and "évaluation initiale" in part
+    # and the HTML never breaks the amount between its figures and its sign
+    assert '<span style="white-space:nowrap;">450,00 €</span>' in email.html
 
 
 def test_compose_numerique_final_uses_its_labels(context):

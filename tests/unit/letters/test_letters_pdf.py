@@ -175,3 +175,23 @@ def test_pdf_hostile_or_exotic_names_still_render(context, extract_text):
     assert "Ελένη Łukasz-Nguyễn Thị" in refusal and "<b>XXXX" in refusal
     assert "Atlantique Formation" in arrete
     assert "Ligne un ligne deux" in refusal
+
+
+def test_decision_letter_refusal_every_design_code_extracts_unbroken(context, extract_text):
+    # Given a refusal on all eight codes of the design, with long sentences, names and evaluator
+    codes = [
+        "LATE_COMPLETION", "NOT_RESIDENT", "INELIGIBLE_SITUATION", "FUNDED_ELSEWHERE",
+        "EVALUATOR_NOT_IN_REGION", "EVALUATOR_NOT_QUALIOPI", "EVALUATOR_NOT_HABILITATED", "DUPLICATE_AID",
+    ]  # fmt: skip
+    ctx = context(
+        reasons=[Reason(code=code, message="Une phrase de motif assez longue pour passer à la ligne. " * 3)
+                 for code in codes],
+        applicant_name="Marie-Françoise Éloïse de La Rochefoucauld-Montbazon",
+        evaluator_name="Institut Régional de Formation et d'Évaluation des Compétences Professionnelles",
+    )  # fmt: skip
+    # When the refusal letter is produced
+    text = extract_text(decision_letter_pdf(ctx, kind="refusal"))
+    # Then each code reads back whole (scripts and staff search for it), and the appeal routes follow
+    for code in codes:
+        assert code in text
+    assert "tribunal administratif de Bordeaux" in text
