@@ -94,8 +94,9 @@ def _identity(doc_type: DocType, fields: Fields, as_of: date, mrz: MrzReading | 
 
 
 def _stale(code: str, issued: date | None, as_of: date, months: int) -> list[Finding]:
-    # "Less than 3 months": issued on or before the same day 3 calendar months earlier is too old.
-    if issued is not None and issued <= add_months(as_of, -months):
+    # "Less than 3 months" old on receipt: too old once issue + 3 calendar months is reached
+    # (30 Nov + 3 months = 28 Feb, month ends clamp).
+    if issued is not None and add_months(issued, months) <= as_of:
         return [make_finding(code, day=issued, months=months, as_of=as_of)]
     return []
 

@@ -249,7 +249,7 @@ def _holder_line(text: Text) -> tuple[str | None, int]:
             if name:
                 return name, nxt
     # Addressee blocks start with a civility: "M. MARTIN Léa", "Madame Léa Martin".
-    for match in re.finditer(r"(?m)^\s*(?:M\.|MR\.?|MME\.?|MLLE|MONSIEUR|MADAME|M\s+ET\s+MME)\s+\S", text.folded):
+    for match in re.finditer(r"(?m)^[ \t]*(?:M\.|MR\.?|MME\.?|MLLE|MONSIEUR|MADAME|M\s+ET\s+MME)\s+\S", text.folded):
         line = text.raw[match.start() : text.line_end(match.start())]
         name = common.clean_person(line)
         if name:

@@ -36,7 +36,7 @@ CATALOGUE: dict[str, FindingSpec] = {
         "error", "Le PDF est protégé par un mot de passe : envoyez une version sans mot de passe."
     ),
     "TOO_MANY_PAGES": FindingSpec(
-        "error", "Le document compte {pages} pages, alors que {max_pages} pages au plus sont acceptées."
+        "error", "Le document compte {count} pages, alors que {max_pages} pages au plus sont acceptées."
     ),
     "IMAGE_TOO_LARGE": FindingSpec(
         "error",

@@ -30,10 +30,20 @@ def _row_profile_score(image: Image.Image) -> float:
     return ImageStat.Stat(column).var[0]
 
 
+def is_sideways(image: Image.Image) -> bool:
+    """True when the text lines run vertically (a page photographed or scanned a quarter turn off)."""
+    small = image.convert("L")
+    small.thumbnail((520, 520))
+    inverted = ImageOps.invert(ImageOps.autocontrast(small))
+    rows = _row_profile_score(inverted)
+    columns = _row_profile_score(inverted.transpose(Image.Transpose.ROTATE_90))
+    return columns > rows * 1.5
+
+
 def skew_angle(image: Image.Image, *, max_angle: float = 8.0) -> float:
     """The small rotation (degrees, counter-clockwise) that makes the text lines horizontal."""
     small = image.convert("L")
-    small.thumbnail((640, 640))
+    small.thumbnail((520, 520))
     # Ink white on black so the fill added by the rotation (black) counts as paper.
     inverted = ImageOps.invert(ImageOps.autocontrast(small)).filter(ImageFilter.MaxFilter(3))
 
@@ -41,11 +51,11 @@ def skew_angle(image: Image.Image, *, max_angle: float = 8.0) -> float:
         return _row_profile_score(inverted.rotate(angle, resample=Image.Resampling.BILINEAR, expand=False))
 
     best_angle, best = 0.0, score(0.0)
-    for angle in (float(a) for a in range(-int(max_angle), int(max_angle) + 1) if a != 0):
+    for angle in (float(a) for a in range(-int(max_angle), int(max_angle) + 1, 2) if a != 0):
         value = score(angle)
         if value > best:
             best_angle, best = angle, value
-    for fine in (0.5, 0.25):
+    for fine in (1.0, 0.5, 0.25):
         for angle in (best_angle - fine, best_angle + fine):
             value = score(angle)
             if value > best:

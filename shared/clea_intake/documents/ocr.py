@@ -70,15 +70,6 @@ class TesseractOcr:
         """The machine readable zone of a cropped band: a uniform block, only MRZ characters allowed."""
         return self._run(image, ["-l", "eng", "--psm", "6", "-c", f"tessedit_char_whitelist={MRZ_CHARSET}"])
 
-    def rotation(self, image: Image.Image) -> int:
-        """Degrees (0, 90, 180, 270) to rotate the image counter-clockwise so its text stands upright."""
-        try:
-            osd = self._run(image, ["--psm", "0"])
-        except OcrError:
-            return 0  # OSD fails on pages with too little text: keep the image as it is
-        match = re.search(r"Rotate:\s*(\d+)", osd)
-        return int(match.group(1)) if match else 0
-
 
 class TextractOcr:
     """Amazon Textract DetectDocumentText on one page image; `client` is a boto3 Textract client."""

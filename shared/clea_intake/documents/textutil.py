@@ -47,6 +47,9 @@ _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
 
 # Each pattern works on folded text (upper case, no accents). OCR reads "1er" as "1ER", "ler" or "Ier".
 _NUMERIC = r"(?<!\d)(?P<d>[0-3]?\d)\s?[/.\-]\s?(?P<m>[01]?\d)\s?[/.\-]\s?(?P<y>(?:19|20)\d\d|\d\d)(?!\d)"
+# Identity documents print "14 07 1991": only two-digit day and month and a four-digit year, to avoid
+# reading any group of numbers as a date.
+_SPACED = r"(?<!\d)(?<!\d )(?P<d>0[1-9]|[12]\d|3[01]) (?P<m>0[1-9]|1[0-2]) (?P<y>(?:19|20)\d\d)(?!\d)"
 _ISO = r"(?<!\d)(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?!\d)"
 _WORDS = (
     r"(?<![\dA-Z])(?P<d>[0-3]?\d|1\s?ER|[LI]ER)\s*(?P<mn>" + _MONTH_ALT + r")\.?\s*(?P<y>(?:19|20)\d\d)(?!\d)"
@@ -54,7 +57,7 @@ _WORDS = (
 # "du 1er au 31 mars 2026", "du 3 mars au 4 avril 2026": the year comes from the next full date.
 _WORDS_NO_YEAR = r"(?<![\dA-Z])(?P<d>[0-3]?\d|1\s?ER|[LI]ER)\s*(?P<mn>" + _MONTH_ALT + r")\b(?!\.?\s*\d)"
 # Named groups may not repeat in one regex: compile the forms apart and merge their hits.
-_DATE_FORMS = [re.compile(_ISO), re.compile(_WORDS), re.compile(_NUMERIC)]
+_DATE_FORMS = [re.compile(_ISO), re.compile(_WORDS), re.compile(_NUMERIC), re.compile(_SPACED)]
 _NO_YEAR_FORM = re.compile(_WORDS_NO_YEAR)
 
 
