@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
-from clea_intake.documents.matching import holder_matches, normalise_name, organisation_matches, person_matches
+from clea_intake.documents.matching import (
+    holder_matches,
+    normalise_name,
+    organisation_matches,
+    person_matches,
+)
 
 
 def test_normalise_name_accents_punctuation_spaces_removed():
