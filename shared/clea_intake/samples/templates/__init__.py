@@ -1,0 +1,1 @@
+"""Per-type page templates: each type has several layouts, wordings and fonts."""

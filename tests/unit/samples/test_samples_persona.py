@@ -1,0 +1,119 @@
+"""Sample applications and the pieces each applicant's situation calls for."""
+
+import json
+from datetime import date
+
+import pytest
+from clea_intake.domain.application import parse_application
+from clea_intake.samples.persona import VARIANTS, application_documents, claim_documents, sample_application
+
+RECEIVED = date(2026, 3, 2)
+
+
+def _form(**overrides):
+    app = sample_application(4, seed=3, **overrides)
+    app["submitted_at"] = "2026-03-02T10:00:00+01:00"
+    app["evaluation_start"], app["evaluation_end"] = "2026-04-13", "2026-04-24"
+    return app
+
+
+@pytest.mark.parametrize("case_number", range(1, 25))
+def test_sample_application_many_seeds_parse_as_valid_forms(case_number):
+    # Given a generated form
+    app = sample_application(case_number, seed=case_number * 7)
+    # When the platform's parser reads it
+    parsed = parse_application(json.dumps(app))
+    # Then it is valid and its addresses are in the region
+    assert parsed.case_id.endswith(f"{case_number:06d}")
+    assert parsed.applicant.address.postal_code[:2] in {"16", "17", "19", "23", "24", "33", "40", "47", "64", "79", "86", "87"}
+    assert parsed.evaluation_start >= parsed.submitted_at.date()
+
+
+def test_sample_application_same_seed_same_form_other_seed_other_form():
+    # Given two calls with the same number and seed, and one with another seed
+    # Then the first two are equal, the third differs
+    assert sample_application(1, seed=1) == sample_application(1, seed=1)
+    assert sample_application(1, seed=1) != sample_application(1, seed=2)
+
+
+def test_sample_application_detainee_override_gets_facility_and_spip():
+    # Given a detainee
+    app = sample_application(2, seed=1, situation="detainee")
+    # Then the form names a facility of the region, is accompanied by the SPIP and parses
+    assert parse_application(json.dumps(app)).applicant.detention_facility
+    assert app["accompanied_by"] == "spip"
+
+
+def test_sample_application_unknown_override_refused():
+    with pytest.raises(TypeError):
+        sample_application(2, seed=1, colour="blue")
+
+
+def test_application_documents_french_resident_gets_five_pieces():
+    # Given a French unemployed applicant
+    app = _form(nationality="FR", situation="unemployed")
+    # When the pieces are generated
+    files = application_documents(app, received=RECEIVED, seed=1)
+    stems = sorted(name.rsplit(".", 1)[0] for name in files)
+    # Then there is one identity piece, a proof of address and the three evaluator pieces
+    assert len(stems) == 5
+    assert {"justificatif_domicile", "devis_CleA", "certificat_Qualiopi", "attestation_habilitation_CleA"} <= set(stems)
+    assert {"CNI_recto_verso", "passeport"} & set(stems)
+    assert all(data.startswith(b"%PDF") for data in files.values())
+
+
+def test_application_documents_non_eu_national_gets_residence_permit():
+    # Given a Moroccan national
+    files = application_documents(_form(nationality="MA"), received=RECEIVED)
+    # Then a residence permit and a passport come with the usual pieces
+    assert "titre_de_sejour.pdf" in files and "passeport.pdf" in files
+
+
+def test_application_documents_eu_national_gets_no_residence_permit():
+    files = application_documents(_form(nationality="PT"), received=RECEIVED)
+    assert not any(name.startswith("titre_de_sejour") for name in files)
+
+
+def test_application_documents_detainee_gets_disp_form_instead_of_proof():
+    # Given a detainee
+    files = application_documents(_form(situation="detainee"), received=RECEIVED)
+    # Then the DISP liaison form stands in for the proof of address
+    assert "fiche_liaison_DISP.pdf" in files
+    assert not any(name.startswith("justificatif_domicile") for name in files)
+
+
+def test_application_documents_missing_proof_has_no_proof():
+    # Given a French resident whose proof is missing
+    files = application_documents(_form(nationality="FR", situation="unemployed"), received=RECEIVED,
+                                  variant="missing_proof")
+    # Then the four other pieces are there and no proof of address
+    assert len(files) == 4
+    assert not any(name.startswith("justificatif_domicile") for name in files)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_application_documents_each_variant_deterministic(variant):
+    # Given the same form, variant and seed twice
+    app = _form()
+    # Then the files are byte-identical
+    assert application_documents(app, received=RECEIVED, variant=variant, seed=2) == \
+        application_documents(app, received=RECEIVED, variant=variant, seed=2)
+
+
+def test_application_documents_medium_for_changes_extension_and_kind():
+    # Given photos asked for the identity piece and a scan for the quote
+    files = application_documents(_form(nationality="FR"), received=RECEIVED,
+                                  medium_for={"identity_card": "jpeg", "passport": "jpeg", "quote": "scan_pdf"})
+    # Then the identity piece is a JPEG and the quote a PDF
+    assert any(name.endswith(".jpg") and data[:3] == b"\xff\xd8\xff" for name, data in files.items())
+    assert files["devis_CleA.pdf"].startswith(b"%PDF")
+
+
+def test_application_documents_unknown_variant_refused():
+    with pytest.raises(ValueError):
+        application_documents(_form(), received=RECEIVED, variant="nonsense")
+
+
+def test_claim_documents_three_pieces():
+    files = claim_documents(_form(), hours=7, issued=date(2026, 5, 2))
+    assert sorted(files) == ["CRE.pdf", "RIB.pdf", "attestation_heures.pdf"]
