@@ -363,3 +363,22 @@ def test_compose_same_context_twice_gives_identical_email(context):
     first, second = compose("arrete_evaluator", ctx), compose("arrete_evaluator", ctx)
     # Then both are byte for byte the same (no clock, no randomness), attachment included
     assert first == second
+
+
+@pytest.mark.parametrize("kind", ["refusal", "closed_unpaid", "lapsed"])
+def test_compose_adverse_decision_tells_how_to_contest(context, kind):
+    # Given a decision against the applicant or the evaluator
+    # When its notice is composed
+    email = compose(kind, context())
+    # Then the appeal routes and their delay are given
+    assert "VOIES ET DÉLAIS DE RECOURS" in email.text
+    assert "recours gracieux" in email.text and "tribunal administratif de Bordeaux" in email.text
+
+
+def test_compose_unknown_policy_version_falls_back_to_the_policy_in_force(context):
+    # Given a policy version no file defines, for an evaluation the 2024-2028 policy covers
+    ctx = context(policy_version="version-inconnue")
+    # When the incomplete notice is composed
+    email = compose("incomplete", ctx)
+    # Then the deadline still comes from the policy in force on the evaluation start
+    assert "au plus tard le 23 mars 2026" in email.text

@@ -113,7 +113,7 @@ def test_arrete_without_amount_raises(context):
         arrete_attributif_pdf(ctx)
 
 
-def test_standalone_forms_carry_reference_and_title(context, extract_text):
+def test_cre_and_hours_forms_standalone_carry_reference_and_title(context, extract_text):
     # Given an awarded case
     # When the two forms are produced alone
     cre, hours = extract_text(cre_form_pdf(context())), extract_text(hours_attestation_pdf(context()))
