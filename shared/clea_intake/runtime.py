@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import warnings
 from dataclasses import dataclass
 
 from aws_lambda_powertools import Logger, Tracer
@@ -15,6 +16,9 @@ from clea_intake.adapters.repository import Repository, dynamo_repository
 from clea_intake.adapters.storage import decode_key
 from clea_intake.services.metrics import metrics
 from clea_intake.settings import Settings, settings
+
+# Business metrics are emitted one by one (single_metric), so an empty end-of-invocation flush is normal.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 logger = Logger(service="clea-intake")
 tracer = Tracer(service="clea-intake")

@@ -201,7 +201,9 @@ class Repository:
 
     def cases_in_state(self, state: State, *, deadline_before: datetime | None = None,
                        limit: int | None = None) -> list[CaseSummary]:
-        rows = self.table.query_index(f"STATE#{state}", _iso(deadline_before) if deadline_before else None, limit)
+        # "#~" sorts after any case id: a deadline equal to `deadline_before` is due.
+        upper = f"{_iso(deadline_before)}#~" if deadline_before else None
+        rows = self.table.query_index(f"STATE#{state}", upper, limit)
         summaries = []
         for row in rows:
             moment = row["gsi1sk"].split("#", 1)[0]

@@ -16,7 +16,6 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
-    model_validator,
 )
 from stdnum.fr import siret as stdnum_siret
 
@@ -55,13 +54,15 @@ class Applicant(_Form):
     situation: Situation
     france_travail_registered: bool = False
     funded_by_transition_pro_or_branch: bool
-    detention_facility: str | None = None
+    # Validated even when absent, so that the error names this field rather than the whole applicant.
+    detention_facility: str | None = Field(default=None, validate_default=True)
 
-    @model_validator(mode="after")
-    def _detainee_has_facility(self) -> Applicant:
-        if self.situation == "detainee" and not self.detention_facility:
+    @field_validator("detention_facility")
+    @classmethod
+    def _detainee_has_facility(cls, value: str | None, info: Any) -> str | None:
+        if info.data.get("situation") == "detainee" and not value:
             raise ValueError("detention_facility is required when situation is detainee")
-        return self
+        return value
 
 
 def _siret(value: str) -> str:

@@ -49,6 +49,7 @@ class Case(BaseModel):
     paid_eur: Decimal | None = None
     claim_problems: list[dict[str, Any]] = Field(default_factory=list)
     tokens: dict[str, str] = Field(default_factory=dict)     # waiting step -> Step Functions task token
+    approved_iban: str | None = None                          # a changed IBAN a person checked and approved
     last_incomplete_notice_at: datetime | None = None
     deadline_at: datetime | None = None                       # when the sweeper acts on the waiting case
     new_events: list[TimelineEvent] = Field(default_factory=list, exclude=True)

@@ -7,6 +7,10 @@ import re
 import unicodedata
 from datetime import date
 
+# Letters Unicode does not decompose into a base letter and an accent, spelt as the MRZ spells them.
+_UNDECOMPOSED = str.maketrans({"Œ": "OE", "œ": "oe", "Æ": "AE", "æ": "ae", "ß": "ss", "Ø": "O", "ø": "o",
+                               "Ł": "L", "ł": "l", "Đ": "D", "đ": "d"})
+
 
 def normalise(text: str | None) -> str:
     """Upper case, accents removed, punctuation turned into spaces, single spaces."""
@@ -14,7 +18,7 @@ def normalise(text: str | None) -> str:
         return ""
     decomposed = unicodedata.normalize("NFKD", text)
     ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
-    ascii_only = ascii_only.replace("Œ", "OE").replace("œ", "oe").replace("Æ", "AE").replace("æ", "ae")
+    ascii_only = ascii_only.translate(_UNDECOMPOSED)
     cleaned = re.sub(r"[^A-Za-z0-9]+", " ", ascii_only)
     return " ".join(cleaned.upper().split())
 
@@ -56,12 +60,13 @@ def holder_matches(doc_holder: str | None, surname: str, given_names: str) -> bo
         return False
     surname_tokens = _tokens(surname, set())
     given = set(_tokens(given_names, set()))
-    joined = " ".join(holder)
-    if " ".join(surname_tokens) not in joined:
-        return False
-    rest = joined.replace(" ".join(surname_tokens), " ", 1).split()
-    # A joint holder ("M. ET MME MARTIN LEA") still names the applicant if one given name is theirs.
-    return bool(given & set(rest)) or not rest
+    # Whole words only: "MARTINEZ" is not "MARTIN".
+    for start in _occurrences(holder, surname_tokens):
+        rest = holder[:start] + holder[start + len(surname_tokens):]
+        # A joint holder ("M. ET MME MARTIN LEA") still names the applicant if one given name is theirs.
+        if given & set(rest) or not rest:
+            return True
+    return False
 
 
 def organisation_matches(doc_holder: str | None, name: str) -> bool:
@@ -70,4 +75,9 @@ def organisation_matches(doc_holder: str | None, name: str) -> bool:
     theirs = _tokens(doc_holder, _LEGAL_FORMS)
     if not ours or not theirs:
         return False
-    return " ".join(ours) in " ".join(theirs) or " ".join(theirs) in " ".join(ours)
+    return bool(_occurrences(theirs, ours) or _occurrences(ours, theirs))
+
+
+def _occurrences(words: list[str], part: list[str]) -> list[int]:
+    """Where `part` appears in `words` as consecutive whole words."""
+    return [i for i in range(len(words) - len(part) + 1) if words[i:i + len(part)] == part]

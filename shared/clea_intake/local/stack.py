@@ -57,22 +57,27 @@ def substitute(definition: str, values: dict[str, str]) -> str:
     return definition
 
 
-def local_timing(definition: str, retry_interval_seconds: int) -> str:
-    """The same ASL with its retry intervals set for the local clock (real sleeps would slow every test)."""
-    document = json.loads(definition)
-    for state in document["States"].values():
-        for retrier in state.get("Retry", []):
-            retrier["IntervalSeconds"] = retry_interval_seconds
-    return json.dumps(document)
+class ScaledTime:
+    """Stands in for the `time` module of moto's ASL retrier: Retry intervals sleep `scale` times as long."""
+
+    def __init__(self, scale: float) -> None:
+        self.scale = scale
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds * self.scale)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
 
 
 class LocalStack:
     """Start with `with LocalStack() as stack:`; drive it through the platform's S3 keys and `settle()`."""
 
-    def __init__(self, names: StackNames | None = None, *, retry_interval_seconds: int = 0,
+    def __init__(self, names: StackNames | None = None, *, retry_time_scale: float = 0.0,
                  settle_timeout: float = 120.0) -> None:
         self.names = names or StackNames()
-        self.retry_interval_seconds = retry_interval_seconds
+        # The deployed ASL retries after 1 s, 2 s, 4 s...; locally those waits are scaled (0 in tests).
+        self.retry_time_scale = retry_time_scale
         self.settle_timeout = settle_timeout
         self._mock = None
         self._handlers: dict[str, Callable] = {}
@@ -108,6 +113,7 @@ class LocalStack:
     def start(self) -> None:
         from moto import mock_aws
         from moto.awslambda_simple.models import LambdaSimpleBackend
+        from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl as retrier
 
         for key, value in self.environment().items():
             self._saved_env[key] = os.environ.get(key)
@@ -124,14 +130,17 @@ class LocalStack:
             return stack._dispatch(function_name, body, response_headers)
 
         LambdaSimpleBackend.invoke = invoke
+        retrier.time = ScaledTime(self.retry_time_scale)
         workflow.resume_listeners.append(self._on_resume)
         self.create_resources()
 
     def stop(self) -> None:
         from moto.awslambda_simple.models import LambdaSimpleBackend
+        from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl as retrier
 
         if self._original_invoke is not None:
             LambdaSimpleBackend.invoke = self._original_invoke
+        retrier.time = time
         if self._on_resume in workflow.resume_listeners:
             workflow.resume_listeners.remove(self._on_resume)
         if self._mock is not None:
@@ -187,7 +196,7 @@ class LocalStack:
                                 {f"{prefix}FunctionArn": names.function_arn(folder) for folder, prefix in FUNCTIONS.items()})
         clients.client("stepfunctions").create_state_machine(
             name=names.state_machine, roleArn=role["Role"]["Arn"], type="STANDARD",
-            definition=local_timing(definition, self.retry_interval_seconds))
+            definition=definition)
 
     # -- Lambda dispatch ---------------------------------------------------------------------
     def handler(self, folder: str) -> Callable[[dict, Any], Any]:
@@ -240,6 +249,14 @@ class LocalStack:
     def _on_resume(self, case_id: str) -> None:
         with self._lock:
             self._bump(case_id)
+
+    def repo(self):
+        from clea_intake.adapters.repository import dynamo_repository
+
+        return dynamo_repository(self.names.table)
+
+    def cfg(self):
+        return settings.settings()
 
     # -- the platform's actions --------------------------------------------------------------
     def put(self, key: str, body: bytes, *, content_type: str = "application/octet-stream",
@@ -323,7 +340,8 @@ class LocalStack:
                 return
             if time.monotonic() > limit:
                 raise StackNotSettled(f"still busy: executions {busy}, {in_flight} invocations in flight")
-            time.sleep(0.002 if moved else 0.01)
+            # Polling moto too often starves the execution threads of the GIL.
+            time.sleep(0.002 if moved else 0.05)
 
     def dead_letters(self) -> dict[str, int]:
         sqs = clients.client("sqs")

@@ -144,7 +144,7 @@ def assess_claim(repo: Repository, cfg: Settings, case_id: str, now: datetime, a
 
     iban = str(chosen["BANK_DETAILS"].fields["iban"]).replace(" ", "").upper()
     previous = repo.evaluator_iban(case.application.evaluator.siret)
-    approved = case.tokens.get("approved_iban")
+    approved = case.approved_iban
     if previous and previous != iban and approved != iban:
         review = ReviewItem(
             review_id=f"IBAN-{case_id}-{iban[-6:]}", case_id=case_id, kind="bank_details", code="IBAN_CHANGED",

@@ -7,6 +7,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import unquote
 
 from aws_lambda_powertools import Logger
 
@@ -64,7 +65,7 @@ def receive(repo: Repository, cfg: Settings, *, bucket: str, key: str, etag: str
         logger.info("same content already recorded", case_id=case_id, doc_id=twins[0].doc_id)
         return DocumentOutcome(case_id, twins[0].doc_id, "duplicate", str(twins[0].doc_type))
 
-    original_name = obj.metadata.get("original-filename", name)
+    original_name = unquote(obj.metadata.get("original-filename", "")) or name
     if obj.size > policy.documents.max_file_bytes:
         reading = _too_large(obj.size, policy.documents.max_file_bytes, digest)
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 
 from aws_lambda_powertools import Metrics
@@ -13,8 +14,14 @@ metrics = Metrics(namespace=NAMESPACE)
 EMITTED: set[str] = set()
 
 
+def _disabled() -> bool:
+    return os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() in ("1", "true")
+
+
 def _single(name: str, value: float, unit: MetricUnit, dimension: tuple[str, str] | None = None) -> None:
     EMITTED.add(name)
+    if _disabled():
+        return
     with single_metric(name=name, unit=unit, value=value, namespace=NAMESPACE) as metric:
         if dimension:
             metric.add_dimension(name=dimension[0], value=dimension[1])

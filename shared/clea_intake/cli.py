@@ -1,0 +1,227 @@
+"""`clea-intake`: the project's one command line (DESIGN §6)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+
+def _quiet_logs() -> None:
+    # The command line prints its own output; JSON logs of the handlers go to stderr only when asked.
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from clea_intake.documents.pipeline import read_document
+    from clea_intake.domain.findings import Finding
+    from clea_intake.domain.policy import current_policy
+
+    policy = current_policy()
+    as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
+    status = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+            reading = read_document(data, filename=path.name, as_of=as_of, policy=policy)
+            line = {"file": name, "doc_type": str(reading.doc_type), "confidence": round(reading.confidence, 3),
+                    "fields": reading.fields, "findings": [f.model_dump() for f in reading.findings]}
+        except OSError as exc:
+            status = 1
+            finding = Finding(code="FILE_UNREADABLE", severity="error",
+                              message=f"Le fichier ne peut pas être lu : {exc.strerror or exc}.")
+            line = {"file": name, "doc_type": "unknown", "confidence": 0.0, "fields": {},
+                    "findings": [finding.model_dump()]}
+        if args.json:
+            print(json.dumps(line, ensure_ascii=False, default=_json_default), flush=True)
+        else:
+            codes = ", ".join(f["code"] for f in line["findings"]) or "—"
+            print(f"{name}: {line['doc_type']} ({line['confidence']:.0%}) {codes}", flush=True)
+    return status
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from clea_intake.local.scenario import ScenarioError, load, run
+
+    path = Path(args.scenario)
+    try:
+        _, submitted = load(path)
+        outcomes = run(path)
+    except ScenarioError as exc:
+        print(f"clea-intake simulate: {exc}", file=sys.stderr)
+        return 2
+    result: Any = outcomes[0] if len(submitted) == 1 else outcomes
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, default=_json_default))
+    else:
+        for outcome in outcomes:
+            print(f"{outcome['case_id']}: {outcome['state']} {', '.join(outcome['reasons'])}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from clea_intake.local.season import run_season
+
+    return run_season(applications=args.applications, dashboard=Path(args.dashboard))
+
+
+def _ops_repo():
+    from clea_intake.adapters.repository import dynamo_repository
+    from clea_intake.local.names import StackNames
+
+    return dynamo_repository(StackNames().table)
+
+
+def _ops_settings():
+    from clea_intake.local.names import StackNames
+    from clea_intake.settings import Settings
+
+    names = StackNames()
+    return Settings(table_name=names.table, bucket_name=names.bucket, state_machine_arn=names.state_machine_arn)
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    from clea_intake.local import ops
+
+    return ops.list_cases(_ops_repo(), args.state, as_json=args.json)
+
+
+def cmd_case(args: argparse.Namespace) -> int:
+    from clea_intake.local import ops
+
+    return ops.show_case(_ops_repo(), args.case_id, as_json=args.json)
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from clea_intake.local import ops
+
+    return ops.review(_ops_repo(), _ops_settings(), args)
+
+
+def cmd_payments(args: argparse.Namespace) -> int:
+    from clea_intake.local import ops
+
+    return ops.payments(_ops_repo(), _ops_settings(), args)
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    from clea_intake import clock
+    from clea_intake.services.cases import withdraw
+
+    print(withdraw(_ops_repo(), _ops_settings(), args.case_id, clock.now(), actor=f"ops:{args.by}", note=args.note))
+    return 0
+
+
+def cmd_request(args: argparse.Namespace) -> int:
+    from clea_intake import clock
+    from clea_intake.services.cases import request_document
+
+    request_document(_ops_repo(), _ops_settings(), args.case_id, clock.now(), actor=f"ops:{args.by}",
+                     document=args.document)
+    print("demande envoyée")
+    return 0
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    from clea_intake.local import ops
+
+    return ops.write_dashboard(_ops_repo(), Path(args.out))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from clea_intake.local.server import serve
+
+    return serve(port=args.port)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="clea-intake", description="Back office de l'aide CléA de la Région Nouvelle-Aquitaine.")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="a full season on the local stack (moto), with a summary and the dashboard")
+    p.add_argument("--applications", type=int, default=24)
+    p.add_argument("--dashboard", default="clea-dashboard.html")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("classify", help="classify, read and check documents")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--as-of", help="the day of receipt (YYYY-MM-DD), default today")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_classify)
+
+    p = sub.add_parser("simulate", help="replay a dated scenario on a fresh local stack")
+    p.add_argument("scenario")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("serve", help="run the local stack on 127.0.0.1 until interrupted")
+    p.add_argument("--port", type=int, default=5000)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("dashboard", help="write the operations dashboard (self-contained HTML)")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_dashboard)
+
+    p = sub.add_parser("cases", help="list cases by state")
+    p.add_argument("--state")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_cases)
+
+    p = sub.add_parser("case", help="one case and its timeline")
+    p.add_argument("case_id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_case)
+
+    p = sub.add_parser("review", help="the review queue: list, confirm, correct, dismiss")
+    p.add_argument("action", nargs="?", default="list", choices=["list", "confirm", "correct", "dismiss"])
+    p.add_argument("review_id", nargs="?")
+    p.add_argument("--doc-type")
+    p.add_argument("--field", action="append", default=[], metavar="NAME=VALUE")
+    p.add_argument("--by", default=os.environ.get("USER", "ops"))
+    p.add_argument("--note")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_review)
+
+    p = sub.add_parser("payments", help="export payment orders, confirm payments")
+    p.add_argument("action", choices=["export", "confirm"])
+    p.add_argument("file", nargs="?")
+    p.add_argument("--out", default=".")
+    p.add_argument("--by", default=os.environ.get("USER", "finance"))
+    p.set_defaults(func=cmd_payments)
+
+    p = sub.add_parser("withdraw", help="withdraw a case at the applicant's request")
+    p.add_argument("case_id")
+    p.add_argument("--note")
+    p.add_argument("--by", default=os.environ.get("USER", "ops"))
+    p.set_defaults(func=cmd_withdraw)
+
+    p = sub.add_parser("request", help="ask the applicant for another document")
+    p.add_argument("case_id")
+    p.add_argument("document")
+    p.add_argument("--by", default=os.environ.get("USER", "ops"))
+    p.set_defaults(func=cmd_request)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    _quiet_logs()
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

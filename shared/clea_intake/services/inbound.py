@@ -1,0 +1,130 @@
+"""An e-mail landed under inbound/: check it can be trusted, find its case, file its attachments as a claim."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import quote
+
+from aws_lambda_powertools import Logger
+
+from clea_intake.adapters import mailer, storage
+from clea_intake.adapters.repository import Repository, ReviewItem
+from clea_intake.domain.policy import current_policy
+from clea_intake.mail.parse import InboundMessage, MalformedMessage, parse_inbound
+from clea_intake.mail.reasons import MailReason, reason_message
+from clea_intake.mail.reference import message_references
+from clea_intake.mail.trust import assess_trust
+from clea_intake.services import metrics
+from clea_intake.services.retry import on_stale_case
+from clea_intake.settings import Settings
+
+logger = Logger(child=True)
+
+
+@dataclass
+class InboundOutcome:
+    status: str                  # accepted | quarantined | duplicate
+    case_id: str | None = None
+    reason: str | None = None
+    stored: tuple[str, ...] = ()
+
+
+def _authenticated(msg: InboundMessage) -> bool:
+    return msg.dmarc == "pass" and (msg.virus_verdict or "").upper() == "PASS"
+
+
+def ingest(repo: Repository, cfg: Settings, *, bucket: str, key: str, now: datetime,
+           released_for: str | None = None) -> InboundOutcome:
+    """Handle one raw message once; the raw object is never changed or deleted.
+
+    `released_for`: a person checked a quarantined message and files it for this case anyway.
+    """
+    if released_for is None and repo.find_inbound(key) is not None:
+        return InboundOutcome("duplicate")
+    limits = current_policy().claims
+    raw = storage.get_object(bucket, key, max_bytes=limits.max_message_bytes)
+    if raw.size > limits.max_message_bytes:
+        return _quarantine(repo, cfg, key, now, MailReason.MAIL_ATTACHMENTS_TOTAL_TOO_LARGE, None, None)
+    try:
+        msg = parse_inbound(raw.body, max_attachments=limits.max_attachments,
+                            max_attachment_bytes=limits.max_attachment_bytes,
+                            max_total_bytes=limits.max_message_bytes)
+    except MalformedMessage as malformed:
+        return _quarantine(repo, cfg, key, now, malformed.code, None, None)
+
+    references = [released_for] if released_for else message_references(msg)
+    if not references:
+        return _quarantine(repo, cfg, key, now, MailReason.MAIL_NO_REFERENCE, None, msg)
+    if len(references) > 1:
+        return _quarantine(repo, cfg, key, now, MailReason.MAIL_AMBIGUOUS_REFERENCE, None, msg)
+    case = repo.find_case(references[0])
+    if case is None:
+        return _quarantine(repo, cfg, key, now, MailReason.MAIL_UNKNOWN_CASE, None, msg)
+    verdict = assess_trust(msg, str(case.application.evaluator.email))
+    if not verdict.accepted and released_for is None:
+        return _quarantine(repo, cfg, key, now, verdict.reason, case.case_id, msg, reply=False)
+
+    documents = [a for a in msg.attachments if a.is_supported_document]
+    errors = [p for p in msg.problems if p.severity == "error"]
+    if not documents:
+        reason = errors[0].code if errors else MailReason.MAIL_NO_ATTACHMENT
+        return _quarantine(repo, cfg, key, now, reason, case.case_id, msg)
+    stem = hashlib.sha256(key.encode()).hexdigest()[:12]
+    stored = []
+    for n, attachment in enumerate(documents, start=1):
+        claim_key = f"claims/{case.case_id}/{stem}-{n:02d}{attachment.extension}"
+        storage.put_object(bucket, claim_key, attachment.data, content_type=attachment.content_type_sniffed,
+                           metadata={"original-filename": quote(attachment.sanitised_filename),
+                                     "source-message": key})
+        stored.append(claim_key)
+    for problem in errors:
+        # Part of the message could not be taken in (an archive, an oversized file): a person looks at it.
+        _open_review(repo, key, now, problem.code, case.case_id)
+    _note_claim(repo, case.case_id, now, key, len(stored), [str(p.code) for p in errors])
+    if released_for is None:
+        repo.record_inbound(key, status="accepted", at=now, case_id=case.case_id, reason=None,
+                            detail={"attachments": len(stored)})
+    metrics.count("ClaimReceived")
+    logger.info("claim e-mail accepted", case_id=case.case_id, attachments=len(stored),
+                problems=[str(p.code) for p in msg.problems])
+    return InboundOutcome("accepted", case.case_id, None, tuple(stored))
+
+
+@on_stale_case()
+def _note_claim(repo: Repository, case_id: str, now: datetime, key: str, count: int, problems: list[str]) -> None:
+    case = repo.get_case(case_id)
+    case.note("claim", at=now, actor="evaluator", message=f"Demande de versement reçue par courriel ({count} pièce(s)).",
+              message_key=key, problems=problems)
+    repo.save_case(case)
+
+
+def _open_review(repo: Repository, key: str, now: datetime, reason: MailReason | str, case_id: str | None) -> None:
+    review = ReviewItem(
+        review_id=f"MAIL-{hashlib.sha256(key.encode()).hexdigest()[:12]}-{reason}", case_id=case_id, kind="mail",
+        code=str(reason), message=reason_message(reason), subject_ref=key, opened_at=now)
+    if repo.open_review(review):
+        metrics.count("ReviewOpened")
+
+
+def _quarantine(repo: Repository, cfg: Settings, key: str, now: datetime, reason: MailReason | str,
+                case_id: str | None, msg: InboundMessage | None, *, reply: bool = True) -> InboundOutcome:
+    """Keep the message aside with its reason, show it to a person, answer the sender if it authenticated."""
+    if not repo.record_inbound(key, status="quarantined", at=now, case_id=case_id, reason=str(reason)):
+        return InboundOutcome("duplicate")
+    _open_review(repo, key, now, reason, case_id)
+    metrics.count("MailQuarantined", ("Reason", str(reason)))
+    logger.warning("e-mail quarantined", reason=str(reason), case_id=case_id)
+    if reply and msg is not None and msg.from_address and _authenticated(msg):
+        subject = f"Re: {msg.subject}" if msg.subject else "Votre envoi à la Région Nouvelle-Aquitaine"
+        text = (
+            "Bonjour,\n\nVotre message a bien été reçu mais il n'a pas pu être traité automatiquement :\n"
+            f"{reason_message(reason)}\n\nLes services de la Région l'examineront. Pour une demande de versement, "
+            "indiquez la référence du dossier (NA-CLEA-AAAA-NNNNNN) dans l'objet et joignez le compte rendu "
+            "d'exécution, l'attestation des heures réalisées et un RIB de moins de 3 mois.\n\n"
+            "Région Nouvelle-Aquitaine — aide individuelle CléA\n"
+        )
+        html = "<p>" + text.replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br>") + "</p>"
+        mailer.send(mailer.to_mime(cfg.mail_from, [msg.from_address], subject, text, html, []))
+    return InboundOutcome("quarantined", case_id, str(reason))

@@ -1,0 +1,90 @@
+"""Finance: export the pending payment orders once (CSV and SEPA pain.001), and confirm them paid."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from aws_lambda_powertools import Logger
+
+from clea_intake.adapters import storage
+from clea_intake.adapters.repository import PaymentOrder, Repository
+from clea_intake.domain.errors import StaleCase
+from clea_intake.payments.confirm import parse_confirmation
+from clea_intake.payments.export import Debtor, PaymentLine, to_csv, to_pain001
+from clea_intake.services.claims import confirm_paid
+from clea_intake.settings import Settings
+
+logger = Logger(child=True)
+
+_EVALUATION = {"initial": "evaluation initiale", "final": "evaluation finale"}
+
+
+@dataclass
+class Export:
+    export_id: str
+    orders: list[PaymentOrder]
+    csv: bytes
+    xml: bytes
+    keys: tuple[str, str] | None = None
+
+    @property
+    def total(self) -> Decimal:
+        return sum((o.amount_eur for o in self.orders), Decimal(0))
+
+
+def _line(order: PaymentOrder) -> PaymentLine:
+    return PaymentLine(
+        order_id=order.order_id, case_id=order.case_id, creditor_name=order.creditor_name,
+        creditor_iban=order.iban, creditor_bic=order.bic or None, amount=order.amount_eur,
+        remittance=f"AIDE CLEA {order.case_id}", end_to_end_id=order.order_id[:35],
+    )
+
+
+def export_payments(repo: Repository, cfg: Settings, now: datetime, *, store: bool = True) -> Export | None:
+    """Take every ORDERED payment into one export; an order is exported once, whatever the retries."""
+    export_id = f"EXP-{now.strftime('%Y%m%d-%H%M%S')}"
+    taken: list[PaymentOrder] = []
+    for order in repo.payments("ORDERED"):
+        exported = order.model_copy(update={"status": "EXPORTED", "exported_at": now, "export_id": export_id})
+        try:
+            repo.update_payment(exported, expected_status="ORDERED")
+        except StaleCase:
+            continue  # another export took it
+        taken.append(exported)
+    if not taken:
+        return None
+    lines = [_line(o) for o in taken]
+    debtor = Debtor(name=cfg.debtor_name, iban=cfg.debtor_iban, bic=cfg.debtor_bic)
+    export = Export(export_id, taken, to_csv(lines), to_pain001(lines, debtor, export_id, now))
+    if store:
+        csv_key, xml_key = f"exports/{export_id}.csv", f"exports/{export_id}.xml"
+        storage.put_object(cfg.bucket_name, csv_key, export.csv, content_type="text/csv; charset=utf-8")
+        storage.put_object(cfg.bucket_name, xml_key, export.xml, content_type="application/xml")
+        export.keys = (csv_key, xml_key)
+    logger.info("payments exported", export_id=export_id, orders=len(taken))
+    return export
+
+
+def confirm(repo: Repository, references: list[str], now: datetime, *, actor: str) -> list[str]:
+    """Mark PAID the exported orders named by order or case id; returns the case ids confirmed."""
+    confirmed = []
+    for reference in references:
+        case_id = reference.removeprefix("PAY-")
+        order = repo.find_payment(case_id)
+        if order is None or order.status != "EXPORTED":
+            continue
+        if confirm_paid(repo, case_id, now, actor):
+            confirmed.append(case_id)
+    return confirmed
+
+
+def confirm_file(repo: Repository, data: bytes, now: datetime, *, actor: str) -> list[str]:
+    return confirm(repo, parse_confirmation(data), now, actor=actor)
+
+
+def export_and_confirm(repo: Repository, cfg: Settings, now: datetime, *, actor: str) -> list[str]:
+    """What the scenario's `confirm_payment` step stands for: export, then finance confirms every export."""
+    export_payments(repo, cfg, now)
+    return confirm(repo, [o.case_id for o in repo.payments("EXPORTED")], now, actor=actor)

@@ -1,0 +1,110 @@
+"""The review queue: a person confirms, corrects or dismisses what the machine could not decide."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from clea_intake.adapters.repository import Repository, ReviewItem
+from clea_intake.domain.errors import CleaIntakeError
+from clea_intake.domain.findings import DocType
+from clea_intake.services import metrics
+from clea_intake.services.cases import reassess
+from clea_intake.services.claims import assess_claim
+from clea_intake.services.retry import on_stale_case
+from clea_intake.settings import Settings
+
+
+class ReviewError(CleaIntakeError):
+    """The review action does not fit the item (unknown id, already closed, wrong kind)."""
+
+
+def _open_item(repo: Repository, review_id: str) -> ReviewItem:
+    item = repo.find_review(review_id)
+    if item is None:
+        raise ReviewError(f"no review item {review_id}")
+    if item.status != "OPEN":
+        raise ReviewError(f"review item {review_id} is already closed ({item.resolution})")
+    return item
+
+
+def _close(repo: Repository, item: ReviewItem, resolution: str, actor: str, now: datetime) -> None:
+    repo.close_review(item.model_copy(update={"status": "CLOSED", "resolution": resolution, "closed_by": actor,
+                                              "closed_at": now}))
+    metrics.count("ReviewClosed")
+
+
+@on_stale_case()
+def _note(repo: Repository, case_id: str, now: datetime, actor: str, message: str, **detail: Any) -> None:
+    case = repo.get_case(case_id)
+    case.note("review", at=now, actor=actor, message=message, **detail)
+    repo.save_case(case)
+
+
+def resolve(repo: Repository, cfg: Settings, review_id: str, action: str, now: datetime, *, actor: str,
+            doc_type: str | None = None, fields: dict[str, Any] | None = None, note: str | None = None) -> str:
+    """Apply a person's decision; a confirmed or corrected document then counts like an automatic reading."""
+    item = _open_item(repo, review_id)
+    if action == "dismiss":
+        _close(repo, item, "dismissed", actor, now)
+        if item.case_id and repo.find_case(item.case_id):
+            _note(repo, item.case_id, now, actor, f"Point d'examen écarté : {note or item.code}", review_id=review_id)
+        return "dismissed"
+    if item.kind == "document":
+        return _resolve_document(repo, cfg, item, action, now, actor, doc_type, fields or {})
+    if item.kind == "bank_details" and action == "confirm":
+        return _approve_iban(repo, cfg, item, now, actor)
+    if item.kind == "mail" and action == "confirm":
+        if not item.case_id:
+            raise ReviewError("a message without a case can only be dismissed (or its case set by a correction)")
+        from clea_intake.services.inbound import ingest
+
+        ingest(repo, cfg, bucket=cfg.bucket_name, key=item.subject_ref, now=now, released_for=item.case_id)
+        _close(repo, item, "released", actor, now)
+        _note(repo, item.case_id, now, actor, "Courriel mis en quarantaine vérifié et accepté.", review_id=review_id)
+        return "released"
+    raise ReviewError(f"'{action}' does not apply to a {item.kind} review item")
+
+
+def _resolve_document(repo: Repository, cfg: Settings, item: ReviewItem, action: str, now: datetime, actor: str,
+                      doc_type: str | None, fields: dict[str, Any]) -> str:
+    record = repo.find_document(item.case_id, item.subject_ref)
+    if record is None:
+        raise ReviewError(f"document {item.subject_ref} of review {item.review_id} is gone")
+    update: dict[str, Any] = {"status": "read", "reviewed_by": actor, "confidence": 1.0}
+    if action == "correct":
+        if doc_type:
+            try:
+                update["doc_type"] = DocType(doc_type)
+            except ValueError as exc:
+                raise ReviewError(f"unknown document type {doc_type!r}") from exc
+        update["fields"] = {**record.fields, **fields}
+    elif action != "confirm":
+        raise ReviewError(f"unknown action {action!r}")
+    # A person's reading replaces the machine's doubts, not its checks of identifiers and dates.
+    update["findings"] = [f for f in record.findings if f.code != "LOW_CONFIDENCE"]
+    corrected = record.model_copy(update=update)
+    repo.put_document(corrected)
+    _close(repo, item, "corrected" if action == "correct" else "confirmed", actor, now)
+    _note(repo, item.case_id, now, actor, f"Document vérifié par un agent : {corrected.doc_type}.",
+          doc_id=record.doc_id, action=action)
+    if corrected.source == "claim":
+        assess_claim(repo, cfg, item.case_id, now, actor=actor)
+    else:
+        reassess(repo, cfg, item.case_id, now, actor=actor)
+    return "confirmed" if action == "confirm" else "corrected"
+
+
+@on_stale_case()
+def _approve_iban(repo: Repository, cfg: Settings, item: ReviewItem, now: datetime, actor: str) -> str:
+    case = repo.get_case(item.case_id)
+    bank = repo.find_document(item.case_id, item.subject_ref)
+    if bank is None:
+        raise ReviewError("the RIB of this review item is gone")
+    case.approved_iban = str(bank.fields.get("iban", "")).replace(" ", "").upper()
+    case.note("review", at=now, actor=actor, reason="IBAN_CHANGED",
+              message="Nouvelles coordonnées bancaires vérifiées auprès de l'organisme.")
+    repo.save_case(case)
+    _close(repo, item, "approved", actor, now)
+    assess_claim(repo, cfg, item.case_id, now, actor=actor)
+    return "approved"
