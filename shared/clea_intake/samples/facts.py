@@ -391,3 +391,30 @@ def label_fields(doc_type: DocType | str, facts: dict) -> dict:
             value = float(value)
         out[key] = value
     return out
+
+
+def validity_defects(doc_type: DocType | str, facts: dict, as_of: date | None = None) -> list[str]:
+    """What makes a piece invalid on its own on `as_of` (DESIGN §1), judged from its completed facts.
+
+    "expired" (identity past its effective expiry, certificate or habilitation not in force), "stale"
+    (proof of address or RIB issued 3 calendar months or more before), "bad_check_digit" (MRZ, SIRET, IBAN).
+    """
+    from clea_intake.samples.fake import add_months
+
+    doc_type = DocType(doc_type)
+    as_of = as_date(as_of) if as_of else facts["as_of"]
+    defects = []
+    if doc_type in (DocType.IDENTITY_CARD, DocType.PASSPORT, DocType.RESIDENCE_PERMIT):
+        if facts["expiry_date"] < as_of:
+            defects.append("expired")
+    elif doc_type in (DocType.PROOF_OF_ADDRESS, DocType.BANK_DETAILS):
+        if facts["issue_date"] <= add_months(as_of, -3):
+            defects.append("stale")
+    elif doc_type in (DocType.QUALIOPI_CERTIFICATE, DocType.CLEA_HABILITATION):
+        if not facts["valid_from"] <= as_of <= facts["valid_until"]:
+            defects.append("expired")
+    checked = (DocType.IDENTITY_CARD, DocType.PASSPORT, DocType.RESIDENCE_PERMIT, DocType.BANK_DETAILS, DocType.QUOTE,
+               DocType.QUALIOPI_CERTIFICATE, DocType.CLEA_HABILITATION)
+    if doc_type in checked and facts.get("corrupt_check_digit"):
+        defects.append("bad_check_digit")
+    return defects

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import math
 import random
 from datetime import UTC, datetime
 
 import pypdfium2 as pdfium
 from fpdf import FPDF
-from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter
+from PIL import Image, ImageChops, ImageDraw, ImageEnhance
 
 
 def rasterise(pdf: bytes, dpi: int, *, first_only: bool = False) -> list[Image.Image]:
@@ -34,14 +35,28 @@ def _speckles(img: Image.Image, rng: random.Random, count: int) -> None:
         draw.ellipse((x - r, y - r, x + r, y + r), fill=(shade,) * len(img.getbands()))
 
 
+def _soften(img: Image.Image, amount: float) -> Image.Image:
+    """Optical softness: a down- and up-sampling, much cheaper than a Gaussian blur on a full page."""
+    w, h = img.size
+    small = img.resize((max(1, int(w / amount)), max(1, int(h / amount))), Image.Resampling.BILINEAR)
+    return small.resize((w, h), Image.Resampling.BILINEAR)
+
+
+def _smooth_field(rng: random.Random, size: tuple[int, int], low: int, high: int) -> Image.Image:
+    """A slowly varying grey field (uneven lighting, paper texture) drawn small and stretched."""
+    cells = (rng.randint(2, 5), rng.randint(2, 5))
+    field = Image.frombytes("L", cells, bytes(rng.randint(low, high) for _ in range(cells[0] * cells[1])))
+    return field.resize(size, Image.Resampling.BICUBIC)
+
+
 def scanner(img: Image.Image, rng: random.Random, *, grey: bool, max_angle: float) -> Image.Image:
     """A flatbed or copier scan: slight skew, toner noise, softened edges, uneven contrast."""
     if grey:
         img = img.convert("L")
     angle = rng.uniform(-max_angle, max_angle)
     fill = 255 if grey else (255, 255, 255)
-    img = img.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=fill)
-    img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 0.9)))
+    img = img.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=fill)
+    img = _soften(img, rng.uniform(1.2, 1.7))
     noise = _noise(rng, img.size)
     img = Image.blend(img, noise if grey else noise.convert("RGB"), rng.uniform(0.04, 0.10))
     img = ImageEnhance.Contrast(img).enhance(rng.uniform(1.05, 1.35))
@@ -52,23 +67,28 @@ def scanner(img: Image.Image, rng: random.Random, *, grey: bool, max_angle: floa
 def photo(img: Image.Image, rng: random.Random) -> Image.Image:
     """A phone photo of the page on a table: background, rotation, perspective, lighting, blur."""
     w, h = img.size
-    margin = int(min(w, h) * rng.uniform(0.05, 0.12))
+    margin = int(min(w, h) * rng.uniform(0.06, 0.12))
     table = tuple(rng.randint(70, 150) for _ in range(3))
     canvas = Image.new("RGB", (w + 2 * margin, h + 2 * margin), table)
-    texture = _noise(rng, canvas.size).filter(ImageFilter.GaussianBlur(2)).convert("RGB")
-    canvas = Image.blend(canvas, ImageChops.multiply(canvas, texture), 0.25)
     canvas.paste(img, (margin, margin))
-    canvas = canvas.rotate(rng.uniform(-5, 5), resample=Image.Resampling.BICUBIC, fillcolor=table)
     cw, ch = canvas.size
-    d = lambda: rng.uniform(0, 0.035) * min(cw, ch)  # noqa: E731 - a small random corner offset
-    quad = (d(), d(), d(), ch - d(), cw - d(), ch - d(), cw - d(), d())
-    canvas = canvas.transform(canvas.size, Image.Transform.QUAD, quad, resample=Image.Resampling.BICUBIC)
-    light = Image.linear_gradient("L").resize(canvas.size).rotate(rng.uniform(0, 360), fillcolor=128)
-    light = light.point(lambda v: int(185 + v * 70 / 255))
+    # One projective transform for rotation and perspective: the source quad is the canvas turned by
+    # a few degrees around its centre, each corner moved a little.
+    angle = math.radians(rng.uniform(-5, 5))
+    cx, cy = cw / 2, ch / 2
+    corners = []
+    for x, y in ((0, 0), (0, ch), (cw, ch), (cw, 0)):
+        dx, dy = x - cx, y - cy
+        jitter = rng.uniform(0, 0.03) * min(cw, ch)
+        corners += [cx + dx * math.cos(angle) - dy * math.sin(angle) + rng.uniform(-jitter, jitter),
+                    cy + dx * math.sin(angle) + dy * math.cos(angle) + rng.uniform(-jitter, jitter)]
+    canvas = canvas.transform(canvas.size, Image.Transform.QUAD, tuple(corners), resample=Image.Resampling.BILINEAR,
+                              fillcolor=table)
+    light = _smooth_field(rng, canvas.size, 175, 255)
     canvas = ImageChops.multiply(canvas, Image.merge("RGB", (light, light, light)))
-    tint = Image.new("RGB", canvas.size, (255, rng.randint(235, 255), rng.randint(200, 240)))
-    canvas = ImageChops.multiply(canvas, tint)
-    canvas = canvas.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 1.3)))
+    tint = (255, rng.randint(235, 255), rng.randint(205, 245))
+    canvas = ImageChops.multiply(canvas, Image.new("RGB", canvas.size, tint))
+    canvas = _soften(canvas, rng.uniform(1.3, 2.0))
     canvas = Image.blend(canvas, _noise(rng, canvas.size).convert("RGB"), rng.uniform(0.03, 0.07))
     return canvas
 
@@ -81,7 +101,7 @@ def to_jpeg(img: Image.Image, quality: int) -> bytes:
 
 def to_png(img: Image.Image) -> bytes:
     out = io.BytesIO()
-    img.save(out, format="PNG", compress_level=6)
+    img.save(out, format="PNG", compress_level=1)  # noisy scans barely compress: favour speed
     return out.getvalue()
 
 
@@ -108,6 +128,7 @@ def photo_jpeg(pdf: bytes, rng: random.Random) -> bytes:
 
 
 def scan_png(pdf: bytes, rng: random.Random) -> bytes:
-    grey = rng.random() < 0.55
-    img = rasterise(pdf, rng.choice((150, 200, 240)), first_only=True)[0]
+    # Scanners mostly save grey PNGs; colour ones at full noise weigh megabytes.
+    grey = rng.random() < 0.7
+    img = rasterise(pdf, rng.choice((150, 200, 200)), first_only=True)[0]
     return to_png(scanner(img, rng, grey=grey, max_angle=3.0))

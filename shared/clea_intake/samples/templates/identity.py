@@ -48,8 +48,8 @@ def _photo(sh: Sheet, x: float, y: float, w: float, h: float, tint: tuple[int, i
 
 
 def _label_value(sh: Sheet, x: float, y: float, s: float, label: str, value: str, *, value_size: float = 7.2) -> None:
-    sh.at(x, y, label, size=4.3 * s, color=(70, 70, 90), family="dejavu")
-    sh.at(x, y + 2.1 * s, value, size=value_size * s, bold=True, family="dejavu")
+    sh.at(x, y, label, size=4.3 * s, color=(70, 70, 90), family="helvetica")
+    sh.at(x, y + 2.1 * s, value, size=value_size * s, bold=True, family="helvetica")
 
 
 def _mrz_block(sh: Sheet, x: float, y: float, s: float, lines: list[str], *, width: float, pitch: float = 4.1) -> None:
@@ -69,9 +69,9 @@ def _card_frame(sh: Sheet, x: float, y: float, s: float, fill: tuple[int, int, i
 
 def cni2021_front(sh: Sheet, x: float, y: float, s: float, f: dict, rng: random.Random) -> None:
     _card_frame(sh, x, y, s, (236, 232, 246), (200, 150, 190))
-    sh.at(x + 4 * s, y + 2 * s, "RÉPUBLIQUE FRANÇAISE", size=6.5 * s, bold=True, family="dejavu", color=(20, 40, 120))
-    sh.at(x + 4 * s, y + 5 * s, "CARTE NATIONALE D'IDENTITÉ / IDENTITY CARD", size=4.8 * s, family="dejavu", color=(20, 40, 120))
-    sh.at(x + 71 * s, y + 2 * s, "FR", size=9 * s, bold=True, family="dejavu", color=(20, 40, 120))
+    sh.at(x + 4 * s, y + 2 * s, "RÉPUBLIQUE FRANÇAISE", size=6.5 * s, bold=True, family="helvetica", color=(20, 40, 120))
+    sh.at(x + 4 * s, y + 5 * s, "CARTE NATIONALE D'IDENTITÉ / IDENTITY CARD", size=4.8 * s, family="helvetica", color=(20, 40, 120))
+    sh.at(x + 71 * s, y + 2 * s, "FR", size=9 * s, bold=True, family="helvetica", color=(20, 40, 120))
     _photo(sh, x + 3 * s, y + 11 * s, 23 * s, 30 * s)
     col = x + 29 * s
     _label_value(sh, col, y + 10.5 * s, s, "NOM / Surname", f["surname"].upper())
@@ -100,9 +100,9 @@ def legacy_front(sh: Sheet, x: float, y: float, s: float, f: dict, rng: random.R
     _card_frame(sh, x, y, s, (226, 238, 236), None)
     sh.pdf.set_fill_color(240, 220, 226)
     sh.pdf.rect(x + 0.4 * s, y + 0.4 * s, CARD_W * s - 0.8 * s, 9.5 * s, style="F")
-    sh.at(x + 4 * s, y + 1.6 * s, "RÉPUBLIQUE FRANÇAISE", size=6.6 * s, bold=True, family="dejavu-serif", color=(20, 40, 110))
-    sh.at(x + 4 * s, y + 5.2 * s, f"CARTE NATIONALE D'IDENTITÉ N° : {f['document_number']}", size=5.6 * s, bold=True, family="dejavu-serif")
-    sh.at(x + 58 * s, y + 10.6 * s, "Nationalité Française", size=4.8 * s, family="dejavu-serif")
+    sh.at(x + 4 * s, y + 1.6 * s, "RÉPUBLIQUE FRANÇAISE", size=6.6 * s, bold=True, family="times", color=(20, 40, 110))
+    sh.at(x + 4 * s, y + 5.2 * s, f"CARTE NATIONALE D'IDENTITÉ N° : {f['document_number']}", size=5.6 * s, bold=True, family="times")
+    sh.at(x + 58 * s, y + 10.6 * s, "Nationalité Française", size=4.8 * s, family="times")
     _photo(sh, x + 3 * s, y + 11 * s, 22 * s, 27 * s, tint=(190, 196, 200))
     col = x + 28 * s
     lines = [
@@ -113,9 +113,9 @@ def legacy_front(sh: Sheet, x: float, y: float, s: float, f: dict, rng: random.R
         ("Taille :", f"{f['height_cm'] / 100:.2f} m".replace(".", ",")),
     ]
     for i, (label, value) in enumerate(lines):
-        sh.at(col, y + (14 + i * 4.4) * s, label, size=5 * s, family="dejavu-serif")
-        sh.at(col + 13 * s, y + (13.7 + i * 4.4) * s, value, size=6.2 * s, bold=True, family="dejavu-serif")
-    sh.at(col, y + 36 * s, "Signature du titulaire :", size=4.5 * s, family="dejavu-serif")
+        sh.at(col, y + (14 + i * 4.4) * s, label, size=5 * s, family="times")
+        sh.at(col + 13 * s, y + (13.7 + i * 4.4) * s, value, size=6.2 * s, bold=True, family="times")
+    sh.at(col, y + 36 * s, "Signature du titulaire :", size=4.5 * s, family="times")
     sh.signature(col + 22 * s, y + 32 * s, rng, width=22 * s, color=(30, 30, 60))
     sh.box(x + 1.2 * s, y + 42 * s, CARD_W * s - 2.4 * s, 11 * s, fill=(248, 250, 250), draw=None)
     _mrz_block(sh, x + 3 * s, y + 43.2 * s, s, identity_mrz(f, "legacy"), width=79, pitch=4.3)
@@ -131,9 +131,9 @@ def legacy_back(sh: Sheet, x: float, y: float, s: float, f: dict, rng: random.Ra
         ("par :", f["issuing_authority"].upper()),
     ]
     for i, (label, value) in enumerate(rows):
-        sh.at(x + 4 * s, y + (4 + i * 5) * s, label, size=5 * s, family="dejavu-serif")
-        sh.at(x + 30 * s, y + (3.7 + i * 5) * s, value, size=6 * s, bold=True, family="dejavu-serif")
-    sh.at(x + 4 * s, y + 31 * s, "Signature de l'autorité :", size=4.6 * s, family="dejavu-serif")
+        sh.at(x + 4 * s, y + (4 + i * 5) * s, label, size=5 * s, family="times")
+        sh.at(x + 30 * s, y + (3.7 + i * 5) * s, value, size=6 * s, bold=True, family="times")
+    sh.at(x + 4 * s, y + 31 * s, "Signature de l'autorité :", size=4.6 * s, family="times")
     sh.signature(x + 30 * s, y + 30 * s, rng, width=24 * s)
     sh.pdf.set_draw_color(120, 60, 140)
     sh.pdf.ellipse(x + 60 * s, y + 28 * s, 18 * s, 18 * s)
@@ -142,8 +142,8 @@ def legacy_back(sh: Sheet, x: float, y: float, s: float, f: dict, rng: random.Ra
 
 def permit_front(sh: Sheet, x: float, y: float, s: float, f: dict, rng: random.Random) -> None:
     _card_frame(sh, x, y, s, (232, 244, 236), (110, 170, 130))
-    sh.at(x + 4 * s, y + 2 * s, "RÉPUBLIQUE FRANÇAISE", size=6.3 * s, bold=True, family="dejavu", color=(20, 80, 50))
-    sh.at(x + 4 * s, y + 5 * s, "TITRE DE SÉJOUR / RESIDENCE PERMIT", size=5 * s, bold=True, family="dejavu", color=(20, 80, 50))
+    sh.at(x + 4 * s, y + 2 * s, "RÉPUBLIQUE FRANÇAISE", size=6.3 * s, bold=True, family="helvetica", color=(20, 80, 50))
+    sh.at(x + 4 * s, y + 5 * s, "TITRE DE SÉJOUR / RESIDENCE PERMIT", size=5 * s, bold=True, family="helvetica", color=(20, 80, 50))
     _photo(sh, x + 3 * s, y + 11 * s, 22 * s, 29 * s)
     col = x + 28 * s
     alpha3 = fake.COUNTRIES.get(f["nationality"], (f["nationality"],))[0]
@@ -164,7 +164,7 @@ def permit_back(sh: Sheet, x: float, y: float, s: float, f: dict, rng: random.Ra
     _label_value(sh, x + 4 * s, y + 3 * s, s, "LIEU DE DÉLIVRANCE / Place of issue", f["issuing_authority"], value_size=5.6)
     _label_value(sh, x + 4 * s, y + 9 * s, s, "DATE DE DÉLIVRANCE / Date of issue", _d(f["issue_date"]), value_size=6.0)
     _label_value(sh, x + 4 * s, y + 15 * s, s, "ADRESSE", f"{f['address_line']}, {f['postal_code']} {f['city']}".upper(), value_size=5.0)
-    sh.at(x + 4 * s, y + 23 * s, "Autorise son titulaire à travailler en France", size=5 * s, family="dejavu", italic=True)
+    sh.at(x + 4 * s, y + 23 * s, "Autorise son titulaire à travailler en France", size=5 * s, family="helvetica", italic=True)
     sh.box(x + 1.5 * s, y + 34 * s, CARD_W * s - 3 * s, 18 * s, fill=(250, 252, 250), draw=None)
     _mrz_block(sh, x + 4 * s, y + 35.3 * s, s, identity_mrz(f, "permit"), width=77)
 
@@ -175,8 +175,8 @@ def passport_page(sh: Sheet, x: float, y: float, s: float, f: dict, rng: random.
     country = "RÉPUBLIQUE FRANÇAISE" if french else fake.COUNTRIES.get(f["nationality"], ("", f["nationality"]))[1].upper()
     adjective = fake.COUNTRIES.get(f["nationality"], ("", "", f["nationality"]))[2]
     alpha3 = fake.COUNTRIES.get(f["nationality"], (f["nationality"],))[0]
-    sh.at(x + 5 * s, y + 3 * s, country, size=7.5 * s, bold=True, family="dejavu", color=(60, 30, 100))
-    sh.at(x + 62 * s, y + 3 * s, "PASSEPORT / PASSPORT", size=7.5 * s, bold=True, family="dejavu", color=(60, 30, 100))
+    sh.at(x + 5 * s, y + 3 * s, country, size=7.5 * s, bold=True, family="helvetica", color=(60, 30, 100))
+    sh.at(x + 62 * s, y + 3 * s, "PASSEPORT / PASSPORT", size=7.5 * s, bold=True, family="helvetica", color=(60, 30, 100))
     _photo(sh, x + 5 * s, y + 12 * s, 30 * s, 38 * s)
     col = x + 40 * s
     _label_value(sh, col, y + 10 * s, s, "Type / Type", "P", value_size=7)
