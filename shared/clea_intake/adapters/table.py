@@ -104,10 +104,14 @@ class DynamoTable:
 
     def __init__(self, table_name: str) -> None:
         self.table_name = table_name
+        self._resource: Any = None
 
     @property
     def _table(self) -> Any:
-        return resource("dynamodb").Table(self.table_name)
+        # Building a boto3 Table resource costs a few milliseconds: once per gateway.
+        if self._resource is None:
+            self._resource = resource("dynamodb").Table(self.table_name)
+        return self._resource
 
     def get(self, pk: str, sk: str) -> Item | None:
         return self._table.get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=True).get("Item")

@@ -87,6 +87,7 @@ class LocalStack:
         self._in_flight = 0
         self._saved_env: dict[str, str | None] = {}
         self._original_invoke = None
+        self._sfn_clients: dict[tuple[str, str], Any] = {}
         self.queue_urls: dict[str, str] = {}
         self.dlq_urls: dict[str, str] = {}
 
@@ -114,6 +115,7 @@ class LocalStack:
         from moto import mock_aws
         from moto.awslambda_simple.models import LambdaSimpleBackend
         from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl as retrier
+        from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 
         for key, value in self.environment().items():
             self._saved_env[key] = os.environ.get(key)
@@ -131,15 +133,27 @@ class LocalStack:
 
         LambdaSimpleBackend.invoke = invoke
         retrier.time = ScaledTime(self.retry_time_scale)
+        # moto's executor builds a new boto3 client for every Lambda task (~0.2 s each): reuse one.
+        self._original_client_for = lambda_eval_utils.boto_client_for
+        lambda_eval_utils.boto_client_for = self._cached_client_for
         workflow.resume_listeners.append(self._on_resume)
         self.create_resources()
+
+    def _cached_client_for(self, region: str, service: str, state_credentials: Any = None) -> Any:
+        key = (region, service)
+        with self._lock:
+            if key not in self._sfn_clients:
+                self._sfn_clients[key] = self._original_client_for(region=region, service=service)
+            return self._sfn_clients[key]
 
     def stop(self) -> None:
         from moto.awslambda_simple.models import LambdaSimpleBackend
         from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl as retrier
+        from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 
         if self._original_invoke is not None:
             LambdaSimpleBackend.invoke = self._original_invoke
+            lambda_eval_utils.boto_client_for = self._original_client_for
         retrier.time = time
         if self._on_resume in workflow.resume_listeners:
             workflow.resume_listeners.remove(self._on_resume)
@@ -251,9 +265,7 @@ class LocalStack:
             self._bump(case_id)
 
     def repo(self):
-        from clea_intake.adapters.repository import dynamo_repository
-
-        return dynamo_repository(self.names.table)
+        return runtime.repo()
 
     def cfg(self):
         return settings.settings()
