@@ -1,9 +1,9 @@
 """Lambda: a supporting document landed in S3 — read it, record it and move its case on."""
 
-from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
 from clea_intake import clock
-from clea_intake.runtime import cfg, logger, metrics, ocr, processor, repo, s3_object_of, tracer
+from clea_intake.runtime import cfg, logger, metrics, ocr, process_batch, repo, s3_object_of, tracer
 from clea_intake.services.progress import document_received
 
 
@@ -18,4 +18,4 @@ def record_handler(record: SQSRecord) -> None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: object) -> dict:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    return process_batch(event, context, record_handler, "classify_document")

@@ -1,9 +1,9 @@
 """Lambda: a raw e-mail landed under inbound/ — check it, match its case and file its attachments as a claim."""
 
-from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
 from clea_intake import clock
-from clea_intake.runtime import cfg, logger, metrics, processor, repo, s3_object_of, tracer
+from clea_intake.runtime import cfg, logger, metrics, process_batch, repo, s3_object_of, tracer
 from clea_intake.services.inbound import ingest
 
 
@@ -17,4 +17,4 @@ def record_handler(record: SQSRecord) -> None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: object) -> dict:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    return process_batch(event, context, record_handler, "ingest_email")

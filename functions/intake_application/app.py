@@ -1,10 +1,10 @@
 """Lambda: an application.json landed in S3 — register the case and start its execution."""
 
-from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
 from clea_intake import clock
 from clea_intake.adapters import storage
-from clea_intake.runtime import cfg, logger, metrics, processor, repo, s3_object_of, tracer
+from clea_intake.runtime import cfg, logger, metrics, process_batch, repo, s3_object_of, tracer
 from clea_intake.services.cases import register_application
 
 
@@ -19,4 +19,4 @@ def record_handler(record: SQSRecord) -> None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: object) -> dict:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    return process_batch(event, context, record_handler, "intake_application")

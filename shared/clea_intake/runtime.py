@@ -24,7 +24,8 @@ logger = Logger(service="clea-intake")
 tracer = Tracer(service="clea-intake")
 processor = BatchProcessor(event_type=EventType.SQS)
 
-__all__ = ["logger", "tracer", "metrics", "processor", "repo", "cfg", "ocr", "s3_object_of", "TaskInput", "S3Object"]
+__all__ = ["logger", "tracer", "metrics", "processor", "process_batch", "repo", "cfg", "ocr", "s3_object_of", "TaskInput",
+           "S3Object"]
 
 
 def cfg() -> Settings:
@@ -67,6 +68,20 @@ def s3_object_of(record: SQSRecord) -> S3Object | None:
     detail = event.detail
     return S3Object(bucket=detail.bucket.name, key=decode_key(detail.object.key),
                     etag=(detail.object.etag or "").strip('"'), version_id=detail.object.version_id)
+
+
+def process_batch(event: dict, context: object, record_handler, function: str) -> dict:
+    """Process an SQS batch record by record; failed records go back to the queue and are counted."""
+    from aws_lambda_powertools.utilities.batch import process_partial_response
+
+    from clea_intake.services.metrics import count
+
+    response = process_partial_response(event=event, record_handler=record_handler, processor=processor,
+                                        context=context)
+    failures = len(response.get("batchItemFailures", []))
+    if failures:
+        count("HandlerFailure", ("Function", function), failures)
+    return response
 
 
 @functools.cache

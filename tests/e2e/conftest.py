@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from clea_intake.local.outcome import case_outcome
 from clea_intake.local.stack import LocalStack
 from clea_intake.samples.persona import application_documents, claim_documents, sample_application

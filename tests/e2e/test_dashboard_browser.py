@@ -24,9 +24,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from PIL import Image
+
 from clea_intake.ops.dashboard_data import CaseSummary, DashboardData, build_dashboard_data
 from clea_intake.ops.dashboard_html import render_dashboard
-from PIL import Image
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [

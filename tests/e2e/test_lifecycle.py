@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pypdfium2 as pdfium
 import pytest
+
 from clea_intake.samples.persona import application_documents
 from clea_intake.services import cases
-
 from tests.e2e.conftest import Applicant, at
 
 pytestmark = pytest.mark.e2e

@@ -74,8 +74,11 @@ class LocalStack:
     """Start with `with LocalStack() as stack:`; drive it through the platform's S3 keys and `settle()`."""
 
     def __init__(self, names: StackNames | None = None, *, retry_time_scale: float = 0.0,
-                 settle_timeout: float = 120.0) -> None:
+                 settle_timeout: float = 120.0, server_port: int | None = None) -> None:
         self.names = names or StackNames()
+        # In server mode moto listens on 127.0.0.1:server_port, so that the AWS CLI and SDKs reach it.
+        self.server_port = server_port
+        self._server = None
         # The deployed ASL retries after 1 s, 2 s, 4 s...; locally those waits are scaled (0 in tests).
         self.retry_time_scale = retry_time_scale
         self.settle_timeout = settle_timeout
@@ -102,7 +105,12 @@ class LocalStack:
             "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
             "OMP_THREAD_LIMIT": "1",
+            **({"AWS_ENDPOINT_URL": self.endpoint_url, "MOTO_PORT": str(self.server_port)} if self.server_port else {}),
         }
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_port}"
 
     def __enter__(self) -> LocalStack:
         self.start()
@@ -117,13 +125,16 @@ class LocalStack:
         from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl as retrier
         from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 
+        for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "MOTO_PORT"):
+            self._saved_env[key] = os.environ.pop(key, None)
         for key, value in self.environment().items():
-            self._saved_env[key] = os.environ.get(key)
+            self._saved_env.setdefault(key, os.environ.get(key))
             os.environ[key] = value
-        os.environ.pop("AWS_ENDPOINT_URL", None)
-        os.environ.pop("AWS_PROFILE", None)
-        self._mock = mock_aws(config=MOTO_CONFIG)
-        self._mock.start()
+        if self.server_port:
+            self._start_server()
+        else:
+            self._mock = mock_aws(config=MOTO_CONFIG)
+            self._mock.start()
         self._reset_caches()
         stack = self
         self._original_invoke = LambdaSimpleBackend.invoke
@@ -138,6 +149,21 @@ class LocalStack:
         lambda_eval_utils.boto_client_for = self._cached_client_for
         workflow.resume_listeners.append(self._on_resume)
         self.create_resources()
+
+    def _start_server(self) -> None:
+        import logging
+        import urllib.request
+
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
+
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.server_port, verbose=False)
+        self._server.start()
+        request = urllib.request.Request(f"{self.endpoint_url}/moto-api/config", data=json.dumps(MOTO_CONFIG).encode(),
+                                         method="POST", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
 
     def _cached_client_for(self, region: str, service: str, state_credentials: Any = None) -> Any:
         key = (region, service)
@@ -160,6 +186,9 @@ class LocalStack:
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
         clock.set_now(None)
         for key, value in self._saved_env.items():
             if value is None:

@@ -20,9 +20,10 @@ from typing import Any
 import pytest
 from cfnlint.api import ManualArgs, lint
 from cfnlint.decode.cfn_yaml import loads
+from samtranslator.translator.transform import transform
+
 from clea_intake.local.names import FUNCTIONS, QUEUES, StackNames
 from clea_intake.local.stack import event_pattern, substitute
-from samtranslator.translator.transform import transform
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = ROOT / "template.yaml"

@@ -13,6 +13,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+
 from clea_intake.mail import MailReason, MalformedMessage, build_claim_email, parse_inbound
 from clea_intake.mail.parse import sanitise_filename
 

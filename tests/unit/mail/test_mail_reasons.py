@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from clea_intake.mail import MailReason, reason_gloss, reason_message
 from clea_intake.mail.reasons import REASONS
 

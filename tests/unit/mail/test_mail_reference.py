@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from clea_intake.mail import build_claim_email, find_references, message_references, parse_inbound
 
 REF = "NA-CLEA-2026-000123"

@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import pytest
+
 from clea_intake.mail.sniff import is_archive, sniff_content_type
 
 

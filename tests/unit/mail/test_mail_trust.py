@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from clea_intake.mail import MailReason, assess_trust, build_claim_email, parse_inbound
 from clea_intake.mail.trust import domains_aligned, organisational_domain
 

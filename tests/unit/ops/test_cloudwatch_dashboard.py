@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from clea_intake.ops.metrics_catalog import NAMESPACE, get_metric, metric_names
 
 BODY_PATH = Path(__file__).resolve().parents[3] / "infra" / "cloudwatch-dashboard.json"

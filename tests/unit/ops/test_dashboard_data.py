@@ -7,6 +7,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import ValidationError
+
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.lifecycle import State
 from clea_intake.domain.reasons import Reason
@@ -17,7 +19,6 @@ from clea_intake.ops.dashboard_data import (
     MonthAmounts,
     build_dashboard_data,
 )
-from pydantic import ValidationError
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 27, 17, 0, tzinfo=PARIS)

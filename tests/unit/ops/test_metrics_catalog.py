@@ -6,6 +6,7 @@ import json
 
 import pytest
 from aws_lambda_powertools.metrics import MetricUnit
+
 from clea_intake.ops.metrics_catalog import (
     NAMESPACE,
     UnknownMetric,

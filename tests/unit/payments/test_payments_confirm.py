@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+
 from clea_intake.payments import InvalidConfirmationFile, PaymentLine, parse_confirmation, to_csv
 
 

@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
+
 from clea_intake.payments import (
     Debtor,
     InvalidPaymentFile,
@@ -18,7 +20,6 @@ from clea_intake.payments import (
     to_pain001,
     validate_pain001,
 )
-from pydantic import ValidationError
 
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
 CREATED = datetime(2026, 5, 20, 9, 0, tzinfo=UTC)
