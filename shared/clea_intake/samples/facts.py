@@ -80,7 +80,7 @@ def _person_fields(rng: random.Random, given: dict, as_of: date) -> dict:
     surname, given_names, sex = fake.person(rng, nationality=nationality, sex=given.get("sex"))
     place = rng.choice(fake.BIRTH_PLACES_FR)
     if nationality != "FR" and nationality in fake.COUNTRIES:
-        place = f"{rng.choice(('Casablanca', 'Alger', 'Tunis', 'Dakar', 'Abidjan', 'Bamako', 'Kyiv', 'Lisbonne'))} ({fake.COUNTRIES[nationality][1]})"
+        place = f"{rng.choice(fake.FOREIGN_CITIES.get(nationality, ('',)))} ({fake.COUNTRIES[nationality][1]})".strip()
     return {
         "surname": surname, "given_names": given_names, "sex": sex, "nationality": nationality,
         "birth_date": fake.birth_date(rng, as_of), "birth_place": place,
@@ -202,14 +202,22 @@ def _proof_of_address(rng: random.Random, given: dict, as_of: date) -> dict:
     return d
 
 
+ROLES = {
+    "F": ("Directrice", "Gérante", "Présidente", "Responsable pédagogique", "Directrice adjointe"),
+    "M": ("Directeur", "Gérant", "Président", "Responsable pédagogique", "Directeur adjoint"),
+}
+
+
 def _evaluator_fields(rng: random.Random, given: dict) -> dict:
     town = fake.region_town(rng)
+    signatory_surname, signatory_given, signatory_sex = fake.person(rng)
     name = rng.choice(fake.EVALUATOR_NAMES)
     return {
         "holder_name": name, "evaluator_name": name, "siret": make_siret(rng, corrupt=bool(given.get("corrupt_check_digit"))),
         "nda": make_nda(rng, town.department), "address_line": fake.street(rng), "postal_code": town.postal_code,
         "city": town.city, "legal_form": rng.choice(fake.EVALUATOR_FORMS), "phone": fake.phone(rng, mobile=False),
-        "signatory": _full_name(rng), "signatory_role": rng.choice(("Directrice", "Directeur", "Gérant", "Gérante", "Président", "Responsable pédagogique")),
+        "signatory": f"{signatory_given.split()[0]} {signatory_surname}",
+        "signatory_role": rng.choice(ROLES[signatory_sex]), "signatory_sex": signatory_sex,
     }
 
 
@@ -302,10 +310,12 @@ def _claim_common(rng: random.Random, given: dict, as_of: date) -> dict:
         "beneficiary_name": _full_name(rng), "certification": rng.choice(tuple(CERTIFICATION_LABELS)),
         "evaluation": rng.choice(("initial", "final")), "start_date": start,
         "duration_days": rng.choice((0, 1, 3, 7, 10)), "case_id": f"NA-CLEA-{start.year}-{rng.randint(1, 999999):06d}",
-        "hours": rng.choice((3, 4, 5, 6, 7, 7.5, 8, 10, 12, 14)), "result": rng.choice(tuple(RESULTS)[:4]),
+        "hours": rng.choice((3, 4, 5, 6, 7, 7.5, 8, 10, 12, 14)), "result": rng.choice(("obtained", "partial", "not_obtained")),
         "issue_date": as_of - timedelta(days=rng.randint(0, 4)),
         "evaluator_assessor": _full_name(rng),
     })
+    if given.get("evaluation", d["evaluation"]) == "initial":
+        d["result"] = "assessed"  # an initial evaluation ends with a training plan, not a pass or fail
     d.update(given)
     _sync_evaluator_name(d, given)
     d.setdefault("end_date", d["start_date"] + timedelta(days=d["duration_days"]))

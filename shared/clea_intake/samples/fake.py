@@ -109,6 +109,16 @@ COUNTRIES = {
     "GN": ("GIN", "Guinée", "guinéenne"), "AF": ("AFG", "Afghanistan", "afghane"), "GE": ("GEO", "Géorgie", "géorgienne"),
     "BR": ("BRA", "Brésil", "brésilienne"), "VN": ("VNM", "Viêt Nam", "vietnamienne"), "HT": ("HTI", "Haïti", "haïtienne"),
 }
+FOREIGN_CITIES = {
+    "PT": ("Lisbonne", "Porto", "Braga"), "ES": ("Madrid", "Bilbao", "Saragosse"), "IT": ("Naples", "Turin"),
+    "BE": ("Liège", "Bruxelles"), "DE": ("Fribourg-en-Brisgau", "Cologne"), "RO": ("Bucarest", "Iași"),
+    "PL": ("Cracovie", "Łódź".replace("Ł", "L").replace("ó", "o").replace("ź", "z")), "CH": ("Genève", "Lausanne"),
+    "MA": ("Casablanca", "Fès", "Agadir"), "DZ": ("Alger", "Oran", "Annaba"), "TN": ("Tunis", "Sfax", "Sousse"),
+    "SN": ("Dakar", "Thiès", "Ziguinchor"), "CI": ("Abidjan", "Bouaké"), "ML": ("Bamako", "Kayes"),
+    "CM": ("Douala", "Yaoundé"), "TR": ("Istanbul", "Izmir"), "UA": ("Kyiv", "Kharkiv", "Odessa"),
+    "GN": ("Conakry", "Kankan"), "AF": ("Kaboul", "Hérat"), "GE": ("Tbilissi", "Koutaïssi"),
+    "BR": ("São Paulo", "Recife"), "VN": ("Hanoï", "Hô-Chi-Minh-Ville"), "HT": ("Port-au-Prince", "Cap-Haïtien"),
+}
 FREE_MOVEMENT = frozenset({"FR", "PT", "ES", "IT", "BE", "DE", "RO", "PL", "CH"})
 NON_EU = tuple(c for c in COUNTRIES if c not in FREE_MOVEMENT)
 

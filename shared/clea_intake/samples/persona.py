@@ -12,7 +12,7 @@ from clea_intake.domain.findings import DocType
 from clea_intake.domain.policy import current_policy
 from clea_intake.samples import fake
 from clea_intake.samples.facts import as_date
-from clea_intake.samples.generate import EXTENSIONS, Medium, make_document
+from clea_intake.samples.generate import EXTENSIONS, Medium, Rendered, render
 from clea_intake.samples.ids import make_nda, make_siret
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -128,7 +128,7 @@ class _Pieces:
 
     def __init__(self, case_id: str, seed: int, medium_for: dict | None) -> None:
         self.case_id, self.seed, self.medium_for = case_id, seed, medium_for
-        self.files: dict[str, bytes] = {}
+        self.files: dict[str, Rendered] = {}
 
     def rng(self, piece: str) -> random.Random:
         return random.Random(f"{self.case_id}/{self.seed}/{piece}")
@@ -138,7 +138,7 @@ class _Pieces:
         medium = _medium(self.medium_for, doc_type)
         layout = rng.randrange(3) if layout is None else layout
         name = f"{stem}.{EXTENSIONS[medium]}"
-        self.files[name] = make_document(doc_type, facts, layout=layout, medium=medium, seed=rng.randrange(2**31))
+        self.files[name] = render(doc_type, facts, layout=layout, medium=medium, seed=rng.randrange(2**31))
 
 
 def _identity_pieces(p: _Pieces, app: dict, received: date, variant: str) -> None:
@@ -244,6 +244,19 @@ def _evaluator_pieces(p: _Pieces, app: dict, received: date, variant: str) -> No
           {**org, "valid_from": h_from, "valid_until": h_until, "certifications": certifications})
 
 
+def application_pieces(app: dict, *, received: date, variant: str = "valid", seed: int = 0,
+                       medium_for: dict | None = None) -> dict[str, Rendered]:
+    """Like `application_documents`, with each file's completed facts and label fields."""
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}; expected one of {VARIANTS}")
+    app = copy.deepcopy(app)
+    pieces = _Pieces(app["case_id"], seed, medium_for)
+    _identity_pieces(pieces, app, received, variant)
+    _residence_pieces(pieces, app, received, variant)
+    _evaluator_pieces(pieces, app, received, variant)
+    return pieces.files
+
+
 def application_documents(app: dict, *, received: date, variant: str = "valid", seed: int = 0,
                           medium_for: dict | None = None) -> dict[str, bytes]:
     """File name -> bytes: the pieces DESIGN §1 asks of this applicant, consistent with the form.
@@ -266,22 +279,13 @@ def application_documents(app: dict, *, received: date, variant: str = "valid", 
 
     `medium_for` maps a DocType (or its value, or "*") to "pdf" | "scan_pdf" | "jpeg" | "png".
     """
-    if variant not in VARIANTS:
-        raise ValueError(f"unknown variant {variant!r}; expected one of {VARIANTS}")
-    app = copy.deepcopy(app)
-    pieces = _Pieces(app["case_id"], seed, medium_for)
-    _identity_pieces(pieces, app, received, variant)
-    _residence_pieces(pieces, app, received, variant)
-    _evaluator_pieces(pieces, app, received, variant)
-    return pieces.files
+    pieces = application_pieces(app, received=received, variant=variant, seed=seed, medium_for=medium_for)
+    return {name: piece.data for name, piece in pieces.items()}
 
 
-def claim_documents(app: dict, *, hours: float, issued: date, seed: int = 0, iban: str | None = None,
-                    medium_for: dict | None = None) -> dict[str, bytes]:
-    """The evaluator's claim: execution report (CRE), attestation of hours, RIB issued shortly before `issued`.
-
-    0 hours gives a report of an evaluation not carried out. `iban` forces the RIB's IBAN (e.g. a wrong one).
-    """
+def claim_pieces(app: dict, *, hours: float, issued: date, seed: int = 0, iban: str | None = None,
+                 medium_for: dict | None = None) -> dict[str, Rendered]:
+    """Like `claim_documents`, with each file's completed facts and label fields."""
     ev, a = app["evaluator"], app["applicant"]
     pieces = _Pieces(app["case_id"], seed, medium_for)
     rng = pieces.rng("claim")
@@ -302,3 +306,13 @@ def claim_documents(app: dict, *, hours: float, issued: date, seed: int = 0, iba
         rib["iban"] = iban
     pieces.add("RIB", DocType.BANK_DETAILS, rib)
     return pieces.files
+
+
+def claim_documents(app: dict, *, hours: float, issued: date, seed: int = 0, iban: str | None = None,
+                    medium_for: dict | None = None) -> dict[str, bytes]:
+    """The evaluator's claim: execution report (CRE), attestation of hours, RIB issued shortly before `issued`.
+
+    0 hours gives a report of an evaluation not carried out. `iban` forces the RIB's IBAN (e.g. a wrong one).
+    """
+    pieces = claim_pieces(app, hours=hours, issued=issued, seed=seed, iban=iban, medium_for=medium_for)
+    return {name: piece.data for name, piece in pieces.items()}

@@ -111,6 +111,7 @@ class Sheet:
     ) -> None:
         self.font(size, bold=bold, family=family, italic=italic)
         self.color(color)
+        self.pdf.set_x(self.pdf.l_margin)  # a previous absolute drawing may have left x anywhere
         self.pdf.multi_cell(w, h or size * 0.5, self._safe(text), align=align, markdown=markdown,
                             new_x="LMARGIN", new_y="NEXT")
         self.color()
@@ -161,14 +162,19 @@ class Sheet:
     def band(self, text: str, *, size: float = 10.5, fill: tuple[int, int, int] | None = None,
              color: tuple[int, int, int] = (255, 255, 255)) -> None:
         self.font(size, bold=True)
+        while size > 6 and self.pdf.get_string_width(self._safe(" " + text)) > self.width - 2:
+            size -= 0.5
+            self.font(size, bold=True)
         self.pdf.set_fill_color(*(fill or self.accent))
         self.color(color)
+        self.pdf.set_x(self.pdf.l_margin)
         self.pdf.cell(self.width, size * 0.62, self._safe(" " + text), fill=True, new_x="LMARGIN", new_y="NEXT")
         self.color()
         self.space(1.5)
 
     def kv(self, rows: list[tuple[str, str]], *, label_w: float = 62, size: float = 10, border: bool = False,
            sep: str = " :", bold_values: bool = False, fill: tuple[int, int, int] | None = None) -> None:
+        self.pdf.set_x(self.pdf.l_margin)
         for label, value in rows:
             x0, y0 = self.pdf.get_x(), self.pdf.get_y()
             if y0 > self.pdf.h - 30:
@@ -189,6 +195,7 @@ class Sheet:
               aligns: list[str] | None = None, header_fill: tuple[int, int, int] | None = None,
               zebra: tuple[int, int, int] | None = None) -> None:
         aligns = aligns or ["L"] * len(widths)
+        self.pdf.set_x(self.pdf.l_margin)
         self.font(size, bold=True)
         self.pdf.set_fill_color(*(header_fill or (225, 230, 238)))
         for header, width in zip(headers, widths, strict=True):
@@ -279,7 +286,7 @@ class Sheet:
         self.pdf.rect(x, y, 58, height, round_corners=True, corner_radius=2)
         for i, line in enumerate(lines):
             self.font(8, bold=i == 0)
-            size = min(8.0, 8.0 * 55 / max(1.0, self.pdf.get_string_width(self._safe(line))))
+            size = min(8.0, 8.0 * 51 / max(1.0, self.pdf.get_string_width(self._safe(line))))
             self.at(x + 1, y + 2 + i * 4.6, line, size=size, bold=i == 0, color=color, w=56, align="C")
         self.pdf.set_draw_color(0, 0, 0)
         self.pdf.set_line_width(0.2)

@@ -5,10 +5,11 @@ import unicodedata
 
 import pypdfium2 as pdfium
 import pytest
+from PIL import Image
+
 from clea_intake.domain.findings import DocType
 from clea_intake.samples.generate import make_document, render
 from clea_intake.samples.sheet import hours_text
-from PIL import Image
 
 
 def _text(pdf: bytes) -> str:

@@ -3,11 +3,12 @@
 import random
 from datetime import date
 
-from clea_intake.samples.ids import legacy_cni, make_french_iban, make_siret, mrz_check, mrz_text, td1, td3
 from mrz.checker.td1 import TD1CodeChecker
 from mrz.checker.td3 import TD3CodeChecker
 from stdnum import iban as stdnum_iban
 from stdnum.fr import siret as stdnum_siret
+
+from clea_intake.samples.ids import legacy_cni, make_french_iban, make_siret, mrz_check, mrz_text, td1, td3
 
 SPECIMEN = ["IDFRADOUEL<<<<<<<<<<<<<<<<<<<<932013", "0506932020438CHRISTIANE<<NI2906209F3"]
 

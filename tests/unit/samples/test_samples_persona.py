@@ -4,8 +4,17 @@ import json
 from datetime import date
 
 import pytest
+
 from clea_intake.domain.application import parse_application
-from clea_intake.samples.persona import VARIANTS, application_documents, claim_documents, sample_application
+from clea_intake.samples.facts import validity_defects
+from clea_intake.samples.persona import (
+    VARIANTS,
+    application_documents,
+    application_pieces,
+    claim_documents,
+    claim_pieces,
+    sample_application,
+)
 
 RECEIVED = date(2026, 3, 2)
 
@@ -117,3 +126,92 @@ def test_application_documents_unknown_variant_refused():
 def test_claim_documents_three_pieces():
     files = claim_documents(_form(), hours=7, issued=date(2026, 5, 2))
     assert sorted(files) == ["CRE.pdf", "RIB.pdf", "attestation_heures.pdf"]
+
+
+def _by_type(pieces):
+    return {piece.doc_type.value: piece for piece in pieces.values()}
+
+
+@pytest.mark.parametrize("nationality", ["FR", "PT", "MA"])
+@pytest.mark.parametrize("situation", ["unemployed", "detainee"])
+def test_application_pieces_valid_variant_every_piece_valid_and_consistent(nationality, situation):
+    # Given a valid file for this applicant
+    app = _form(nationality=nationality, situation=situation)
+    pieces = _by_type(application_pieces(app, received=RECEIVED, seed=8))
+    # Then no piece has a defect on the day of receipt
+    for doc_type, piece in pieces.items():
+        assert validity_defects(doc_type, piece.facts, RECEIVED) == [], doc_type
+    # And the pieces agree with the form
+    identity = pieces.get("identity_card") or pieces["passport"]
+    assert identity.facts["surname"] == app["applicant"]["surname"]
+    assert identity.facts["birth_date"].isoformat() == app["applicant"]["birth_date"]
+    quote = pieces["quote"].facts
+    assert quote["siret"] == app["evaluator"]["siret"] and float(quote["amount_eur"]) == app["quote"]["amount_eur"]
+    habilitation = pieces["clea_habilitation"].facts
+    assert habilitation["valid_from"] <= date(2026, 4, 13) and habilitation["valid_until"] >= date(2026, 4, 24)
+    assert app["certification"] in habilitation["certifications"]
+    if nationality == "MA":
+        assert pieces["residence_permit"].facts["expiry_date"] >= date(2026, 4, 24)
+    if situation == "detainee":
+        assert pieces["disp_liaison"].facts["facility"] == app["applicant"]["detention_facility"]
+    else:
+        assert pieces["proof_of_address"].facts["postal_code"] == app["applicant"]["address"]["postal_code"]
+
+
+@pytest.mark.parametrize(("variant", "doc_type", "defect"), [
+    ("expired_identity", "identity_card", "expired"),
+    ("bad_mrz", "identity_card", "bad_check_digit"),
+    ("stale_proof", "proof_of_address", "stale"),
+    ("qualiopi_expired", "qualiopi_certificate", "expired"),
+])
+def test_application_pieces_invalid_variant_has_its_defect(variant, doc_type, defect):
+    # Given a French resident with a CNI-or-passport identity and a given defect
+    app = _form(nationality="FR", situation="unemployed")
+    pieces = _by_type(application_pieces(app, received=RECEIVED, variant=variant, seed=1))
+    piece = pieces.get(doc_type) or pieces["passport"]
+    # Then that piece, and only that one, carries the defect
+    assert defect in validity_defects(piece.doc_type, piece.facts, RECEIVED)
+    others = [p for p in pieces.values() if p is not piece]
+    assert all(validity_defects(p.doc_type, p.facts, RECEIVED) == [] for p in others)
+
+
+def test_application_pieces_outside_region_and_wrong_holder_proofs():
+    # Given the two variants whose proof is valid but says something else
+    app = _form(nationality="FR", situation="unemployed")
+    outside = _by_type(application_pieces(app, received=RECEIVED, variant="proof_outside_region"))["proof_of_address"]
+    wrong = _by_type(application_pieces(app, received=RECEIVED, variant="wrong_holder"))["proof_of_address"]
+    # Then the first is valid in a town outside the region, the second names another person
+    assert validity_defects("proof_of_address", outside.facts, RECEIVED) == []
+    assert outside.facts["postal_code"][:2] not in {"16", "17", "19", "23", "24", "33", "40", "47", "64", "79", "86", "87"}
+    assert app["applicant"]["surname"] not in wrong.facts["holder_name"]
+
+
+def test_application_pieces_habilitation_short_ends_inside_the_evaluation():
+    app = _form()
+    pieces = _by_type(application_pieces(app, received=RECEIVED, variant="habilitation_short"))
+    until = pieces["clea_habilitation"].facts["valid_until"]
+    assert RECEIVED <= until < date(2026, 4, 24)
+
+
+def test_claim_pieces_match_the_form_and_rib_is_recent():
+    # Given a claim issued after the evaluation
+    app = _form()
+    pieces = _by_type(claim_pieces(app, hours=7.5, issued=date(2026, 5, 2), seed=3))
+    # Then the report and attestation name the beneficiary and dates, and the RIB is valid and in the evaluator's name
+    report, hours, rib = pieces["execution_report"].facts, pieces["hours_attestation"].facts, pieces["bank_details"].facts
+    assert report["beneficiary_name"].endswith(app["applicant"]["surname"])
+    assert report["start_date"] == date(2026, 4, 13) and hours["end_date"] == date(2026, 4, 24)
+    assert hours["hours"] == 7.5
+    assert rib["holder_name"] == app["evaluator"]["name"]
+    assert validity_defects("bank_details", rib, date(2026, 5, 2)) == []
+
+
+def test_claim_pieces_zero_hours_reports_evaluation_not_done():
+    pieces = _by_type(claim_pieces(_form(), hours=0, issued=date(2026, 5, 2)))
+    assert pieces["execution_report"].facts["result"] == "not_done"
+    assert pieces["hours_attestation"].facts["hours"] == 0
+
+
+def test_claim_pieces_forced_iban_is_the_one_shown():
+    pieces = _by_type(claim_pieces(_form(), hours=3, issued=date(2026, 5, 2), iban="FR7630006000011234567890189"))
+    assert pieces["bank_details"].facts["iban"] == "FR7630006000011234567890189"

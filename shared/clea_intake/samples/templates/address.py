@@ -41,7 +41,7 @@ def _invoice(f: dict, layout: int, rng: random.Random, *, provider: str, title: 
         sh.text(extra, size=9)
         sh.space(4)
         sh.text(f"Montant prélevé le {sh.date(f['due_date'])} sur votre compte bancaire.", size=9)
-        sh.datamatrix(170, 250, 20, rng)
+        _payment_stub(sh, f, provider, holder, total, rng)
         sh.footer(f"{provider} – SA au capital de 1 000 000 € – Service clients 09 70 00 00 00 (appel non surtaxé)")
     elif v == 1:
         sh.band(f"{provider.upper()}  —  {title}", size=12)
@@ -63,7 +63,8 @@ def _invoice(f: dict, layout: int, rng: random.Random, *, provider: str, title: 
         sh.space(3)
         sh.text(extra, size=8.5, italic=True)
         sh.datamatrix(20, 245, 18, rng)
-        sh.footer(f"{provider} · Document à conserver 5 ans · Page 1/1")
+        sh.footer(f"{provider} · Document à conserver 5 ans · Page 1/2")
+        _conditions_page(sh, provider)
     else:
         sh.text(provider.upper(), size=14, bold=True)
         sh.text(f"{title.upper()} N° {f['invoice_number']}", size=11, bold=True)
@@ -79,6 +80,45 @@ def _invoice(f: dict, layout: int, rng: random.Random, *, provider: str, title: 
                  aligns=["L", "R"], header_fill=(235, 235, 235))
         sh.text(extra, size=9)
     return sh
+
+
+def _payment_stub(sh: Sheet, f: dict, provider: str, holder: str, total: str, rng: random.Random) -> None:
+    """The detachable payment slip at the foot of a bill."""
+    y = 222
+    sh.pdf.set_draw_color(120, 120, 120)
+    sh.pdf.set_dash_pattern(dash=1.5, gap=1.2)
+    sh.pdf.line(10, y, 200, y)
+    sh.pdf.set_dash_pattern()
+    sh.at(12, y + 1, "À détacher et à joindre à votre règlement", size=7, color=(110, 110, 110))
+    sh.at(18, y + 8, "TITRE INTERBANCAIRE DE PAIEMENT SEPA", size=8.5, bold=True)
+    sh.at(18, y + 14, f"Référence : {f['customer_number']} {f['invoice_number']}", size=8.5)
+    sh.at(18, y + 19, f"Montant : {total}", size=8.5, bold=True)
+    sh.at(18, y + 24, holder, size=8.5)
+    sh.at(18, y + 29, f"{f['address_line']} {f['postal_code']} {f['city'].upper()}", size=8.5)
+    sh.at(110, y + 8, provider.upper(), size=8.5, bold=True)
+    sh.at(110, y + 13, "TSA 21000 – 33000 BORDEAUX CEDEX", size=8)
+    sh.datamatrix(172, y + 18, 18, rng)
+    sh.at(18, y + 40, f"<{f['customer_number']}{f['invoice_number']}< {int(float(f['amount_eur']) * 100):010d} <", size=9,
+          family="ocrb")
+
+
+def _conditions_page(sh: Sheet, provider: str) -> None:
+    sh.pdf.add_page()
+    sh.title("Informations importantes", size=12)
+    for heading, body in (
+        ("Vos moyens de paiement", "Prélèvement automatique, mensualisation, carte bancaire sur votre espace client, "
+         "chèque à l'ordre de " + provider + " accompagné du talon, ou espèces dans un bureau de poste."),
+        ("En cas de difficultés de paiement", "Contactez-nous sans attendre : des solutions (échéancier, chèque énergie, "
+         "fonds de solidarité pour le logement) peuvent vous être proposées."),
+        ("Réclamations", "Adressez votre réclamation au service clients par courrier ou depuis votre espace. Sans réponse "
+         "satisfaisante sous deux mois, vous pouvez saisir gratuitement le médiateur compétent."),
+        ("Données personnelles", "Vos données sont traitées pour la gestion de votre contrat. Vous disposez d'un droit "
+         "d'accès, de rectification et d'opposition auprès de notre délégué à la protection des données."),
+    ):
+        sh.text(heading, size=10, bold=True)
+        sh.text(body, size=9, h=4.8)
+        sh.space(3)
+    sh.footer(f"{provider} · Page 2/2")
 
 
 def _period(sh: Sheet, f: dict) -> str:
@@ -144,6 +184,8 @@ def rent(f: dict, layout: int, rng: random.Random) -> Sheet:
     total = euros(float(f["rent_eur"]) + float(f["charges_eur"]))
     holder = _holder(f, layout)
     month_name = sh.date(f["period_end"], "long").split(" ", 1)[1]
+    # A rent receipt covers one month: the one before the receipt's date.
+    f = {**f, "period_start": f["period_end"].replace(day=1)}
     landlord = f["landlord"]
     v = layout % 3
     if v == 0:
@@ -151,7 +193,7 @@ def rent(f: dict, layout: int, rng: random.Random) -> Sheet:
         sh.text(f"Quittance de loyer du mois de {month_name}", size=11, align="C")
         sh.space(8)
         sh.kv([("Bailleur", landlord), ("Locataire", holder),
-               ("Adresse du logement loué", f"{f['address_line']}, {f['postal_code']} {f['city']}")], label_w=55)
+               ("Adresse du logement", f"{f['address_line']}, {f['postal_code']} {f['city']}")], label_w=55)
         sh.space(5)
         sh.text(
             f"Je soussigné(e) {landlord}, propriétaire du logement désigné ci-dessus, déclare avoir reçu de "

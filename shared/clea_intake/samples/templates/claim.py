@@ -69,7 +69,8 @@ def hours_attestation(f: dict, layout: int, rng: random.Random) -> Sheet:
         _org_header(sh, f, rng)
         sh.title("ATTESTATION DES HEURES RÉALISÉES EN CENTRE", size=15, align="C")
         sh.space(6)
-        sh.text(f"Je soussigné(e) {f['signatory']}, {f['signatory_role'].lower()} de {f['evaluator_name']}, atteste que "
+        signed = {"F": "Je soussignée", "M": "Je soussigné"}.get(f.get("signatory_sex", ""), "Je soussigné(e)")
+        sh.text(f"{signed} {f['signatory']}, {f['signatory_role'].lower()} de {f['evaluator_name']}, atteste que "
                 f"{f['beneficiary_name']} a réalisé {hours} heures d'évaluation en centre, {dates}, dans le cadre de "
                 f"la certification {CERTIFICATION_LABELS[f['certification']]} (dossier {f['case_id']}).", size=11, h=6.5)
     elif v == 1:
