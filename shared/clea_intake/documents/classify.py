@@ -150,14 +150,20 @@ class Classification:
     scores: dict[DocType, float]
 
 
+STRONG = 3.0
+
+
 def _score_type(text: Text, head: str, signals: list[Signal]) -> float:
     total = 0.0
+    strong = False
     for signal in signals:
         if signal.pattern.search(text.folded):
             total += signal.weight
+            strong = strong or signal.weight >= STRONG
             if signal.title and signal.pattern.search(head):
                 total += signal.weight
-    return total
+    # Supporting words alone ("certificat", "prix", "compteur") do not make a type: one defining sign must be there.
+    return total if strong else min(total, 1.0)
 
 
 def classify(text: Text, mrz: MrzReading | None) -> Classification:

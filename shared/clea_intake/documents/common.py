@@ -31,56 +31,171 @@ def cut_value(raw: str) -> str:
     return raw.strip(" :;,.-–|")
 
 
+# A value that itself starts with "Some label :" was read from a line below a section title.
+_NESTED_LABEL = re.compile(r"^[^:\d]{2,40}?\s:\s*(?=\S)")
+# "Nom et prénom du bénéficiaire Léa Martin": words that continue the label, not the value.
+_LABEL_TAIL = re.compile(
+    r"^\s*(?:\(S\)|\(E\))?\s*(?:(?:DU|DE\s+LA|DE\s+L'|DES|DE)\s+(?:BENEFICIAIRE|CANDIDAT\(?E?\)?|STAGIAIRE|TITULAIRE|"
+    r"PERSONNE(?:\s+\w+)?|APPRENANTE?|DEMANDEUR|DEMANDEUSE|CLIENT|LOCATAIRE|ASSURE|DETENUE?|COMPTE|ORGANISME)\b)?\s*:?\s*"
+)
+_UPPER = "A-ZÀ-ÖØ-ÞŒŸ"
+_NAME_WORD = rf"[{_UPPER}][A-Za-zÀ-ÖØ-öø-ÿŒœŸ'’\-]*\.?"
+_PARTICLE = r"(?:de|du|des|d'|le|la|van|von|der|di|da|dos|ben|el|al)"
+NAME_RUN = re.compile(rf"{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_NAME_WORD}){{0,5}}")
+
+
+def _strip_label_tail(raw: str) -> str:
+    folded = fold_aligned(raw)
+    tail = _LABEL_TAIL.match(folded)
+    if tail and tail.end() > 0:
+        raw = raw[tail.end() :]
+    nested = _NESTED_LABEL.match(raw)
+    if nested and not re.search(r"[A-ZÀ-Ý]{2,}\s+[A-ZÀ-Ý]", raw[: nested.start() + 1]):
+        raw = raw[nested.end() :]
+    return raw
+
+
 def clean_person(raw: str | None) -> str | None:
+    """A person's name from the text after a label; None when it does not look like a name."""
     if not raw:
         return None
-    value = CIVILITY.sub("", cut_value(re.sub(r"^\s*\(S\)", "", raw, flags=re.IGNORECASE))).strip(" :;,.-")
+    raw = _strip_label_tail(raw)
+    value = CIVILITY.sub("", cut_value(raw)).strip(" :;,.-")
+    value = CIVILITY.sub("", value)
     value = re.sub(r"\s+", " ", value)
+    match = NAME_RUN.match(value)
+    # Names start with a capital: "ou d'un autre financeur" after "bénéficiaire" is prose, not a name.
+    if match is None:
+        return None
+    value = match.group(0).strip(" .'-")
+    words = value.split()
+    # "À Gradignan", "Fait à": capitalised words that are not names.
+    while words and fold_aligned(words[0]) in _LEADING_NOT_NAMES:
+        # "À Gradignan Agnès Leroy": after "à", "au", "en" comes a place, not the person.
+        words = words[2:] if fold_aligned(words[0]) in ("A", "AU", "EN") else words[1:]
+    value = " ".join(words)
     letters = re.sub(r"[^A-Za-zÀ-ÿ]", "", value)
-    if len(letters) < 2 or re.search(r"\d{3,}", value):
+    if len(letters) < 2 or fold_aligned(value) in _NOT_NAMES:
         return None
     return value
+
+
+_LEADING_NOT_NAMES = frozenset({"A", "AU", "AUX", "EN", "PAR", "POUR", "DEPUIS", "CHEZ", "MON", "MA", "SON", "SA", "JE",
+                                "NOUS", "IL", "ELLE", "FAIT", "SIGNE", "SIGNATURE", "LE", "LA", "LES", "DE", "DU",
+                                "DES", "ET", "OU", "SUR", "DANS"})  # fmt: skip
+_NOT_NAMES = frozenset({"NOM", "PRENOM", "PRENOMS", "DATE", "ADRESSE", "SIGNATURE", "CACHET", "LE", "LA", "ET",
+                        "BENEFICIAIRE", "CANDIDAT", "ORGANISME", "CERTIFICATION", "EVALUATION"})  # fmt: skip
 
 
 def clean_organisation(raw: str | None) -> str | None:
     if not raw:
         return None
-    value = re.split(r"\s{3,}|\s[-–|]\s(?=\d)", raw.strip())[0]
+    raw = _strip_label_tail(raw)
+    value = re.split(r"\s{3,}|\s[-–|]\s|,\s|\s(?:est|a\s+été|situé|située|sis|dont|domicilié|domiciliée)\b", raw.strip())[0]
     folded = fold_aligned(value)
-    match = re.search(r"\s(?:SIRET|SIREN|N°|NUMERO|NDA|ADRESSE|TEL|\d{5}\s)", folded)
+    match = re.search(r"[\s,(](?:SIRET|SIREN|N°|NUMERO|NDA|ADRESSE|TEL|\d{1,4}\s|\d{5}\s|\(\s*SIRET)", folded)
     if match and match.start() > 2:
         value = value[: match.start()]
-    value = value.strip(" :;,.-–|")
+    value = value.strip(" :;,.-–|(")
+    if not value or not re.match(r"[A-Za-zÀ-ÿ0-9&«\"]", value) or value[0].islower():
+        return None
     return value if len(re.sub(r"[^A-Za-zÀ-ÿ]", "", value)) >= 2 else None
 
 
+def labelled(text: Text, patterns: list[str]) -> list[tuple[int, str]]:
+    """Candidate values after labels, best first: "Label : value" on one line, then a label opening its
+    line with the value after it ("Titulaire Formation Atlantique"), then a label alone with the value
+    on the next line. Returns (position of the value, raw value)."""
+    colon: list[tuple[int, str]] = []
+    bare: list[tuple[int, str]] = []
+    below: list[tuple[int, str]] = []
+    inline: list[tuple[int, str]] = []
+    for match in text.labels(patterns):
+        line_start = text.folded.rfind("\n", 0, match.start()) + 1
+        # A label pattern ending in \s* may swallow the line break: the value starts where the label ends.
+        label_end = match.start() + len(match.group(0).rstrip())
+        end = text.line_end(label_end)
+        rest = text.raw[label_end:end]
+        if rest.strip(" :;.-–|\t"):
+            folded_rest = text.folded[label_end:end]
+            after_tail = _LABEL_TAIL.match(folded_rest)
+            offset = after_tail.end() if after_tail else 0
+            label_colon = text.folded[match.start() : match.end()].rstrip().endswith(":")
+            if label_colon or folded_rest.lstrip().startswith(":") or ":" in folded_rest[:offset]:
+                colon.append((match.end(), rest))
+            elif not text.folded[line_start : match.start()].strip(" -–.|•0123456789)"):
+                bare.append((label_end, rest))
+            else:
+                inline.append((label_end, rest))
+        else:
+            nxt = end + 1
+            if nxt < len(text.raw):
+                below.append((nxt, text.raw[nxt : text.line_end(nxt)]))
+    return colon + bare + below + inline
+
+
 def person_from_parts(text: Text, anchor: int = 0, window: int = 400) -> str | None:
-    """'NOM Prénom' from separate "Nom :" and "Prénom(s) :" labels found after `anchor`."""
+    """'NOM Prénom' from separate "Nom" and "Prénom(s)" labels found after `anchor`."""
     sub = Text(text.raw[anchor : anchor + window])
-    surname = sub.value_after([r"\bNOM(?:\s+DE\s+NAISSANCE|\s+D'USAGE|\s+PATRONYMIQUE)?\s*:"])
-    given = sub.value_after([r"\bPRENOMS?(?:\(S\))?\s*:"])
-    surname = clean_person(surname)
-    given = clean_person(given)
+    surname = next(
+        (v for _p, raw in labelled(sub, [r"\bNOM(?:\s+DE\s+NAISSANCE|\s+D'USAGE|\s+PATRONYMIQUE|\s+DE\s+FAMILLE)?\b(?!\s+(?:ET|DU|DE\s+L))"])
+         if (v := clean_person(raw))),
+        None,
+    )
+    given = next((v for _p, raw in labelled(sub, [r"\bPRENOMS?(?:\s*\(S\))?"]) if (v := clean_person(raw))), None)
     if surname and given:
         return f"{surname} {given}"
     return None
 
 
+_IN_PROSE = [
+    r"\b(?:ATTESTE|ATTESTONS|CERTIFIE|CERTIFIONS|DECLARE|DECLARONS)\s+(?:SUR\s+L'HONNEUR\s+)?QUE\s+",
+    r"\bAU\s+(?:BENEFICE|PROFIT|NOM)\s+DE\s+", r"\bETABLIE?\s+POUR\s*:?\s*", r"\bEN\s+FAVEUR\s+DE\s+",
+]  # fmt: skip
+
+
+def person_in_prose(text: Text, patterns: list[str] | None = None) -> tuple[str | None, int]:
+    """A person named in a sentence: "atteste que Madame BENALI Agnès, née le ...", "au bénéfice de Léa Martin"."""
+    for match in text.labels(patterns or _IN_PROSE):
+        rest = text.raw[match.end() : match.end() + 120].replace("\n", " ")
+        rest = CIVILITY.sub("", rest.lstrip())
+        if re.match(r"(?i)l'organisme|la\s+soci|le\s+centre|l'association|nous|je\b", rest):
+            continue
+        run = NAME_RUN.match(rest)
+        if run:
+            name = clean_person(run.group(0))
+            if name and len(name.split()) >= 2:
+                return name, match.end()
+    return None, 0
+
+
+def first_person_in(sentence: str) -> str | None:
+    """The first full name (two words or more) in a piece of prose, skipping dates and lowercase words."""
+    sentence = re.split(r"[.;](?:\s|$)", sentence)[0]
+    for run in NAME_RUN.finditer(sentence):
+        name = clean_person(run.group(0))
+        if name and len(name.split()) >= 2:
+            return name
+    return None
+
+
 def person_after(text: Text, labels: list[str]) -> str | None:
-    """A person named after one of `labels`: on the same line, the next line, or as Nom/Prénom below."""
-    for match in text.labels(labels):
-        rest = text.raw[match.end() : text.line_end(match.end())]
-        direct = clean_person(rest)
-        if direct and not re.match(r"(?i)^\s*:?\s*(?:nom|pr[ée]nom)", rest):
+    """A person named after one of `labels` (same line, next line, or Nom/Prénom below), else in prose."""
+    for position, raw in labelled(text, labels):
+        if re.match(r"(?i)^\s*:?\s*(?:nom|pr[ée]nom)", raw):
+            parts = person_from_parts(text, position)
+            if parts:
+                return parts
+            continue
+        direct = clean_person(raw)
+        # A full name has two words at least; one word after "bénéficiaire" is prose ("Pour", "Le").
+        if direct and len(direct.split()) >= 2:
             return direct
+    for match in text.labels(labels):
         parts = person_from_parts(text, match.end())
         if parts:
             return parts
-        nxt = text.value_after([re.escape(text.folded[match.start() : match.end()])], max_lines=1)
-        nxt = clean_person(nxt)
-        if nxt:
-            return nxt
-    return None
+    return person_in_prose(text)[0]
 
 
 # ---------------------------------------------------------------- dates and periods
@@ -136,7 +251,17 @@ _PERIOD_LABELS = [
 ]  # fmt: skip
 
 
+TABLE_COLUMNS = {
+    "start": r"\b(?:DATE\s+DE\s+)?DEBUT\b",
+    "end": r"\b(?:DATE\s+DE\s+)?FIN\b",
+    "hours": r"\b(?:NOMBRE\s+D')?HEURES\b|\bDUREE\b",
+}
+
+
 def start_end(text: Text) -> tuple[date | None, date | None]:
+    table = header_table(text, TABLE_COLUMNS)
+    if isinstance(table.get("start"), date) and isinstance(table.get("end"), date):
+        return table["start"], table["end"]  # type: ignore[return-value]
     start = text.date_after(_START_LABELS, window=60)
     end = text.date_after(_END_LABELS, window=60)
     if start is None or end is None:
@@ -215,6 +340,13 @@ def certifications(text: Text) -> list[str]:
                 continue
             found.append(key)
             break
+    # A list or table row that opens with a bare "CléA" ("CléA du 23/01/2026 au ...", "☒ CléA") is CléA Socle,
+    # the certification's historical name; a bare "CléA" in a title or a sentence says nothing.
+    for match in re.finditer(r"(?m)^[ \t•\-–*]*(" + _CHECKED + r"|" + _UNCHECKED + r")?[ \t]*CLEA\b(?!\s*-?\s*(?:NUMERIQUE|MANAGEMENT))", folded):
+        box = match.group(1) or ""
+        if not re.fullmatch(_UNCHECKED, box.strip() or "-"):
+            found.append("clea_socle")
+            break
     if not found and re.search(r"\bCLEA\b(?!\s*-?\s*MANAGEMENT)", folded):
         found.append("clea_socle")
     return sorted(set(found), key=["clea_socle", "clea_numerique"].index)
@@ -268,3 +400,30 @@ def hours_after(text: Text, labels: list[str], *, window: int = 80) -> float | N
             if value is not None:
                 return value
     return None
+
+
+def header_table(text: Text, columns: dict[str, str]) -> dict[str, object]:
+    """Values from a table whose header row names the columns and whose next row holds dates and numbers:
+    "Date de début  Date de fin  Heures réalisées" / "27/01/2026 28/01/2026 7,5"."""
+    from clea_intake.documents.textutil import find_dates, parse_number
+
+    lines = text.folded_lines
+    for index, line in enumerate(lines[:-1]):
+        found = sorted((m.start(), key) for key, p in columns.items() if (m := re.search(p, line)))
+        if len(found) < 2:
+            continue
+        row = next((x for x in lines[index + 1 : index + 3] if x.strip()), "")
+        cells: list[tuple[int, object]] = []
+        spans = []
+        for start, end, day in find_dates(row):
+            cells.append((start, day))
+            spans.append((start, end))
+        for number in re.finditer(r"(?<![\d/.,])\d{1,4}(?:[,.]\d{1,2})?(?![\d/.,]*\d)", row):
+            if not any(a <= number.start() < b for a, b in spans):
+                value = parse_number(number.group(0))
+                if value is not None:
+                    cells.append((number.start(), value))
+        cells.sort(key=lambda c: c[0])
+        if len(cells) == len(found):
+            return {key: cells[i][1] for i, (_pos, key) in enumerate(found)}
+    return {}

@@ -10,7 +10,7 @@ from typing import Any
 from clea_intake.documents import common, identifiers
 from clea_intake.documents.countries import alpha2
 from clea_intake.documents.machine_zone import MrzReading
-from clea_intake.documents.reading import Text
+from clea_intake.documents.reading import Text, fold_aligned
 from clea_intake.documents.textutil import POSTAL_CITY_RE, add_years, split_postal, tidy_number
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.policy import Policy
@@ -35,8 +35,10 @@ _NATIONALITY_WORDS = {
     "VIETNAMIENNE": "VN", "VIETNAMIEN": "VN", "POLONAISE": "PL", "POLONAIS": "PL",
 }  # fmt: skip
 
-_SURNAME_LABELS = [r"\bNOM\s+DE\s+NAISSANCE\b", r"\bNOM\s*(?:/\s*SURNAME)?\s*:", r"^NOM\b", r"\bSURNAME\b",
-                   r"\bNOM\s*/", r"^\s*NOM\s*$"]  # fmt: skip
+_SURNAME_LABELS = [
+    r"\bNOM(?:\s+DE\s+NAISSANCE|\s+D'USAGE|\s+PATRONYMIQUE|\s+DE\s+FAMILLE)?(?:\s*/\s*SURNAME)?\b(?!\s*(?:ET\b|DU\b|DE\s+L|,|/\s*PRENOM))",
+    r"\bSURNAME\b",
+]  # fmt: skip
 _GIVEN_LABELS = [r"\bPRENOMS?(?:\s*\(S\))?(?:\s*/\s*GIVEN\s+NAMES?\b)?", r"\bGIVEN\s+NAMES?\b"]
 _BIRTH_LABELS = [r"\bNEE?\(?E?\)?\s+LE\b", r"DATE\s+DE\s+NAISS(?:ANCE|\.)?", r"DATE\s+OF\s+BIRTH", r"\bNE\(E\)\s+LE"]
 _ISSUE_LABELS = [r"DELIVREE?\s+LE", r"DATE\s+DE\s+DELIVRANCE", r"DATE\s+D'EMISSION", r"DATE\s+OF\s+ISSUE",
@@ -65,13 +67,14 @@ PERMIT_KINDS = [
 
 
 def _name_value(text: Text, labels: list[str]) -> str | None:
-    value = text.value_after(labels, max_lines=1)
-    if not value:
-        return None
-    value = common.cut_value(value)
-    value = re.split(r"\s*/\s*", value)[0] if "/" in value and not re.search(r"\d", value) else value
-    value = value.replace(",", " ")
-    return common.clean_person(value)
+    for _position, raw in common.labelled(text, labels):
+        value = common.cut_value(raw)
+        if "/" in value and not re.search(r"\d", value):
+            value = value.split("/")[0]  # "MARTIN / Surname": bilingual labels printed after the value
+        name = common.clean_person(value.replace(",", " "))
+        if name:
+            return name
+    return None
 
 
 def _nationality(text: Text) -> str | None:
@@ -125,6 +128,9 @@ def read_identity(text: Text, mrz: MrzReading | None, doc_type: DocType, as_of: 
         for key in ("surname", "given_names"):
             if visual.get(key) and _same_letters(visual[key], fields.get(key)):
                 fields[key] = visual[key]
+            elif visual.get(key) and _truncated(fields.get(key), visual[key]):
+                # The MRZ cuts long names to its field width ("KHADIJA ISABE"): the printed name is whole.
+                fields[key] = visual[key]
     old_cni = doc_type == DocType.IDENTITY_CARD and (
         (mrz is not None and mrz.kind == "CNI_2X36")
         or (mrz is None and fields.get("issue_date") is not None and fields["issue_date"] < date(2021, 3, 15))
@@ -151,6 +157,15 @@ def _same_letters(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
     return normalise_name(a).replace(" ", "") == normalise_name(b).replace(" ", "")
+
+
+def _truncated(short: str | None, full: str) -> bool:
+    from clea_intake.documents.matching import normalise_name
+
+    if not short:
+        return False
+    a, b = normalise_name(short).replace(" ", ""), normalise_name(full).replace(" ", "")
+    return len(a) >= 4 and len(b) > len(a) and b.startswith(a)
 
 
 def _cni_valid_until(fields: Fields, mrz: MrzReading | None, policy: Policy) -> date | None:
@@ -188,10 +203,10 @@ PROOF_KINDS = [
 ]
 
 _HOLDER_LABELS = [
-    r"\bTITULAIRE(?:\s+DU\s+(?:CONTRAT|COMPTE|BAIL))?\s*:", r"\bNOM\s+DU\s+(?:CLIENT|TITULAIRE|LOCATAIRE|SOUSCRIPTEUR)",
-    r"\bCLIENT\s*:", r"\bLOCATAIRE\s*:", r"\bASSUREE?\s*:", r"\bSOUSCRIPTEUR\s*:", r"\bDESTINATAIRE\s*:",
-    r"\bDECLARANT\s*1?\s*:", r"\bNOM\s+ET\s+PRENOM\s*:", r"\bOCCUPANT\s*:", r"\bABONNE\s*:",
-    r"\bLOCATAIRE\b", r"\bASSURE\b",
+    r"\bTITULAIRE(?:\s+DU\s+(?:CONTRAT|COMPTE|BAIL|CONTRAT\s+D'ASSURANCE))?\s*:?",
+    r"\bNOM\s+DU\s+(?:CLIENT|TITULAIRE|LOCATAIRE|SOUSCRIPTEUR|DECLARANT)\s*:?", r"\bCLIENTE?\s*:",
+    r"\bLOCATAIRE\s*:?", r"\bASSUREE?\s*:?", r"\bSOUSCRIPTEUR\s*:?", r"\bDESTINATAIRE\s*:?",
+    r"\bDECLARANT\s*1?\s*:?", r"\bNOM\s+ET\s+PRENOMS?\s*:?", r"\bOCCUPANTE?\s*:?", r"\bABONNEE?\s*:?",
 ]  # fmt: skip
 _HOSTED_LABELS = [
     r"(?:CERTIFIE|ATTESTE|DECLARE)\s+(?:SUR\s+L'HONNEUR\s+)?HEBERGER\s*(?::)?",
@@ -237,23 +252,69 @@ def _postal_after(text: Text, position: int, *, lines: int = 5) -> tuple[str, st
     return None
 
 
+_STREET = re.compile(
+    r"^\s*(?:\d{1,4}\s?(?:BIS|TER|B|A)?\b,?\s+\S|(?:RUE|AVENUE|BOULEVARD|CHEMIN|IMPASSE|ALLEE|PLACE|ROUTE|COURS|QUAI|"
+    r"RESIDENCE|LIEU-?\s?DIT|LOTISSEMENT|HAMEAU|BATIMENT|APPARTEMENT|APPT|ESCALIER|VILLA|PASSAGE|SQUARE|CITE|DOMAINE)\b)"
+)
+_POSTAL_LINE = re.compile(r"^\s*(?P<cp>(?:0[1-9]|[1-8]\d|9[0-8])\s?\d{3})\s+(?P<city>[A-Z][A-Z'\- ]{1,40}?)\s*(?P<cedex>CEDEX.*)?$")
+_ORGANISATION_WORDS = frozenset(
+    "SERVICE SERVICES CLIENT CLIENTS CLIENTELE CENTRE DIRECTION SOCIETE SAS SA SARL ASSURANCES ASSURANCE MUTUELLE "
+    "AGENCE BANQUE CREDIT EAU EAUX ENERGIE ENERGIES FINANCES PUBLIQUES IMPOTS TRESOR EDF ENGIE ORANGE SFR FREE "
+    "BOUYGUES TELECOM VEOLIA SUEZ SAUR OFFICE HABITAT GESTION IMMOBILIER IMMOBILIERE SYNDIC MAIRIE COMMUNAUTE "
+    "SYNDICAT REGIE CAF CPAM POLE TRAVAIL GROUPE TSA CS BP FOURNISSEUR DISTRIBUTION RESEAU".split()
+)
+
+
+def _looks_like_organisation(name: str) -> bool:
+    return any(word in _ORGANISATION_WORDS for word in re.findall(r"[A-Z]+", fold_aligned(name)))
+
+
+def address_blocks(text: Text) -> list[tuple[str, str, str, int]]:
+    """French postal address blocks "Name / street / postal code and town" as (name, postal, city, position)."""
+    lines = text.folded_lines
+    offsets = [0]
+    for line in lines[:-1]:
+        offsets.append(offsets[-1] + len(line) + 1)
+    blocks = []
+    for index, line in enumerate(lines):
+        match = _POSTAL_LINE.match(line)
+        if match is None or match.group("cedex"):
+            continue
+        above = [j for j in range(index - 1, max(-1, index - 5), -1) if lines[j].strip()]
+        street = next((j for j in above[:2] if _STREET.match(lines[j])), None)
+        if street is None:
+            continue
+        for j in [k for k in above if k < street][:2]:
+            raw = text.raw_lines[j]
+            if _STREET.match(lines[j]) or _looks_like_organisation(raw):
+                continue
+            name = common.clean_person(raw)
+            if name and len(name.split()) >= 2:
+                city = text.raw_lines[index][match.start("city") : match.end("city")].strip()
+                blocks.append((name, match.group("cp").replace(" ", ""), city, offsets[j]))
+                break
+    return blocks
+
+
 def _holder_line(text: Text) -> tuple[str | None, int]:
-    for match in text.labels(_HOLDER_LABELS):
-        rest = text.raw[match.end() : text.line_end(match.end())]
-        name = common.clean_person(rest)
-        if name:
-            return name, match.end()
-        nxt = text.line_end(match.end()) + 1
-        if nxt < len(text.raw):
-            name = common.clean_person(text.raw[nxt : text.line_end(nxt)])
-            if name:
-                return name, nxt
+    for position, raw in common.labelled(text, _HOLDER_LABELS):
+        name = common.clean_person(raw)
+        if name and not _looks_like_organisation(name):
+            return name, position
     # Addressee blocks start with a civility: "M. MARTIN Léa", "Madame Léa Martin".
     for match in re.finditer(r"(?m)^[ \t]*(?:M\.|MR\.?|MME\.?|MLLE|MONSIEUR|MADAME|M\s+ET\s+MME)\s+\S", text.folded):
         line = text.raw[match.start() : text.line_end(match.start())]
         name = common.clean_person(line)
         if name:
             return name, match.start()
+    name, position = common.person_in_prose(
+        text, [r"\b(?:ATTESTE|ATTESTONS|CERTIFIE|CERTIFIONS|DECLARE|DECLARONS)\s+(?:SUR\s+L'HONNEUR\s+)?QUE\s+"]
+    )
+    if name:
+        return name, position
+    blocks = address_blocks(text)
+    if blocks:
+        return blocks[0][0], blocks[0][3]
     return None, 0
 
 
@@ -262,13 +323,21 @@ def read_proof_of_address(text: Text, as_of: date) -> Fields:
     holder: str | None = None
     anchor = 0
     if kind == "host_attestation":
+        # The piece proves the hosted person's address, not the host's.
         for match in text.labels(_HOSTED_LABELS):
-            rest = text.raw[match.end() : match.end() + 120]
-            rest = re.split(r"(?i)\b(?:n[ée]e?\(?e?\)?\s+le|demeurant|[àa]\s+mon\s+domicile|depuis|au\s+\d|,)", rest)[0]
-            holder = common.clean_person(rest.split("\n")[0]) or common.clean_person(rest)
+            rest = text.raw[match.end() : match.end() + 160]
+            holder = common.first_person_in(rest.replace("\n", " "))
             if holder:
                 anchor = match.end()
                 break
+            holder = None
+        if holder is None:
+            section = text.find(r"PERSONNE\s+HEBERGEE|HEBERGE\(?E?\)?\s*$")
+            if section is not None:
+                holder = common.person_from_parts(text, section.end()) or common.person_after(
+                    Text(text.raw[section.end() : section.end() + 300]), [r"NOM\s+ET\s+PRENOMS?", r"NOM\s*,\s*PRENOMS?", r"IDENTITE"]
+                )
+                anchor = section.end()
     if holder is None:
         holder, anchor = _holder_line(text)
     place = None
@@ -277,7 +346,8 @@ def read_proof_of_address(text: Text, as_of: date) -> Fields:
         if place:
             break
     if place is None and holder is not None:
-        place = _postal_after(text, anchor, lines=5)
+        block = next((b for b in address_blocks(text) if b[0] == holder), None)
+        place = (block[1], block[2]) if block else _postal_after(text, anchor, lines=5)
     if place is None:
         for match in POSTAL_CITY_RE.finditer(text.raw):
             if "CEDEX" not in text.folded[match.start() : match.end() + 10]:
@@ -310,19 +380,15 @@ _BENEFICIARY_LABELS = [
     r"\bNOM\s+ET\s+PRENOMS?\b", r"\bNOM\s*,\s*PRENOMS?\b",
 ]  # fmt: skip
 _ORG_LABELS = [
-    r"ORGANISME\s+(?:EVALUATEUR|DE\s+FORMATION|PRESTATAIRE|CERTIFIE|HABILITE)\s*:", r"RAISON\s+SOCIALE\s*:",
-    r"\bPRESTATAIRE\s*:", r"\bETABLI\s+PAR\s*:", r"\bEMETTEUR\s*:", r"\bORGANISME\s*:", r"NOM\s+DE\s+L'ORGANISME\s*:",
-    r"DENOMINATION(?:\s+SOCIALE)?\s*:", r"ORGANISME\s+(?:EVALUATEUR|DE\s+FORMATION)\b",
+    r"ORGANISME\s+(?:EVALUATEUR|DE\s+FORMATION|PRESTATAIRE|CERTIFIE|HABILITE)\b\s*:?", r"RAISON\s+SOCIALE\s*:?",
+    r"\bPRESTATAIRE\s*:?", r"\bETABLI\s+PAR\s*:?", r"\bEMETTEUR\s*:?", r"\bORGANISME\b(?!\s+(?:CERTIFICATEUR|NON\b))\s*:?",
+    r"NOM\s+DE\s+L'ORGANISME\s*:?", r"DENOMINATION(?:\s+SOCIALE)?\s*:?",
 ]  # fmt: skip
 
 
 def _organisation(text: Text, extra_labels: list[str] | None = None) -> str | None:
-    for match in text.labels((extra_labels or []) + _ORG_LABELS):
-        rest = text.raw[match.end() : text.line_end(match.end())]
-        value = common.clean_organisation(rest)
-        if not value:
-            nxt = text.line_end(match.end()) + 1
-            value = common.clean_organisation(text.raw[nxt : text.line_end(nxt)]) if nxt < len(text.raw) else None
+    for _position, raw in common.labelled(text, (extra_labels or []) + _ORG_LABELS):
+        value = common.clean_organisation(raw)
         if value:
             return value
     return None
@@ -351,25 +417,43 @@ def _line_amounts(text: Text, position: int) -> list[float]:
     return [value for pos, value in text.amounts if start <= pos < end]
 
 
+_FEE_KINDS = {
+    "inscription": r"INSCRIPTION", "jury": r"JURY", "dossier": r"DOSSIER", "certification": r"CERTIFICATION",
+    "session": r"SESSION", "examen": r"EXAMEN|PASSAGE",
+}  # fmt: skip
+
+
 def _fees(text: Text) -> float | None:
-    total = 0.0
+    """Registration, jury and other fees shown apart. A fee listed in a table and again in a summary
+    ("Frais annexes (inscription, jury) : 45 €") counts once: a line naming every kind, or "annexes",
+    covers the lines that name fewer."""
+    lines: list[tuple[frozenset[str], float]] = []
     seen = False
     for match in _FEE_LINE.finditer(text.folded):
         line_start = text.folded.rfind("\n", 0, match.start()) + 1
-        line = text.folded[line_start : text.line_end(match.start())]
-        amounts = [v for p, v in text.amounts if line_start <= p < text.line_end(match.start()) and p >= match.start()]
+        line_end = text.line_end(match.start())
+        line = text.folded[line_start:line_end]
+        amounts = [v for p, v in text.amounts if line_start <= p < line_end and p >= match.start()]
+        if not amounts:
+            below_start = line_end + 1
+            amounts = [v for p, v in text.amounts if below_start <= p < text.line_end(below_start)][:1]
+        kinds = frozenset(k for k, pattern in _FEE_KINDS.items() if re.search(pattern, line[match.start() - line_start :]))
+        if re.search(r"ANNEXES|TOTAL\s+(?:DES\s+)?FRAIS", line):
+            kinds = frozenset(_FEE_KINDS)
         if amounts:
-            total += amounts[-1]
+            lines.append((kinds or frozenset({"other"}), amounts[-1]))
             seen = True
         elif _NIL.search(line):
             seen = True
-        else:
-            nxt = text.line_end(match.start()) + 1
-            below = [v for p, v in text.amounts if nxt <= p < text.line_end(nxt)]
-            if below:
-                total += below[0]
-                seen = True
-    return tidy_number(total) if seen else None
+    if not seen:
+        return None
+    total, covered = 0.0, frozenset()
+    for kinds, value in sorted(lines, key=lambda kv: len(kv[0]), reverse=True):
+        if kinds & covered:
+            continue
+        total += value
+        covered = covered | kinds
+    return tidy_number(total)
 
 
 def _hours_price(text: Text) -> float | None:
@@ -422,13 +506,16 @@ def read_quote(text: Text, as_of: date) -> Fields:
 
 
 _VALID_FROM_LABELS = [
-    r"DATE\s+DE\s+DEBUT\s+DE\s+VALIDITE", r"DEBUT\s+DE\s+VALIDITE", r"VALABLE\s+A\s+COMPTER\s+DU", r"A\s+COMPTER\s+DU",
-    r"DATE\s+D'EFFET", r"DATE\s+DE\s+(?:CERTIFICATION|DELIVRANCE|DECISION|PRISE\s+D'EFFET)", r"EN\s+VIGUEUR\s+DEPUIS\s+LE",
-    r"VALIDE?\s+(?:A\s+PARTIR\s+)?DU", r"DEPUIS\s+LE", r"DELIVREE?\s+LE", r"DATE\s+D'HABILITATION",
+    r"(?:DATE\s+DE\s+)?DEBUT\s+(?:DE\s+(?:LA\s+)?|D')(?:VALIDITE|HABILITATION|CERTIFICATION|CYCLE)",
+    r"VALABLE\s+A\s+COMPTER\s+DU", r"A\s+COMPTER\s+DU", r"DATE\s+D'EFFET",
+    r"DATE\s+DE\s+(?:CERTIFICATION|DELIVRANCE|DECISION|PRISE\s+D'EFFET|L'HABILITATION)", r"EN\s+VIGUEUR\s+DEPUIS\s+LE",
+    r"VALIDE?\s+(?:A\s+PARTIR\s+)?DU", r"DEPUIS\s+LE", r"DELIVREE?\s+LE", r"DATE\s+D'HABILITATION", r"DATE\s+DE\s+DEBUT",
+    r"\bDEBUT\s*:", r"HABILITEE?\s+DEPUIS\s+LE", r"CERTIFIEE?\s+DEPUIS\s+LE",
 ]  # fmt: skip
 _VALID_UNTIL_LABELS = [
-    r"DATE\s+DE\s+FIN\s+DE\s+VALIDITE", r"FIN\s+DE\s+VALIDITE", r"VALABLE\s+JUSQU'?\s?AU", r"VALIDE?\s+JUSQU'?\s?AU",
-    r"JUSQU'?\s?AU", r"DATE\s+D'(?:EXPIRATION|ECHEANCE)", r"EXPIRE\s+LE", r"DATE\s+DE\s+FIN\b",
+    r"(?:DATE\s+DE\s+)?FIN\s+(?:DE\s+(?:LA\s+)?|D')(?:VALIDITE|HABILITATION|CERTIFICATION|CYCLE)",
+    r"VALABLE\s+JUSQU'?\s?AU", r"VALIDE?\s+JUSQU'?\s?AU", r"JUSQU'?\s?AU", r"DATE\s+D'(?:EXPIRATION|ECHEANCE)",
+    r"EXPIRE\s+LE", r"DATE\s+DE\s+FIN\b", r"\bFIN\s*:", r"DATE\s+LIMITE\s+DE\s+VALIDITE",
 ]  # fmt: skip
 _VALIDITY_PERIOD = [r"VALIDITE", r"VALABLE", r"VALIDE", r"HABILITEE?", r"PERIODE", r"CERTIFIEE?"]
 
@@ -438,6 +525,9 @@ def _validity(text: Text) -> tuple[date | None, date | None]:
     end = text.date_after(_VALID_UNTIL_LABELS, window=50)
     if start is None or end is None or (start and end and end <= start):
         p_start, p_end = common.period(text, _VALIDITY_PERIOD, window=140)
+        if not (p_start and p_end):
+            # A table row "CléA du 23/01/2026 au 22/01/2029" under no validity label.
+            p_start, p_end = common.period(text, [r"\bDU\b(?=\s+\d|\s+1\s?ER)"], window=60)
         if p_start and p_end:
             start, end = (start if start and start < p_end else p_start), (end if end and end > p_start else p_end)
     return start, end
@@ -447,6 +537,7 @@ _CERTIFIED_LABELS = [
     r"DELIVREE?\s+A\s*:?", r"DECERNEE?\s+A\s*:?", r"ATTRIBUEE?\s+A\s*:?", r"ORGANISME\s+CERTIFIE\s*:?",
     r"CERTIFIE\s+QUE\s*(?:L'ORGANISME)?\s*:?", r"NOM\s+DE\s+L'ORGANISME\s*:?", r"RAISON\s+SOCIALE\s*:?",
     r"L'ORGANISME\s*:?", r"ORGANISME\s+(?:EVALUATEUR\s+)?HABILITE\s*:?", r"ATTESTE\s+QUE\s*(?:L'ORGANISME)?\s*:?",
+    r"\bTITULAIRE(?:\s+DU\s+CERTIFICAT)?\s*:?", r"\bBENEFICIAIRE\s*:?", r"ORGANISME\s+DE\s+FORMATION\s*:?",
 ]  # fmt: skip
 
 
@@ -486,6 +577,17 @@ _DISP_DATE_LABELS = [r"DATE\s+D'EMISSION", r"DATE\s+DE\s+LA\s+FICHE", r"DELIVREE
                      r"DATE\s+DE\s+DELIVRANCE", r"FAIT\s+(?:A\s+[^\n,]{1,40}?,?\s+)?LE", r"\bDATE\s*:"]  # fmt: skip
 
 
+def split_full_name(full: str, surname: str | None, given: str | None) -> tuple[str | None, str | None]:
+    """"BENALI Agnès" or "Agnès BENALI": the word in capitals is the surname. Unsplittable: all in surname."""
+    parts = full.split()
+    upper = [p for p in parts if p.isupper() and len(p) > 1]
+    if upper and len(upper) < len(parts):
+        return surname or " ".join(upper), given or " ".join(p for p in parts if p not in upper)
+    if surname is None and given is None:
+        return full, None
+    return surname, given
+
+
 def read_disp(text: Text, as_of: date) -> Fields:
     facility = None
     for match in text.labels(_FACILITY_LABELS):
@@ -499,18 +601,14 @@ def read_disp(text: Text, as_of: date) -> Fields:
             end = found.end()
             line_end = text.line_end(found.start())
             facility = text.raw[found.start() : min(end, line_end)].strip(" -,")
-    surname = _name_value(text, [r"\bNOM(?:\s+DE\s+NAISSANCE|\s+PATRONYMIQUE|\s+D'USAGE)?\s*:", r"^NOM\b"])
-    given = _name_value(text, [r"\bPRENOMS?(?:\(S\))?\s*:"])
+    surname = _name_value(text, _SURNAME_LABELS)
+    given = _name_value(text, _GIVEN_LABELS)
     if surname is None or given is None:
         full = common.person_after(
-            text, [r"NOM\s+ET\s+PRENOMS?\s*:", r"\bPERSONNE\s+DETENUE\s*:", r"\bDETENUE?\s*:", r"\bM\.|\bMME\b"]
+            text, [r"NOM\s+ET\s+PRENOMS?\s*:?", r"\bPERSONNE\s+DETENUE\s*:?", r"\bDETENUE?\s*:", r"\bINTERESSEE?\s*:?"]
         )
         if full:
-            parts = full.split()
-            upper = [p for p in parts if p.isupper() and len(p) > 1]
-            if upper and len(upper) < len(parts):
-                surname = surname or " ".join(upper)
-                given = given or " ".join(p for p in parts if p not in upper)
+            surname, given = split_full_name(full, surname, given)
     return {
         "surname": surname,
         "given_names": given,
@@ -542,7 +640,10 @@ _DONE_HOURS_LABELS = [
 
 
 def read_hours_attestation(text: Text, as_of: date) -> Fields:
-    hours = common.hours_after(text, _DONE_HOURS_LABELS, window=60)
+    table = common.header_table(text, common.TABLE_COLUMNS)
+    hours = table.get("hours") if isinstance(table.get("hours"), float) else None
+    if hours is None:
+        hours = common.hours_after(text, _DONE_HOURS_LABELS, window=60)
     start, end = common.start_end(text)
     return {
         "beneficiary_name": _beneficiary(text),

@@ -6,6 +6,7 @@ from datetime import date
 
 import documents_samples as s
 import pytest
+
 from clea_intake.documents import identifiers
 from clea_intake.documents.pipeline import read_document
 from clea_intake.domain.findings import DocType

@@ -9,13 +9,14 @@ from datetime import date
 
 import documents_samples as s
 import pytest
+from fpdf import FPDF
+from fpdf.enums import EncryptionMethod
+from PIL import Image
+
 from clea_intake.documents.pipeline import read_document
 from clea_intake.documents.sources import sniff
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.policy import current_policy
-from fpdf import FPDF
-from fpdf.enums import EncryptionMethod
-from PIL import Image
 
 POLICY = current_policy()
 AS_OF = date(2026, 3, 10)

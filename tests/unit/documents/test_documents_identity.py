@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import documents_samples as s
+
 from clea_intake.documents.machine_zone import find_mrz
 from clea_intake.documents.pipeline import read_document
 from clea_intake.domain.findings import DocType

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from clea_intake.documents.matching import (
     holder_matches,
     normalise_name,

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import documents_samples as s
 import pytest
+from PIL import Image
+
 from clea_intake.documents.ocr import OcrError, TesseractOcr, TextractOcr, lines_from_blocks
 from clea_intake.documents.pipeline import read_document
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.policy import current_policy
-from PIL import Image
 
 POLICY = current_policy()
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "documents"

@@ -8,10 +8,11 @@ from datetime import date
 
 import documents_samples as s
 import pytest
+from PIL import Image
+
 from clea_intake.documents.pipeline import DocumentReading, read_document
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.policy import current_policy
-from PIL import Image
 
 POLICY = current_policy()
 RECEIVED = date(2026, 3, 10)

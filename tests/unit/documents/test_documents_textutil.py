@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from clea_intake.documents.textutil import add_months, find_amounts, find_dates, fold, parse_date
 
 
