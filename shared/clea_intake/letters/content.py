@@ -1,4 +1,4 @@
-"""What each notice says, as plain-text blocks that both the e-mail parts and the PDFs render."""
+"""What each e-mail says, as plain blocks that its text part and its HTML part both render."""
 
 from __future__ import annotations
 

@@ -191,15 +191,6 @@ class _Document(FPDF):
                 row.cell(value, style=FontFace(emphasis="B", size_pt=11.5, color=ACCENT), colspan=3)
         self.ln(4)
 
-    def bullets(self, items: Sequence[str], *, size: float = 10, marker: str = "–") -> None:
-        self.set_font(FAMILY, "", size)
-        for item in items:
-            self.set_x(self.l_margin + 4)
-            self.cell(5, size * 0.5, marker)
-            self.multi_cell(0, size * 0.5, item, align="J", new_x="LMARGIN", new_y="NEXT")
-            self.ln(1.2)
-        self.ln(1.5)
-
     def signature(self, lines: Sequence[str]) -> None:
         if self.will_page_break(26):
             self.add_page()

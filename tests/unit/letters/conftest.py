@@ -9,6 +9,7 @@ from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
+
 from clea_intake.letters.models import MissingPiece, NoticeContext, Reason
 
 REFERENCE = "NA-CLEA-2026-000123"

@@ -7,6 +7,7 @@ from datetime import date
 from typing import get_args
 
 import pytest
+
 from clea_intake.letters.compose import NoticeKind, compose
 from clea_intake.letters.content import NoticeContextError
 from clea_intake.letters.models import MissingPiece, Reason

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pypdfium2 as pdfium
 import pytest
+
 from clea_intake.letters.content import NoticeContextError
 from clea_intake.letters.models import Reason
 from clea_intake.letters.pdf import (
