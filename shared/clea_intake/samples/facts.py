@@ -115,7 +115,8 @@ def _identity_card(rng: random.Random, given: dict, as_of: date) -> dict:
         d.setdefault("office_code", dept3 + office)
         d.setdefault("document_number", issue.strftime("%y%m") + dept3 + sequence)
         printed_years = 15 if adult and issue >= date(2014, 1, 1) else 10
-        d.setdefault("printed_expiry_date", fake.add_years(issue, printed_years))
+        # A caller's explicit expiry is what the card shows, unless it also names the printed date.
+        d.setdefault("printed_expiry_date", given.get("expiry_date") or fake.add_years(issue, printed_years))
         # Adult cards issued 2004-01-02..2013-12-31 stay valid 5 years past their printed date.
         extended = adult and date(2004, 1, 2) <= issue <= date(2013, 12, 31)
         d.setdefault("expiry_date", fake.add_years(d["printed_expiry_date"], 5 if extended else 0))

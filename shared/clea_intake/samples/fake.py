@@ -108,6 +108,13 @@ COUNTRIES = {
     "CM": ("CMR", "Cameroun", "camerounaise"), "TR": ("TUR", "Turquie", "turque"), "UA": ("UKR", "Ukraine", "ukrainienne"),
     "GN": ("GIN", "Guinée", "guinéenne"), "AF": ("AFG", "Afghanistan", "afghane"), "GE": ("GEO", "Géorgie", "géorgienne"),
     "BR": ("BRA", "Brésil", "brésilienne"), "VN": ("VNM", "Viêt Nam", "vietnamienne"), "HT": ("HTI", "Haïti", "haïtienne"),
+    "GB": ("GBR", "Royaume-Uni", "britannique"), "US": ("USA", "États-Unis", "américaine"), "RU": ("RUS", "Russie", "russe"),
+    "SY": ("SYR", "Syrie", "syrienne"), "CD": ("COD", "République démocratique du Congo", "congolaise"),
+    "CG": ("COG", "Congo", "congolaise"), "MG": ("MDG", "Madagascar", "malgache"), "KM": ("COM", "Comores", "comorienne"),
+    "AL": ("ALB", "Albanie", "albanaise"), "AM": ("ARM", "Arménie", "arménienne"), "LK": ("LKA", "Sri Lanka", "srilankaise"),
+    "ER": ("ERI", "Érythrée", "érythréenne"), "SD": ("SDN", "Soudan", "soudanaise"), "NG": ("NGA", "Nigeria", "nigériane"),
+    "PK": ("PAK", "Pakistan", "pakistanaise"), "BD": ("BGD", "Bangladesh", "bangladaise"), "CN": ("CHN", "Chine", "chinoise"),
+    "IN": ("IND", "Inde", "indienne"), "CO": ("COL", "Colombie", "colombienne"), "NL": ("NLD", "Pays-Bas", "néerlandaise"),
 }
 FOREIGN_CITIES = {
     "PT": ("Lisbonne", "Porto", "Braga"), "ES": ("Madrid", "Bilbao", "Saragosse"), "IT": ("Naples", "Turin"),
@@ -119,8 +126,9 @@ FOREIGN_CITIES = {
     "GN": ("Conakry", "Kankan"), "AF": ("Kaboul", "Hérat"), "GE": ("Tbilissi", "Koutaïssi"),
     "BR": ("São Paulo", "Recife"), "VN": ("Hanoï", "Hô-Chi-Minh-Ville"), "HT": ("Port-au-Prince", "Cap-Haïtien"),
 }
-FREE_MOVEMENT = frozenset({"FR", "PT", "ES", "IT", "BE", "DE", "RO", "PL", "CH"})
-NON_EU = tuple(c for c in COUNTRIES if c not in FREE_MOVEMENT)
+FREE_MOVEMENT = frozenset({"FR", "PT", "ES", "IT", "BE", "DE", "RO", "PL", "CH", "NL"})
+# The nationalities drawn for non-EU applicants (the longer list above also serves explicit facts).
+NON_EU = ("MA", "DZ", "TN", "SN", "CI", "ML", "CM", "TR", "UA", "GN", "AF", "GE", "BR", "VN", "HT")
 
 BIRTH_PLACES_FR = (
     "Bordeaux (33)", "Limoges (87)", "Poitiers (86)", "Pau (64)", "Angoulême (16)", "Périgueux (24)", "Agen (47)",
@@ -141,6 +149,11 @@ SURNAME_FOREIGN = {
     "IT": ("Rossi", "Esposito"), "BE": ("Peeters", "Janssens"), "DE": ("Schmidt", "Weber"), "RO": ("Popescu", "Ionescu"),
     "PL": ("Nowak", "Kowalska"), "CH": ("Favre", "Rochat"),
 }
+
+
+def alpha3(alpha2: str) -> str:
+    """ICAO code of a nationality; an unlisted one gets the ICAO code for an unspecified nationality."""
+    return COUNTRIES[alpha2][0] if alpha2 in COUNTRIES else "XXX"
 
 
 def person(rng: random.Random, *, nationality: str = "FR", sex: str | None = None) -> tuple[str, str, str]:

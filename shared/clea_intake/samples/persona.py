@@ -117,10 +117,23 @@ def _free_movement(nationality: str) -> bool:
     return nationality in current_policy().identity.free_movement_nationalities
 
 
+# Group names a caller may use in `medium_for` instead of each document type.
+MEDIUM_GROUPS = {
+    DocType.IDENTITY_CARD: "identity", DocType.PASSPORT: "identity", DocType.RESIDENCE_PERMIT: "identity",
+    DocType.PROOF_OF_ADDRESS: "proof", DocType.DISP_LIAISON: "proof", DocType.QUOTE: "evaluator",
+    DocType.QUALIOPI_CERTIFICATE: "evaluator", DocType.CLEA_HABILITATION: "evaluator",
+    DocType.EXECUTION_REPORT: "claim", DocType.HOURS_ATTESTATION: "claim", DocType.BANK_DETAILS: "claim",
+}
+
+
 def _medium(medium_for: dict | None, doc_type: DocType) -> Medium:
+    """The most specific choice wins: the type itself, its value, its group, then "*"."""
     if not medium_for:
         return "pdf"
-    return medium_for.get(doc_type, medium_for.get(doc_type.value, medium_for.get("*", "pdf")))
+    for key in (doc_type, doc_type.value, MEDIUM_GROUPS.get(doc_type), "*"):
+        if key in medium_for:
+            return medium_for[key]
+    return "pdf"
 
 
 class _Pieces:
@@ -277,7 +290,8 @@ def application_documents(app: dict, *, received: date, variant: str = "valid", 
     - "bad_mrz": the identity pieces carry a wrong MRZ document-number check digit.
     - "wrong_holder": the proof of address (or DISP form) names someone else.
 
-    `medium_for` maps a DocType (or its value, or "*") to "pdf" | "scan_pdf" | "jpeg" | "png".
+    `medium_for` maps a DocType, its value, a group ("identity", "proof", "evaluator", "claim") or "*"
+    to "pdf" | "scan_pdf" | "jpeg" | "png"; unnamed pieces are text PDFs.
     """
     pieces = application_pieces(app, received=received, variant=variant, seed=seed, medium_for=medium_for)
     return {name: piece.data for name, piece in pieces.items()}

@@ -215,3 +215,11 @@ def test_claim_pieces_zero_hours_reports_evaluation_not_done():
 def test_claim_pieces_forced_iban_is_the_one_shown():
     pieces = _by_type(claim_pieces(_form(), hours=3, issued=date(2026, 5, 2), iban="FR7630006000011234567890189"))
     assert pieces["bank_details"].facts["iban"] == "FR7630006000011234567890189"
+
+
+def test_application_documents_medium_group_names_apply_to_their_types():
+    # Given photos asked for the whole identity group and scans for everything else
+    files = application_documents(_form(nationality="MA", situation="unemployed"), received=RECEIVED,
+                                  medium_for={"identity": "jpeg", "*": "png"})
+    # Then the passport and residence permit are JPEG photos and the other pieces PNG scans
+    assert {"passeport.jpg", "titre_de_sejour.jpg", "devis_CleA.png", "justificatif_domicile.png"} <= set(files)

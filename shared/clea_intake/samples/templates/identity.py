@@ -21,7 +21,7 @@ def _d(day, style: str = "spaced") -> str:
 def identity_mrz(f: dict, kind: str) -> list[str]:
     """The MRZ lines printed on the document, from its facts (`corrupt_check_digit` breaks one digit)."""
     corrupt = bool(f.get("corrupt_check_digit"))
-    alpha3 = fake.COUNTRIES.get(f["nationality"], (f["nationality"] + "X",))[0][:3]
+    alpha3 = fake.alpha3(f["nationality"])
     if kind == "legacy":
         return legacy_cni(surname=f["surname"], given_names=f["given_names"], number=f["document_number"],
                           office=f["office_code"], birth=f["birth_date"], sex=f["sex"], corrupt=corrupt)
@@ -146,7 +146,7 @@ def permit_front(sh: Sheet, x: float, y: float, s: float, f: dict, rng: random.R
     sh.at(x + 4 * s, y + 5 * s, "TITRE DE SÉJOUR / RESIDENCE PERMIT", size=5 * s, bold=True, family="helvetica", color=(20, 80, 50))
     _photo(sh, x + 3 * s, y + 11 * s, 22 * s, 29 * s)
     col = x + 28 * s
-    alpha3 = fake.COUNTRIES.get(f["nationality"], (f["nationality"],))[0]
+    alpha3 = fake.alpha3(f["nationality"])
     _label_value(sh, col, y + 10.5 * s, s, "NOM / Surname", f["surname"].upper())
     _label_value(sh, col, y + 16 * s, s, "Prénoms / Given names", ", ".join(f["given_names"].split()), value_size=6.2)
     _label_value(sh, col, y + 21.5 * s, s, "SEXE", f["sex"])
@@ -174,7 +174,7 @@ def passport_page(sh: Sheet, x: float, y: float, s: float, f: dict, rng: random.
     french = f["nationality"] == "FR"
     country = "RÉPUBLIQUE FRANÇAISE" if french else fake.COUNTRIES.get(f["nationality"], ("", f["nationality"]))[1].upper()
     adjective = fake.COUNTRIES.get(f["nationality"], ("", "", f["nationality"]))[2]
-    alpha3 = fake.COUNTRIES.get(f["nationality"], (f["nationality"],))[0]
+    alpha3 = fake.alpha3(f["nationality"])
     sh.at(x + 5 * s, y + 3 * s, country, size=7.5 * s, bold=True, family="helvetica", color=(60, 30, 100))
     sh.at(x + 62 * s, y + 3 * s, "PASSEPORT / PASSPORT", size=7.5 * s, bold=True, family="helvetica", color=(60, 30, 100))
     _photo(sh, x + 5 * s, y + 12 * s, 30 * s, 38 * s)
