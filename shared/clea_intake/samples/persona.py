@@ -126,7 +126,7 @@ MEDIUM_GROUPS = {
 }
 
 
-def _medium(medium_for: dict | None, doc_type: DocType) -> Medium:
+def medium_of(medium_for: dict | None, doc_type: DocType) -> Medium:
     """The most specific choice wins: the type itself, its value, its group, then "*"."""
     if not medium_for:
         return "pdf"
@@ -148,7 +148,7 @@ class _Pieces:
 
     def add(self, stem: str, doc_type: DocType, facts: dict, *, layout: int | None = None) -> None:
         rng = self.rng(f"render/{stem}")
-        medium = _medium(self.medium_for, doc_type)
+        medium = medium_of(self.medium_for, doc_type)
         layout = rng.randrange(3) if layout is None else layout
         name = f"{stem}.{EXTENSIONS[medium]}"
         self.files[name] = render(doc_type, facts, layout=layout, medium=medium, seed=rng.randrange(2**31))

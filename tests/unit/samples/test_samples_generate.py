@@ -87,11 +87,12 @@ def test_make_document_given_facts_win_over_defaults():
 @pytest.mark.parametrize("medium", ["pdf", "scan_pdf", "jpeg", "png"])
 def test_make_document_same_seed_same_bytes(medium):
     # Given the same type, facts, layout, medium and seed twice
-    first = make_document(DocType.BANK_DETAILS, {}, layout=1, medium=medium, seed=4)
-    second = make_document(DocType.BANK_DETAILS, {}, layout=1, medium=medium, seed=4)
+    # (a card-sized page keeps the image media quick)
+    first = make_document(DocType.IDENTITY_CARD, {}, layout=2, medium=medium, seed=4)
+    second = make_document(DocType.IDENTITY_CARD, {}, layout=2, medium=medium, seed=4)
     # Then the bytes are identical, and another seed gives other bytes
     assert first == second
-    assert make_document(DocType.BANK_DETAILS, {}, layout=1, medium=medium, seed=5) != first
+    assert make_document(DocType.IDENTITY_CARD, {}, layout=2, medium=medium, seed=5) != first
 
 
 def test_make_document_scan_pdf_has_no_text_layer():

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from clea_intake.domain.application import parse_application
+from clea_intake.domain.findings import DocType
 from clea_intake.samples.facts import validity_defects
 from clea_intake.samples.persona import (
     VARIANTS,
@@ -13,6 +14,7 @@ from clea_intake.samples.persona import (
     application_pieces,
     claim_documents,
     claim_pieces,
+    medium_of,
     sample_application,
 )
 
@@ -217,9 +219,11 @@ def test_claim_pieces_forced_iban_is_the_one_shown():
     assert pieces["bank_details"].facts["iban"] == "FR7630006000011234567890189"
 
 
-def test_application_documents_medium_group_names_apply_to_their_types():
-    # Given photos asked for the whole identity group and scans for everything else
-    files = application_documents(_form(nationality="MA", situation="unemployed"), received=RECEIVED,
-                                  medium_for={"identity": "jpeg", "*": "png"})
-    # Then the passport and residence permit are JPEG photos and the other pieces PNG scans
-    assert {"passeport.jpg", "titre_de_sejour.jpg", "devis_CleA.png", "justificatif_domicile.png"} <= set(files)
+def test_medium_of_most_specific_key_wins():
+    # Given photos for the identity group, a scan for the passport itself and PNGs for the rest
+    choice = {"identity": "jpeg", "passport": "scan_pdf", "*": "png"}
+    # Then each type gets the most specific choice, and nothing named means a text PDF
+    assert medium_of(choice, DocType.RESIDENCE_PERMIT) == "jpeg"
+    assert medium_of(choice, DocType.PASSPORT) == "scan_pdf"
+    assert medium_of(choice, DocType.QUOTE) == "png"
+    assert medium_of({"claim": "jpeg"}, DocType.QUOTE) == "pdf"
