@@ -14,6 +14,8 @@ from clea_intake.letters.compose import compose
 from clea_intake.letters.models import MissingPiece, NoticeContext, Reason
 from clea_intake.settings import Settings
 
+EVALUATOR_NOTICES = frozenset({"arrete_evaluator", "claim_received", "claim_incomplete", "payment_ordered",
+                               "closed_unpaid", "lapsed"})
 # Notices sent at most once per case; the others may repeat, at most once per interval.
 ONCE = frozenset({"acknowledgement", "award_beneficiary", "arrete_evaluator", "refusal", "withdrawal",
                   "claim_received", "payment_ordered", "closed_unpaid", "lapsed"})
@@ -50,7 +52,8 @@ def notify(repo: Repository, cfg: Settings, case: Case, kind: str, now: datetime
     if previous and (kind in ONCE or (min_interval and now - max(m.sent_at for m in previous) < min_interval)):
         return False
     email = compose(kind, context_for(case, now, **extra))
-    reply_to = cfg.claims_address if kind in ("arrete_evaluator", "claim_incomplete") else None
+    # Evaluators answer these with their claim: replies must reach the inbound claims address.
+    reply_to = cfg.claims_address if kind in EVALUATOR_NOTICES else None
     message = mailer.to_mime(cfg.mail_from, email.to, email.subject, email.text, email.html,
                              [(a.filename, a.content_type, a.data) for a in email.attachments], reply_to)
     message_id = mailer.send(message)
