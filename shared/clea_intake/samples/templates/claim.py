@@ -77,8 +77,8 @@ def hours_attestation(f: dict, layout: int, rng: random.Random) -> Sheet:
         sh.text("Région Nouvelle-Aquitaine – Aide individuelle CléA – Annexe 2", size=9, color=sh.accent, bold=True)
         sh.title("Attestation d'heures réalisées", size=15)
         sh.kv([("Organisme", f"{f['evaluator_name']} – SIRET {f['siret']}"), ("Bénéficiaire", f["beneficiary_name"]),
-               ("N° de dossier", f["case_id"]), ("Période", dates), ("Nombre d'heures réalisées", f"{hours} h")],
-              label_w=62, size=10.5, border=True)
+               ("N° de dossier", f["case_id"]), ("Période", dates), ("Heures réalisées", f"{hours} h")],
+              label_w=66, size=10, border=True)
     else:
         _org_header(sh, f, rng)
         sh.text("ATTESTATION DE PRÉSENCE / HEURES D'ÉVALUATION", size=12, bold=True)

@@ -107,11 +107,11 @@ def qualiopi(f: dict, layout: int, rng: random.Random) -> Sheet:
     body = f["certifying_body"]
     categories = [QUALIOPI_CATEGORIES[c] for c in f["categories"] if c in QUALIOPI_CATEGORIES]
     sh.logo(18, 12, body, rng, size=11)
-    sh.pdf.set_y(32)
     sh.box(150, 12, 42, 16, draw=(0, 0, 120))
     sh.at(152, 14, "Qualiopi", size=13, bold=True, color=(0, 0, 130))
     sh.at(152, 21, "processus certifié", size=7, color=(0, 0, 130))
     sh.at(152, 24.5, "RÉPUBLIQUE FRANÇAISE", size=5.5, bold=True, color=(200, 0, 40))
+    sh.pdf.set_y(36)
     if v == 0:
         sh.title("CERTIFICAT", size=24, align="C")
         sh.text(f"N° {f['certificate_number']}", size=10, align="C")
