@@ -1,0 +1,66 @@
+"""moto fixtures: the single table on DynamoDB as the stack creates it, one mock per test module."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from clea_intake.adapters import clients
+from clea_intake.adapters.repository import Repository
+from clea_intake.adapters.table import DynamoTable
+
+REGION = "eu-west-3"
+ENVIRONMENT = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+               "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "POWERTOOLS_METRICS_DISABLED": "true",
+               "POWERTOOLS_TRACE_DISABLED": "true"}
+_tables = itertools.count(1)
+
+
+def create_table(name: str) -> None:
+    """The table of LocalStack.create_resources (and template.yaml): pk/sk, and gsi1 for cases by state."""
+    clients.client("dynamodb").create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[{
+            "IndexName": "gsi1", "Projection": {"ProjectionType": "ALL"},
+            "KeySchema": [{"AttributeName": "gsi1pk", "KeyType": "HASH"},
+                          {"AttributeName": "gsi1sk", "KeyType": "RANGE"}]}],
+    )
+
+
+@pytest.fixture(scope="session")
+def aws_environment() -> dict[str, str]:
+    """Fake credentials and region for moto; metrics and tracing off."""
+    return dict(ENVIRONMENT)
+
+
+@pytest.fixture(scope="session")
+def make_table() -> Callable[[str], None]:
+    return create_table
+
+
+@pytest.fixture(scope="module")
+def moto_dynamodb() -> Iterator[None]:
+    """moto for the whole module: starting a mock and loading boto3 models per test would cost a second each."""
+    from moto import mock_aws
+
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in ENVIRONMENT.items():
+            patch.setenv(key, value)
+        for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+            patch.delenv(key, raising=False)
+        with mock_aws():
+            clients.reset()
+            yield
+        clients.reset()
+
+
+@pytest.fixture
+def dynamo_repo(moto_dynamodb: None) -> Repository:
+    """A Repository over DynamoTable on a fresh, empty moto table."""
+    name = f"clea-intake-cases-{next(_tables)}"
+    create_table(name)
+    return Repository(DynamoTable(name))
