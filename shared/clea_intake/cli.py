@@ -142,6 +142,28 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     return ops.write_dashboard(_ops_repo(), Path(args.out))
 
 
+def cmd_accuracy(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from clea_intake.quality import evaluate
+    from clea_intake.samples.corpus import build_corpus
+
+    corpus = Path(args.corpus or f"out/corpus-{args.seed}-{args.count}")
+    if not (corpus / "labels.jsonl").exists():
+        print(f"building the labelled corpus in {corpus} …", file=sys.stderr)
+        build_corpus(corpus, count=args.count, seed=args.seed)
+    total = sum(1 for line in (corpus / "labels.jsonl").read_text(encoding="utf-8").splitlines() if line.strip())
+    with Progress(transient=True) as progress:
+        task = progress.add_task("lecture du corpus", total=args.limit or total)
+        report = evaluate(corpus, limit=args.limit, progress=lambda: progress.advance(task))
+    print(report.to_markdown())
+    details = corpus / "misread.txt"
+    details.write_text("\n".join(report.misread + ["", "false acceptances:"] + report.false_acceptances
+                                 + ["", "false rejections:"] + report.false_rejections) + "\n", encoding="utf-8")
+    print(f"\ndetails: {details}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from clea_intake.local.server import serve
 
@@ -171,6 +193,13 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the local stack on 127.0.0.1 until interrupted")
     p.add_argument("--port", type=int, default=5000)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("accuracy", help="accuracy report of the reading pipeline on the labelled corpus")
+    p.add_argument("--corpus", help="a corpus folder with labels.jsonl (built if missing)")
+    p.add_argument("--count", type=int, default=330)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--limit", type=int)
+    p.set_defaults(func=cmd_accuracy)
 
     p = sub.add_parser("dashboard", help="write the operations dashboard (self-contained HTML)")
     p.add_argument("--out", required=True)

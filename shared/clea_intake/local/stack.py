@@ -91,6 +91,7 @@ class LocalStack:
         self._saved_env: dict[str, str | None] = {}
         self._original_invoke = None
         self._sfn_clients: dict[tuple[str, str], Any] = {}
+        self._dynamo_lock = threading.RLock()
         self.queue_urls: dict[str, str] = {}
         self.dlq_urls: dict[str, str] = {}
 
@@ -147,6 +148,18 @@ class LocalStack:
         # moto's executor builds a new boto3 client for every Lambda task (~0.2 s each): reuse one.
         self._original_client_for = lambda_eval_utils.boto_client_for
         lambda_eval_utils.boto_client_for = self._cached_client_for
+        # moto applies a DynamoDB transaction by copying tables without a lock; DynamoDB isolates
+        # transactions, so the stack serialises moto's DynamoDB requests (the handlers run in threads).
+        from moto.dynamodb.responses import DynamoHandler
+
+        self._original_dynamo_call = DynamoHandler.call_action
+        original_dynamo_call, dynamo_lock = self._original_dynamo_call, self._dynamo_lock
+
+        def call_action(handler):
+            with dynamo_lock:
+                return original_dynamo_call(handler)
+
+        DynamoHandler.call_action = call_action
         workflow.resume_listeners.append(self._on_resume)
         self.create_resources()
 
@@ -178,6 +191,9 @@ class LocalStack:
         from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 
         if self._original_invoke is not None:
+            from moto.dynamodb.responses import DynamoHandler
+
+            DynamoHandler.call_action = self._original_dynamo_call
             LambdaSimpleBackend.invoke = self._original_invoke
             lambda_eval_utils.boto_client_for = self._original_client_for
         retrier.time = time

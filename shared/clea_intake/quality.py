@@ -1,0 +1,125 @@
+"""The accuracy report of the reading pipeline on a labelled corpus: types, fields, false acceptances."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from clea_intake.domain.names import normalise
+from clea_intake.domain.policy import Policy, current_policy
+
+SCAN_MEDIA = frozenset({"scan_pdf", "jpeg", "png"})
+
+
+def same_value(expected: Any, found: Any) -> bool:
+    """Field equality as a person would judge it: dates and numbers by value, names without accents or case."""
+    if expected is None:
+        return found is None
+    if found is None:
+        return False
+    if isinstance(expected, list) or isinstance(found, list):
+        return sorted(map(str, expected or [])) == sorted(map(str, found or []))
+    if isinstance(expected, bool) or isinstance(found, bool):
+        return expected == found
+    if isinstance(expected, int | float) or isinstance(found, int | float):
+        try:
+            return abs(float(expected) - float(str(found).replace(",", "."))) < 0.005
+        except ValueError:
+            return False
+    return normalise(str(expected)).replace(" ", "") == normalise(str(found)).replace(" ", "")
+
+
+@dataclass
+class Report:
+    documents: int = 0
+    seconds: float = 0.0
+    by_medium: Counter = field(default_factory=Counter)
+    right_by_medium: Counter = field(default_factory=Counter)
+    confusion: Counter = field(default_factory=Counter)          # (expected, found)
+    field_total: Counter = field(default_factory=Counter)        # (type, field)
+    field_right: Counter = field(default_factory=Counter)
+    invalid_total: int = 0
+    false_acceptances: list[str] = field(default_factory=list)   # invalid pieces read without any error
+    false_rejections: list[str] = field(default_factory=list)    # valid pieces given an error finding
+    misread: list[str] = field(default_factory=list)
+
+    def type_accuracy(self, media: frozenset[str] | None = None) -> float:
+        keys = [m for m in self.by_medium if media is None or m in media]
+        total = sum(self.by_medium[m] for m in keys)
+        return sum(self.right_by_medium[m] for m in keys) / total if total else 1.0
+
+    def per_type(self) -> dict[str, tuple[float, float, int]]:
+        """doc_type -> (precision, recall, support)."""
+        types = sorted({e for e, _ in self.confusion} | {f for _, f in self.confusion})
+        result = {}
+        for t in types:
+            tp = self.confusion[(t, t)]
+            predicted = sum(n for (_, f), n in self.confusion.items() if f == t)
+            actual = sum(n for (e, _), n in self.confusion.items() if e == t)
+            result[t] = (tp / predicted if predicted else 1.0, tp / actual if actual else 1.0, actual)
+        return result
+
+    def to_markdown(self) -> str:
+        lines = [
+            f"{self.documents} documents in {self.seconds:.0f} s; document type right for "
+            f"{self.type_accuracy(frozenset({'pdf'})):.1%} of text PDFs and "
+            f"{self.type_accuracy(SCAN_MEDIA):.1%} of scans and photos; "
+            f"{len(self.false_acceptances)} of {self.invalid_total} invalid documents accepted without an error.",
+            "",
+            "| type | precision | recall | documents |",
+            "| --- | --- | --- | --- |",
+        ]
+        lines += [f"| {t} | {p:.1%} | {r:.1%} | {n} |" for t, (p, r, n) in self.per_type().items()]
+        lines += ["", "| type | field | accuracy | read |", "| --- | --- | --- | --- |"]
+        for (t, name), total in sorted(self.field_total.items()):
+            lines.append(f"| {t} | {name} | {self.field_right[(t, name)] / total:.1%} | {total} |")
+        return "\n".join(lines)
+
+
+def evaluate(corpus_dir: Path, *, policy: Policy | None = None, as_of: date | None = None,
+             limit: int | None = None, progress=None) -> Report:
+    """Read every labelled file of the corpus and compare with its label."""
+    from clea_intake.documents.pipeline import read_document
+
+    policy = policy or current_policy()
+    labels = [json.loads(line) for line in (corpus_dir / "labels.jsonl").read_text(encoding="utf-8").splitlines()
+              if line.strip()]
+    if limit:
+        labels = labels[:limit]
+    report = Report()
+    started = time.perf_counter()
+    for label in labels:
+        data = (corpus_dir / label["file"]).read_bytes()
+        day = date.fromisoformat(label.get("as_of") or (as_of or date.today()).isoformat())
+        reading = read_document(data, filename=label["file"], as_of=day, policy=policy)
+        expected, found = label["doc_type"], str(reading.doc_type)
+        medium = label.get("medium", "pdf")
+        report.documents += 1
+        report.by_medium[medium] += 1
+        report.confusion[(expected, found)] += 1
+        if expected == found:
+            report.right_by_medium[medium] += 1
+            for name, value in (label.get("fields") or {}).items():
+                report.field_total[(expected, name)] += 1
+                if same_value(value, reading.fields.get(name)):
+                    report.field_right[(expected, name)] += 1
+                else:
+                    report.misread.append(f"{label['file']}: {name} expected {value!r} read {reading.fields.get(name)!r}")
+        else:
+            report.misread.append(f"{label['file']}: type {expected} read as {found} ({reading.confidence:.2f})")
+        has_error = any(f.severity == "error" for f in reading.findings)
+        if not label.get("valid", True):
+            report.invalid_total += 1
+            if not has_error and expected == found:
+                report.false_acceptances.append(f"{label['file']} ({', '.join(label.get('defects', []))})")
+        elif has_error:
+            report.false_rejections.append(f"{label['file']}: {[f.code for f in reading.findings if f.severity == 'error']}")
+        if progress:
+            progress()
+    report.seconds = time.perf_counter() - started
+    return report
