@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import unicodedata
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -23,6 +24,18 @@ MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "ao�
 DATE_STYLES = ("long", "slash", "iso", "long0", "dots")
 # Characters the base-14 fonts (WinAnsi) lack, replaced the way a word processor export would.
 _CORE_REPLACEMENTS = {"☐": "[ ]", "☒": "[X]", "✓": "X", "✔": "X", "■": "-", "□": "[ ]", "№": "N°", "−": "-", "→": "->", "\u202f": " "}
+
+
+def _drawable(char: str, cmap: dict | None) -> bool:
+    if char in "\n\r\t":
+        return True
+    if cmap is None:
+        try:
+            char.encode("cp1252")
+        except UnicodeEncodeError:
+            return False
+        return True
+    return ord(char) in cmap
 
 
 def french_date(day: date, style: str = "slash") -> str:
@@ -93,10 +106,21 @@ class Sheet:
         self.pdf.set_font(name, style, size)
 
     def _safe(self, text: str) -> str:
-        if self.pdf.font_family in CORE_FAMILIES:
+        """The text with what the current font cannot draw replaced, so that any given fact renders."""
+        core = self.pdf.font_family in CORE_FAMILIES
+        if core:
             for old, new in _CORE_REPLACEMENTS.items():
                 text = text.replace(old, new)
-        return text
+        cmap = None if core else self.pdf.current_font.cmap
+        out = []
+        for char in text:
+            if _drawable(char, cmap):
+                out.append(char)
+                continue
+            # Fall back on the letter without its accent (ș -> s), as a typist without the key would.
+            plain = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+            out.append(plain if plain and all(_drawable(c, cmap) for c in plain) else "?")
+        return "".join(out)
 
     def date(self, day: date, style: str | None = None) -> str:
         return french_date(day, style or self.date_style)

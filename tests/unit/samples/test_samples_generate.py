@@ -113,3 +113,11 @@ def test_make_document_image_media_are_page_sized_images(medium, fmt):
     image = Image.open(io.BytesIO(data))
     assert image.format == fmt
     assert min(image.size) >= 1200
+
+
+@pytest.mark.parametrize("layout", [0, 1, 2])
+def test_make_document_letters_outside_the_fonts_still_render(layout):
+    # Given names with letters neither WinAnsi nor the DejaVu subset carry (ș, ễ)
+    pdf = make_document(DocType.PROOF_OF_ADDRESS, {"holder_name": "Ștefan Nguyễn", "proof_kind": "rent"}, layout=layout)
+    # Then the document renders, the letters shown without their accents
+    assert "nguyen" in _norm(_text(pdf))
