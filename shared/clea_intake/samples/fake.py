@@ -221,10 +221,13 @@ def phone(rng: random.Random, *, mobile: bool = True) -> str:
     return head + "".join(f" {rng.randint(0, 99):02d}" for _ in range(4))
 
 
-def email_for(given_names: str, surname: str, rng: random.Random) -> str:
+def slug(text: str) -> str:
+    """ASCII lower-case words joined by hyphens, as in a domain name ("Océan Compétences" -> "ocean-competences")."""
     from clea_intake.samples.ids import mrz_text
 
-    first = mrz_text(given_names.split()[0]).lower().replace("<", "-")
-    last = mrz_text(surname).lower().replace("<", "-")
+    return "-".join(part for part in mrz_text(text).lower().split("<") if part)
+
+
+def email_for(given_names: str, surname: str, rng: random.Random) -> str:
     domain = rng.choice(("example.fr", "example.com", "exemple.org"))
-    return f"{first}.{last}@{domain}"
+    return f"{slug(given_names.split()[0])}.{slug(surname)}@{domain}"

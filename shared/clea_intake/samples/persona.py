@@ -77,7 +77,7 @@ def sample_application(case_number: int, *, seed: int, **overrides: Any) -> dict
         "evaluator": {
             "name": ev_name, "siret": make_siret(rng), "nda": make_nda(rng, ev_town.department),
             "postal_code": ev_town.postal_code,
-            "email": "contact@" + fake.email_for(ev_name, "x", rng).split(".")[0] + ".fr",
+            "email": f"contact@{fake.slug(ev_name)}.fr",
         },
         "quote": {"hours": hours, "amount_eur": float(hours * rate)},
     }
