@@ -28,7 +28,7 @@ def cut_value(raw: str) -> str:
         raw = raw[: match.start()]
     # Two or more spaces usually separate table columns in extracted text.
     raw = re.split(r"\s{3,}", raw.strip())[0]
-    return raw.strip(" :;,.-–|")
+    return raw.strip(" :;,.-–|[]_")
 
 
 # A value that itself starts with "Some label :" was read from a line below a section title.
@@ -45,6 +45,7 @@ NAME_RUN = re.compile(rf"{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_NAME_WORD}
 
 
 def _strip_label_tail(raw: str) -> str:
+    raw = re.sub(r"^[\s|\[\]_]+", " ", raw)
     folded = fold_aligned(raw)
     tail = _LABEL_TAIL.match(folded)
     if tail and tail.end() > 0:
@@ -364,11 +365,22 @@ _SIRET_LABELS = [r"\bSIRET\b", r"\bN°\s*SIRET", r"NUMERO\s+SIRET"]
 def siret(text: Text) -> str | None:
     for match in text.labels(_SIRET_LABELS):
         zone = text.folded[match.end() : match.end() + 60]
-        found = re.search(r"(?<!\d)(\d(?:[ .\u00a0]?\d){12,14})(?!\d)", zone)
+        found = re.search(r"(?<!\d)(\d(?:[ .\u00a0]?\d){12,15})(?!\d)", zone)
         if found:
-            return identifiers.compact_digits(found.group(1))
+            return _fourteen(identifiers.compact_digits(found.group(1)))
     found = identifiers.SIRET_RE.search(text.folded)
     return identifiers.compact_digits(found.group(1)) if found else None
+
+
+def _fourteen(digits: str) -> str:
+    """OCR reads a table rule before a number as "1": among the 14-digit windows of a longer run, the one
+    whose Luhn key holds is the SIRET. Without one, the run is returned as read (and refused later)."""
+    if len(digits) > 14:
+        for start in range(len(digits) - 13):
+            window = digits[start : start + 14]
+            if identifiers.siret_valid(window):
+                return window
+    return digits
 
 
 _NDA_LABELS = [

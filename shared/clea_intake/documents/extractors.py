@@ -128,8 +128,9 @@ def read_identity(text: Text, mrz: MrzReading | None, doc_type: DocType, as_of: 
         for key in ("surname", "given_names"):
             if visual.get(key) and _same_letters(visual[key], fields.get(key)):
                 fields[key] = visual[key]
-            elif visual.get(key) and _truncated(fields.get(key), visual[key]):
-                # The MRZ cuts long names to its field width ("KHADIJA ISABE"): the printed name is whole.
+            elif visual.get(key) and (_truncated(fields.get(key), visual[key]) or _truncated(visual[key], fields.get(key) or "")):
+                # The MRZ cuts long names to its field width ("KHADIJA ISABE") and OCR may glue a misread
+                # chevron to a name ("OCEANES"): the printed name, with its accents, is the better reading.
                 fields[key] = visual[key]
     old_cni = doc_type == DocType.IDENTITY_CARD and (
         (mrz is not None and mrz.kind == "CNI_2X36")

@@ -48,7 +48,15 @@ def _clean_line(line: str) -> str:
 
 
 def _fit(line: str, length: int) -> str:
-    """Bring a line to its format length by adding or removing filler at its end (OCR loses or adds '<')."""
+    """Bring a line to its format length: OCR merges or splits runs of '<', so the longest run of filler
+    is stretched or shrunk (fields after it keep their place); without a run, filler is added at the end."""
+    if len(line) != length:
+        runs = [(m.end() - m.start(), m.start(), m.end()) for m in re.finditer(r"<{2,}", line)]
+        if runs:
+            size, start, end = max(runs)
+            new_size = size + (length - len(line))
+            if new_size >= 1:
+                return line[:start] + "<" * new_size + line[end:]
     if len(line) < length:
         return line + "<" * (length - len(line))
     if len(line) > length:
@@ -69,12 +77,15 @@ def _alpha(text: str) -> str:
     return text.translate(_TO_ALPHA)
 
 
-_CANDIDATE = re.compile(r"^[A-Z0-9<]{26,48}$")
+_CANDIDATE = re.compile(r"^[A-Z0-9<]{24,48}$")
 
 
 def candidate_lines(text: str) -> list[str]:
     lines = []
     for raw in text.splitlines():
+        if "<" in raw or "«" in raw:
+            # No lowercase in a machine readable zone: there, "c", "e", "k" are misread chevrons.
+            raw = re.sub(r"[a-z]", "<", raw)
         cleaned = _clean_line(raw)
         if _CANDIDATE.match(cleaned) and ("<" in cleaned or re.search(r"\d{6}", cleaned)):
             lines.append(cleaned)
@@ -95,6 +106,8 @@ def _yymmdd(text: str, *, past_before: date | None) -> date | None:
 
 
 def _names(zone: str, separator: str = "<<") -> tuple[str, str]:
+    # "<<<" never occurs inside names: what follows is filler, even where OCR read it as letters.
+    zone = zone.split("<<<")[0]
     surname, _, given = zone.partition(separator)
     return (_alpha(surname).replace("<", " ").strip(), _alpha(given).replace("<", " ").strip())
 
@@ -180,7 +193,7 @@ def read_cni_2x36(lines: list[str], *, as_of: date) -> MrzReading:
             failed.append("clé finale")
     except ValueError:
         failed.append("caractères illisibles")
-    given = " ".join(_spaced(part) for part in l2[13:27].split("<<") if part.strip("<"))
+    given = " ".join(_spaced(part) for part in l2[13:27].split("<<<")[0].split("<<") if part.strip("<"))
     issue_month = None
     if re.fullmatch(r"\d{4}", l2[:4]) and 1 <= int(l2[2:4]) <= 12:
         issue_month = (2000 + int(l2[:2]) if int(l2[:2]) <= as_of.year % 100 else 1900 + int(l2[:2]), int(l2[2:4]))
@@ -188,7 +201,7 @@ def read_cni_2x36(lines: list[str], *, as_of: date) -> MrzReading:
         kind="CNI_2X36",
         doc_code="ID",
         issuing_state="FRA",
-        surname=_spaced(l1[5:30]),
+        surname=_spaced(l1[5:30].split("<<<")[0]),
         given_names=given,
         birth_date=_yymmdd(l2[27:33], past_before=as_of),
         document_number=l2[:12],
@@ -204,9 +217,11 @@ def find_mrz(text: str, *, as_of: date) -> MrzReading | None:
     lines = candidate_lines(text)
     for index, line in enumerate(lines):
         rest = lines[index:]
-        if line.startswith("IDFRA") and len(rest) >= 2 and 33 <= len(line) <= 39 and 33 <= len(rest[1]) <= 39:
+        # OCR merges runs of '<': a first line may come out much shorter than its format; the second
+        # line, mostly letters and digits, keeps its length better.
+        if line.startswith("IDFRA") and len(rest) >= 2 and 24 <= len(line) <= 39 and 33 <= len(rest[1]) <= 39:
             return read_cni_2x36(rest[:2], as_of=as_of)
-        if line[:1] == "P" and len(rest) >= 2 and 40 <= len(line) <= 48 and 40 <= len(rest[1]) <= 48:
+        if line[:1] == "P" and len(rest) >= 2 and 30 <= len(line) <= 48 and 40 <= len(rest[1]) <= 48:
             return read_td3(rest[:2], as_of=as_of)
         if line[:1] in "IAC" and len(rest) >= 3 and all(27 <= len(x) <= 33 for x in rest[:3]):
             return read_td1(rest[:3], as_of=as_of)

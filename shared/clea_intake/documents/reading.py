@@ -123,8 +123,9 @@ class Text:
         return None
 
 
-_LEADING = re.compile(r"^[\s:;.,\-–—=>|)]*")
-_TRAILING = re.compile(r"[\s:;,\-–—|(]*$")
+# OCR turns table rules into "|", "[", "]" or "_" around the values.
+_LEADING = re.compile(r"^[\s:;.,\-–—=>|)\[\]_]*")
+_TRAILING = re.compile(r"[\s:;,\-–—|(\[\]_]*$")
 
 
 def _strip_value(text: str) -> str:

@@ -218,7 +218,7 @@ def prepare_page(image: Image.Image, ocr: OcrProvider) -> PageImage:
     if imaging.is_sideways(working):
         rotation = _quarter_turn(working, ocr)
         working = working.rotate(rotation, expand=True, fillcolor=255)
-    return PageImage(imaging.deskew(working), rotation)
+    return PageImage(imaging.remove_rules(imaging.deskew(working)), rotation)
 
 
 def _quarter_turn(image: Image.Image, ocr: OcrProvider) -> int:

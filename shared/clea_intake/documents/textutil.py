@@ -50,7 +50,8 @@ _NUMERIC = r"(?<!\d)(?P<d>[0-3]?\d)\s?[/.\-]\s?(?P<m>[01]?\d)\s?[/.\-]\s?(?P<y>(
 # Identity documents print "14 07 1991": only two-digit day and month and a four-digit year, to avoid
 # reading any group of numbers as a date.
 _SPACED = r"(?<!\d)(?<!\d )(?P<d>0[1-9]|[12]\d|3[01]) (?P<m>0[1-9]|1[0-2]) (?P<y>(?:19|20)\d\d)(?!\d)"
-_ISO = r"(?<!\d)(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?!\d)"
+# OCR sometimes loses one of the two hyphens of an ISO date ("2026-0420").
+_ISO = r"(?<!\d)(?P<y>(?:19|20)\d\d)(?:-(?P<m>[01]\d)-?|(?P<m2>[01]\d)-)(?P<d>[0-3]\d)(?!\d)"
 _WORDS = (
     r"(?<![\dA-Z])(?P<d>[0-3]?\d|1\s?ER|[LI]ER)\s*(?P<mn>" + _MONTH_ALT + r")\.?\s*(?P<y>(?:19|20)\d\d)(?!\d)"
 )
@@ -75,7 +76,7 @@ def _match_to_date(match: re.Match[str]) -> date | None:
     groups = match.groupdict()
     raw_day = groups["d"].replace(" ", "")
     day = 1 if raw_day.endswith("ER") else int(raw_day)
-    month = MONTHS[groups["mn"]] if groups.get("mn") else int(groups["m"])
+    month = MONTHS[groups["mn"]] if groups.get("mn") else int(groups.get("m") or groups["m2"])
     return _make_date(day, month, int(groups["y"]))
 
 
