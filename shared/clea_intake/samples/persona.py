@@ -104,7 +104,8 @@ def sample_application(case_number: int, *, seed: int, **overrides: Any) -> dict
                                         "city": fake.city_of(facility.postal_code)}
         if "accompanied_by" not in overrides:
             app["accompanied_by"] = "spip"
-        applicant["france_travail_registered"] = False if "france_travail_registered" not in overrides else applicant["france_travail_registered"]
+        if "france_travail_registered" not in overrides:
+            applicant["france_travail_registered"] = False  # a detainee is not registered as a job seeker
     return app
 
 
