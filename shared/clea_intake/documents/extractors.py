@@ -40,10 +40,10 @@ _SURNAME_LABELS = [
     r"\bSURNAME\b",
 ]  # fmt: skip
 _GIVEN_LABELS = [r"\bPRENOMS?(?:\s*\(S\))?(?:\s*/\s*GIVEN\s+NAMES?\b)?", r"\bGIVEN\s+NAMES?\b"]
-_BIRTH_LABELS = [r"\bNEE?\(?E?\)?\s+LE\b", r"DATE\s+DE\s+NAISS(?:ANCE|\.)?", r"DATE\s+OF\s+BIRTH", r"\bNE\(E\)\s+LE"]
-_ISSUE_LABELS = [r"DELIVREE?\s+LE", r"DATE\s+DE\s+DELIVRANCE", r"DATE\s+D'EMISSION", r"DATE\s+OF\s+ISSUE",
+_BIRTH_LABELS = [r"\bNEE?\(?E?\)?\s+LE\b", r"DATE\s+DE\s+NAISS(?:ANCE|\.)?", r"DATE\s+DE\s+NA[A-Z]{2,6}\b", r"DATE\s+OF\s+BIRTH", r"\bNE\(E\)\s+LE"]
+_ISSUE_LABELS = [r"DELIVREE?\s+LE", r"DATE\s+DE\s+DELIVRANCE", r"DATE\s+DE\s+DEL[A-Z]{3,6}CE\b", r"DATE\s+D'EMISSION", r"DATE\s+OF\s+ISSUE",
                  r"EMISE?\s+LE", r"DATE\s+DE\s+DELIV"]  # fmt: skip
-_EXPIRY_LABELS = [r"VALABLE\s+JUSQU'?\s?AU", r"DATE\s+D'EXPIRATION", r"DATE\s+DE\s+FIN\s+DE\s+VALIDITE",
+_EXPIRY_LABELS = [r"VALABLE\s+JUSQU'?\s?AU", r"DATE\s+D'EXPIRATION", r"DATE\s+D'EXP[A-Z]{0,7}\b", r"DATE\s+DE\s+FIN\s+DE\s+VALIDITE",
                   r"DATE\s+OF\s+EXPIRY", r"EXPIRE\s+LE", r"FIN\s+DE\s+VALIDITE", r"VALIDE?\s+JUSQU'?\s?AU",
                   r"EXPIRY"]  # fmt: skip
 _NUMBER_LABELS = [r"N°\s*DU\s+DOCUMENT", r"N°\s*DE\s+(?:LA\s+)?CARTE", r"CARTE\s+N°", r"N°\s*DU\s+PASSEPORT",

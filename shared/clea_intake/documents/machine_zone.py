@@ -80,15 +80,28 @@ def _alpha(text: str) -> str:
 _CANDIDATE = re.compile(r"^[A-Z0-9<]{24,48}$")
 
 
+_FIRST_LINE_START = re.compile(r"(?:IDFRA|ID[A-Z<]{3}|I[A-Z<][A-Z]{3}|A[A-Z<][A-Z]{3}|C[A-Z<][A-Z]{3}|P[A-Z<][A-Z]{3}<)")
+
+
 def candidate_lines(text: str) -> list[str]:
+    """Lines that may belong to a machine readable zone, freed of what OCR glued around them (a photo of
+    both faces side by side puts the other face's text on the same line)."""
     lines = []
     for raw in text.splitlines():
         if "<" in raw or "«" in raw:
             # No lowercase in a machine readable zone: there, "c", "e", "k" are misread chevrons.
             raw = re.sub(r"[a-z]", "<", raw)
         cleaned = _clean_line(raw)
-        if _CANDIDATE.match(cleaned) and ("<" in cleaned or re.search(r"\d{6}", cleaned)):
-            lines.append(cleaned)
+        segments = [seg for seg in re.split(r"[^A-Z0-9<]+", cleaned) if len(seg) >= 24]
+        for segment in segments:
+            if not ("<" in segment or re.search(r"\d{6}", segment)):
+                continue
+            start = _FIRST_LINE_START.search(segment)
+            # "TYI6PGIGB2907208IDFRATYJ6...": the other face's number and date glued before the zone.
+            if start is not None and start.start() > 0 and (len(segment) > 48 or "<" not in segment[: start.start()]):
+                segment = segment[start.start() :]
+            if _CANDIDATE.match(segment):
+                lines.append(segment)
     return lines
 
 
@@ -212,8 +225,31 @@ def read_cni_2x36(lines: list[str], *, as_of: date) -> MrzReading:
     )
 
 
+_FILLER_ZONE = re.compile(r"<[<EKLCSZX]{2,}<")
+
+
+def _unfill(line: str) -> str:
+    """Filler runs where OCR read some chevrons as letters ("<<<<ELE<<"): letters inside a run that is
+    mostly '<' become '<' again. Only kept when the check digits then hold."""
+
+    def repl(match: re.Match[str]) -> str:
+        run = match.group(0)
+        return "<" * len(run) if run.count("<") >= 0.6 * len(run) else run
+
+    return _FILLER_ZONE.sub(repl, line)
+
+
 def find_mrz(text: str, *, as_of: date) -> MrzReading | None:
     """The first machine readable zone found in `text`, read and checked; None when there is none."""
+    found = _find_mrz(text, as_of=as_of)
+    if found is not None and found.failed_checks:
+        repaired = _find_mrz("\n".join(_unfill(line) for line in candidate_lines(text)), as_of=as_of)
+        if repaired is not None and not repaired.failed_checks:
+            return repaired
+    return found
+
+
+def _find_mrz(text: str, *, as_of: date) -> MrzReading | None:
     lines = candidate_lines(text)
     for index, line in enumerate(lines):
         rest = lines[index:]

@@ -69,6 +69,11 @@ class TesseractOcr:
     def image_text(self, image: Image.Image) -> str:
         return self._run(image, ["-l", self.lang, "--psm", str(self.psm)])
 
+    def layout_text(self, image: Image.Image) -> str:
+        """Automatic page segmentation (psm 3): separates side-by-side blocks, such as both faces of an
+        identity card copied on one page, that block segmentation would read as one line."""
+        return self._run(image, ["-l", self.lang, "--psm", "3"])
+
     def mrz_text(self, image: Image.Image) -> str:
         """The machine readable zone of a cropped band: a uniform block, only MRZ characters allowed."""
         return self._run(image, ["-l", "eng", "--psm", "6", "-c", f"tessedit_char_whitelist={MRZ_CHARSET}"])

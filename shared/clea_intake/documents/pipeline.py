@@ -83,6 +83,33 @@ def _retry_mrz(extraction: sources.Extraction, ocr: OcrProvider, as_of: date) ->
     return best
 
 
+def _identity_layout_text(
+    text: Text,
+    extraction: sources.Extraction,
+    ocr: OcrProvider,
+    mrz: MrzReading | None,
+    doc_type: DocType,
+    as_of: date,
+    policy: Policy,
+) -> Text:
+    """Cards are small blocks side by side: when the visual zone could not be read, read the page again
+    with automatic layout and put that reading first."""
+    reader = getattr(ocr, "layout_text", None)
+    fields = extractors.read_identity(text, mrz, doc_type, as_of, policy)
+    wanted = ("surname", "given_names", "birth_date", "expiry_date", "issue_date")
+    if reader is None or all(fields.get(k) for k in wanted):
+        return text
+    pages = []
+    for page in extraction.images:
+        try:
+            pages.append(reader(page.image))
+        except OcrError:
+            continue
+    if not pages:
+        return text
+    return Text("\n".join(pages) + "\n\f\n" + text.raw)
+
+
 def read_document(
     data: bytes,
     *,
@@ -144,6 +171,9 @@ def read_document(
             mrz = retried
             result = classify(text, mrz)
             doc_type = result.doc_type
+
+    if doc_type in IDENTITY_TYPES and extraction.images:
+        text = _identity_layout_text(text, extraction, provider, mrz, doc_type, as_of, policy)
 
     findings: list[Finding] = []
     if doc_type == DocType.UNKNOWN:
