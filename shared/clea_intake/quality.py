@@ -16,8 +16,18 @@ from clea_intake.domain.policy import Policy, current_policy
 SCAN_MEDIA = frozenset({"scan_pdf", "jpeg", "png"})
 
 
-def same_value(expected: Any, found: Any) -> bool:
-    """Field equality as a person would judge it: dates and numbers by value, names without accents or case."""
+NAME_FIELDS = frozenset({"surname", "given_names", "holder_name", "beneficiary_name"})
+_CIVILITY = {"M", "MR", "MME", "MLLE", "MONSIEUR", "MADAME"}
+
+
+def same_value(expected: Any, found: Any, name: str = "") -> bool:
+    """Field equality as a person would judge it: dates and numbers by value, names without accents or case.
+
+    A person's or organisation's name is the same whatever the order of its words ("LEGRAND Sébastien").
+    """
+    if name in NAME_FIELDS and expected is not None and found is not None:
+        words = [sorted(w for w in normalise(str(v)).split() if w not in _CIVILITY) for v in (expected, found)]
+        return words[0] == words[1]
     if expected is None:
         return found is None
     if found is None:
@@ -106,7 +116,7 @@ def evaluate(corpus_dir: Path, *, policy: Policy | None = None, as_of: date | No
             report.right_by_medium[medium] += 1
             for name, value in (label.get("fields") or {}).items():
                 report.field_total[(expected, name)] += 1
-                if same_value(value, reading.fields.get(name)):
+                if same_value(value, reading.fields.get(name), name):
                     report.field_right[(expected, name)] += 1
                 else:
                     report.misread.append(f"{label['file']}: {name} expected {value!r} read {reading.fields.get(name)!r}")

@@ -104,7 +104,7 @@ def plan(applications: int) -> tuple[list[Action], list[tuple[str, str, str]]]:
         if kind == "duplicate":
             submit_day = start - timedelta(days=40)
         app["submitted_at"] = _at(submit_day).isoformat()
-        variant = {"incomplete": "missing_proof", "not_resident": "proof_outside_region",
+        variant = {"incomplete": "missing_proof", "not_resident": "proof_outside_region", "withdrawn": "missing_proof",
                    "not_habilitated": "habilitation_short", "incomplete_then_complete": "missing_proof"}.get(kind, "valid")
         # A third of the identity pieces arrive as phone photos or scans, as they do in real life.
         media = {"identity": "jpeg"} if index % 3 == 0 else None
@@ -171,7 +171,8 @@ def _confirm(stack: LocalStack) -> None:
 def run_season(*, applications: int, dashboard: Path, console: Console | None = None) -> int:
     from clea_intake.local import ops
 
-    console = console or Console()
+    # A summary table needs room: never narrower than 140 columns, even when piped to a file.
+    console = console or Console(width=max(140, Console().width))
     started = time.monotonic()
     with console.status("Préparation de la saison (formulaires et pièces)…"):
         actions, expected = plan(applications)
