@@ -80,7 +80,7 @@ def _alpha(text: str) -> str:
 _CANDIDATE = re.compile(r"^[A-Z0-9<]{24,48}$")
 
 
-_FIRST_LINE_START = re.compile(r"(?:IDFRA|ID[A-Z<]{3}|I[A-Z<][A-Z]{3}|A[A-Z<][A-Z]{3}|C[A-Z<][A-Z]{3}|P[A-Z<][A-Z]{3}<)")
+_FIRST_LINE_START = re.compile(r"(?:IDFRA|ID[A-Z<][A-Z]{2}|I[<R][A-Z]{3}|P[A-Z<][A-Z]{3}<)")
 
 
 def candidate_lines(text: str) -> list[str]:
@@ -98,7 +98,8 @@ def candidate_lines(text: str) -> list[str]:
                 continue
             start = _FIRST_LINE_START.search(segment)
             # "TYI6PGIGB2907208IDFRATYJ6...": the other face's number and date glued before the zone.
-            if start is not None and start.start() > 0 and (len(segment) > 48 or "<" not in segment[: start.start()]):
+            glued = start is not None and start.start() > 0
+            if glued and (len(segment) > 44 or (segment[start.start() : start.start() + 5] == "IDFRA" and "<" not in segment[: start.start()])):
                 segment = segment[start.start() :]
             if _CANDIDATE.match(segment):
                 lines.append(segment)
