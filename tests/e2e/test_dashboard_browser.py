@@ -16,7 +16,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -428,6 +428,84 @@ def test_dashboard_browser_screenshot_shows_the_charts_colours(rendered: dict[st
     assert image.width == VIEWPORT_WIDTH and image.height > 1500
     for rgb in ((0x00, 0x72, 0xB2), (0x00, 0x9E, 0x73), (0xD5, 0x5E, 0x00)):
         assert colours.get(rgb, 0) > 2000, rgb
+
+
+# --- a dashboard written from cases played on the local stack --------------------------------------------
+
+PLAYED_START = date(2026, 5, 4)
+
+
+@pytest.fixture(scope="module")
+def played(stack, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A paid file, a late refusal and a file still incomplete, played on the local stack; its dashboard."""
+    from clea_intake import clock
+    from clea_intake.local import ops
+    from clea_intake.services.payments import export_and_confirm
+    from tests.e2e.conftest import Applicant, at
+
+    paid = Applicant(stack, 9301, start=PLAYED_START)
+    paid.submit(PLAYED_START - timedelta(days=42))
+    paid.deliver(paid.end + timedelta(days=5), paid.claim_email(paid.end + timedelta(days=5)))
+    stack.set_time(at(paid.end + timedelta(days=12), 15))
+    export_and_confirm(stack.repo(), stack.cfg(), clock.now(), actor="finance:test")
+    late = Applicant(stack, 9302, start=PLAYED_START)
+    late.submit(PLAYED_START - timedelta(days=30), with_documents=False)
+    waiting = Applicant(stack, 9303, start=PLAYED_START + timedelta(days=120))
+    waiting.submit(PLAYED_START - timedelta(days=25), with_documents=False)
+    stack.tick(at(PLAYED_START - timedelta(days=14), 6))
+
+    out = tmp_path_factory.mktemp("played") / "clea-dashboard.html"
+    ops.write_dashboard(stack.repo(), out, generated_at=at(PLAYED_START + timedelta(days=30), 18))
+    states = {a.case_id: a.outcome()["state"] for a in (paid, late, waiting)}
+    return {"path": out, "states": states}
+
+
+@pytest.fixture(scope="module")
+def played_page(browser: DevTools, played: dict[str, Any]) -> dict[str, Any]:
+    page = Page(browser)
+    page.open(played["path"])
+    report = page.evaluate(INSPECT)
+    screenshot = page.screenshot()
+    played["path"].with_suffix(".png").write_bytes(screenshot)
+    return {"report": report, "problems": page.problems(), "screenshot": screenshot}
+
+
+def test_dashboard_browser_played_cases_reach_their_states(played: dict[str, Any]) -> None:
+    # Given the three files played on the local stack  When their states are read
+    # Then they are paid, refused late and incomplete: the dashboard has something in every chart
+    assert sorted(played["states"].values()) == ["INCOMPLETE", "PAID", "REFUSED"]
+
+
+def test_dashboard_browser_played_cases_draw_every_chart(played_page: dict[str, Any]) -> None:
+    # Given the dashboard written by `ops.write_dashboard` from the played cases, opened in Chromium
+    charts = {chart["id"]: chart for chart in played_page["report"]["charts"]}
+    # When its charts are measured
+    # Then all six are drawn with painted bars, values and a title, and the funnel starts at three files
+    assert set(charts) == CHART_IDS
+    for chart in charts.values():
+        assert chart["width"] > 300 and chart["height"] > 150, chart["id"]
+        assert chart["painted"] > 0, chart["id"]
+        assert chart["values"] and chart["title"], chart["id"]
+    assert charts["chart-parcours"]["values"][0].startswith("3")
+    assert charts["chart-refus"]["painted"] == 1
+    assert played_page["report"]["tableRows"] == 3
+
+
+def test_dashboard_browser_played_cases_open_without_errors(played_page: dict[str, Any]) -> None:
+    # Given the page loaded offline  When console, log, exceptions and requests are collected
+    # Then there is nothing to report, and nothing spills out of its box
+    assert played_page["problems"] == []
+    assert played_page["report"]["overflowing"] == [] and played_page["report"]["pageOverflowsX"] is False
+    assert {c["id"]: c["clipped"] for c in played_page["report"]["charts"] if c["clipped"]} == {}
+
+
+def test_dashboard_browser_played_cases_screenshot_is_painted(played_page: dict[str, Any]) -> None:
+    # Given the full-page screenshot  When its colours are counted
+    image = Image.open(BytesIO(played_page["screenshot"])).convert("RGB")
+    colours = {colour: count for count, colour in image.getcolors(maxcolors=1 << 20)}
+    # Then the page is as wide as the window and the bars' blue was painted
+    assert image.width == VIEWPORT_WIDTH
+    assert colours.get((0x00, 0x72, 0xB2), 0) > 500
 
 
 def test_dashboard_browser_broken_page_is_reported(browser: DevTools, tmp_path: Path) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
@@ -15,11 +18,18 @@ from clea_intake import clock
 from clea_intake.adapters.repository import Repository
 from clea_intake.domain.case import Case
 from clea_intake.domain.lifecycle import State
-from clea_intake.ops.dashboard_data import CaseSummary, build_dashboard_data
+from clea_intake.ops.dashboard_data import DEFAULT_TIMEZONE, CaseSummary, build_dashboard_data
 from clea_intake.ops.dashboard_html import render_dashboard
 from clea_intake.settings import Settings
 
-console = Console()
+# Piped or redirected output is not squeezed to 80 columns: identifiers must stay whole to be copied.
+PIPED_WIDTH = 160
+
+
+def _console() -> Console:
+    """A console on the current stdout (resolved per command, so that redirection and tests capture it)."""
+    interactive = sys.stdout.isatty() or "COLUMNS" in os.environ
+    return Console(file=sys.stdout, width=None if interactive else PIPED_WIDTH)
 
 
 def all_cases(repo: Repository, state: str | None = None) -> list[Case]:
@@ -35,18 +45,20 @@ def list_cases(repo: Repository, state: str | None, *, as_json: bool = False) ->
                            "reasons": c.reasons} for c in cases], ensure_ascii=False))
         return 0
     table = Table(title=f"Dossiers{' — ' + state if state else ''} ({len(cases)})")
-    for column in ("Dossier", "État", "Certification", "Début", "Montant", "Motifs", "Mis à jour"):
+    table.add_column("Dossier", no_wrap=True, overflow="fold")
+    for column in ("État", "Certification", "Début", "Montant", "Motifs", "Mis à jour"):
         table.add_column(column)
     for c in cases:
         app = c.application
         table.add_row(c.case_id, str(c.state), f"{app.certification} {app.evaluation}", app.evaluation_start.isoformat(),
                       f"{c.awarded_eur} €" if c.awarded_eur is not None else "—", ", ".join(c.reasons) or "—",
                       c.updated_at.strftime("%Y-%m-%d %H:%M"))
-    console.print(table)
+    _console().print(table)
     return 0
 
 
 def show_case(repo: Repository, case_id: str, *, as_json: bool = False) -> int:
+    console = _console()
     case = repo.find_case(case_id)
     if case is None:
         console.print(f"[red]Aucun dossier {case_id}[/red]")
@@ -73,7 +85,8 @@ def show_case(repo: Repository, case_id: str, *, as_json: bool = False) -> int:
                          str(e.to_state or ""), e.reason or "", e.message or "")
     console.print(timeline)
     docs = Table(title="Pièces")
-    for column in ("Document", "Type", "Confiance", "Statut", "Constats"):
+    docs.add_column("Document", no_wrap=True, overflow="fold")
+    for column in ("Type", "Confiance", "Statut", "Constats"):
         docs.add_column(column)
     for d in documents:
         docs.add_row(d.doc_id, str(d.doc_type), f"{d.confidence:.0%}", d.status,
@@ -98,13 +111,16 @@ def _fields(pairs: list[str]) -> dict:
 def review(repo: Repository, cfg: Settings, args: argparse.Namespace) -> int:
     from clea_intake.services.review import ReviewError, resolve
 
+    console = _console()
     if args.action == "list":
         items = repo.reviews("OPEN")
         if args.json:
             print(json.dumps([i.model_dump(mode="json") for i in items], ensure_ascii=False))
             return 0
         table = Table(title=f"File d'examen ({len(items)})")
-        for column in ("Identifiant", "Dossier", "Nature", "Code", "Ouvert le", "Message"):
+        # The identifier is what `review confirm|correct|dismiss` takes: folded, never cut.
+        table.add_column("Identifiant", no_wrap=True, overflow="fold")
+        for column in ("Dossier", "Nature", "Code", "Ouvert le", "Message"):
             table.add_column(column)
         for i in items:
             table.add_row(i.review_id, i.case_id or "—", i.kind, i.code, i.opened_at.strftime("%Y-%m-%d %H:%M"),
@@ -126,6 +142,7 @@ def review(repo: Repository, cfg: Settings, args: argparse.Namespace) -> int:
 def payments(repo: Repository, cfg: Settings, args: argparse.Namespace) -> int:
     from clea_intake.services.payments import confirm_file, export_payments
 
+    console = _console()
     if args.action == "export":
         export = export_payments(repo, cfg, clock.now())
         if export is None:
@@ -169,8 +186,13 @@ def _was_awarded(case: Case) -> bool:
                                                                 and not case.reasons)
 
 
-def write_dashboard(repo: Repository, out: Path, *, season: str = "2026", generated_at: datetime | None = None) -> int:
-    data = dashboard_data(repo, season=season, generated_at=generated_at or clock.now())
+def write_dashboard(repo: Repository, out: Path, *, season: str | None = None,
+                    generated_at: datetime | None = None) -> int:
+    """Write the self-contained HTML dashboard of every case; the season defaults to the current year."""
+    generated_at = generated_at or clock.now()
+    season = season or f"Campagne {generated_at.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).year}"
+    data = dashboard_data(repo, season=season, generated_at=generated_at)
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_dashboard(data), encoding="utf-8")
-    console.print(f"Tableau de bord écrit : {out}")
+    _console().print(f"Tableau de bord écrit : {out} ({data.total_cases} dossier(s))", soft_wrap=True)
     return 0
