@@ -25,14 +25,19 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+def _unreadable(name: str, message: str) -> dict:
+    from clea_intake.domain.findings import Finding
+
+    finding = Finding(code="FILE_UNREADABLE", severity="error", message=message)
+    return {"file": name, "doc_type": "unknown", "confidence": 0.0, "fields": {}, "findings": [finding.model_dump()]}
+
+
 def cmd_classify(args: argparse.Namespace) -> int:
     from clea_intake.documents.pipeline import read_document
-    from clea_intake.domain.findings import Finding
     from clea_intake.domain.policy import current_policy
 
     policy = current_policy()
     as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
-    status = 0
     for name in args.files:
         path = Path(name)
         try:
@@ -41,17 +46,17 @@ def cmd_classify(args: argparse.Namespace) -> int:
             line = {"file": name, "doc_type": str(reading.doc_type), "confidence": round(reading.confidence, 3),
                     "fields": reading.fields, "findings": [f.model_dump() for f in reading.findings]}
         except OSError as exc:
-            status = 1
-            finding = Finding(code="FILE_UNREADABLE", severity="error",
-                              message=f"Le fichier ne peut pas être lu : {exc.strerror or exc}.")
-            line = {"file": name, "doc_type": "unknown", "confidence": 0.0, "fields": {},
-                    "findings": [finding.model_dump()]}
+            line = _unreadable(name, f"Le fichier ne peut pas être lu : {exc.strerror or exc}.")
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
+            line = _unreadable(name, "Le fichier n'a pas pu être analysé ; il doit être examiné par un agent.")
+            print(f"clea-intake classify: {name}: {type(exc).__name__}", file=sys.stderr)
         if args.json:
             print(json.dumps(line, ensure_ascii=False, default=_json_default), flush=True)
         else:
             codes = ", ".join(f["code"] for f in line["findings"]) or "—"
             print(f"{name}: {line['doc_type']} ({line['confidence']:.0%}) {codes}", flush=True)
-    return status
+    # An unreadable file is an answer (unknown, with an error finding), not a failure of the command.
+    return 0
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
