@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from clea_intake.documents.machine_zone import MrzReading
-from clea_intake.documents.reading import Text
+from clea_intake.documents.reading import Text, literal_options
 from clea_intake.domain.findings import DocType
 
 
@@ -17,10 +17,12 @@ class Signal:
     weight: float
     # A title signal counts twice when it appears in the title zone, where a document names itself.
     title: bool = False
+    # Words the pattern cannot match without: a substring test (in C) skips most regex searches.
+    literals: tuple[tuple[str, ...], ...] = ((),)
 
 
 def _s(pattern: str, weight: float, title: bool = False) -> Signal:
-    return Signal(re.compile(pattern), weight, title)
+    return Signal(re.compile(pattern), weight, title, literal_options(pattern))
 
 
 # Patterns run on folded text: upper case, no accents, plain apostrophes; OCR may drop or double spaces.
@@ -156,8 +158,9 @@ STRONG = 3.0
 def _score_type(text: Text, head: str, signals: list[Signal]) -> float:
     total = 0.0
     strong = False
+    folded = text.folded
     for signal in signals:
-        if signal.pattern.search(text.folded):
+        if any(all(w in folded for w in option) for option in signal.literals) and signal.pattern.search(folded):
             total += signal.weight
             strong = strong or signal.weight >= STRONG
             if signal.title and signal.pattern.search(head):

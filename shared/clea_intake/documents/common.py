@@ -420,7 +420,14 @@ def header_table(text: Text, columns: dict[str, str]) -> dict[str, object]:
     from clea_intake.documents.textutil import find_dates, parse_number
 
     lines = text.folded_lines
-    for index, line in enumerate(lines[:-1]):
+    # Only lines where two column names meet can be a header: find them without testing every line.
+    hits: dict[int, int] = {}
+    for pattern in columns.values():
+        for match in re.finditer(pattern, text.folded):
+            line_number = text.folded.count("\n", 0, match.start())
+            hits[line_number] = hits.get(line_number, 0) + 1
+    for index in sorted(n for n, count in hits.items() if count >= 2 and n < len(lines) - 1):
+        line = lines[index]
         found = sorted((m.start(), key) for key, p in columns.items() if (m := re.search(p, line)))
         if len(found) < 2:
             continue

@@ -251,6 +251,8 @@ def find_mrz(text: str, *, as_of: date) -> MrzReading | None:
 
 
 def _find_mrz(text: str, *, as_of: date) -> MrzReading | None:
+    if "<" not in text and "«" not in text:
+        return None  # every zone has filler; without one, no line can be read as a zone
     lines = candidate_lines(text)
     for index, line in enumerate(lines):
         rest = lines[index:]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -26,9 +27,106 @@ def _fold_char(c: str) -> str:
     return upper if len(upper) == 1 else base
 
 
+class _FoldTable(dict[int, str]):
+    """str.translate table filled on first sight of each character (translate runs in C: a page folds in
+    microseconds instead of a Python loop per character)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold_aligned(text: str) -> str:
     """Upper case, accents removed, one character for one: positions in both texts match."""
-    return "".join(_fold_char(c) for c in text)
+    return text.translate(_FOLD_TABLE)
+
+
+def _split_top(pattern: str) -> list[str] | None:
+    """The branches of a top-level alternation, or None when the pattern has none."""
+    depth, start, escaped, in_class = 0, 0, False, False
+    branches = []
+    for index, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append(pattern[start:index])
+            start = index + 1
+    if not branches:
+        return None
+    return branches + [pattern[start:]]
+
+
+def _branch_literals(pattern: str) -> tuple[str, ...]:
+    depth = 0
+    plain = []
+    escaped = False
+    in_class = False
+    for char in pattern:
+        if escaped:
+            plain.append(" ")
+            escaped = False
+        elif char == "\\":
+            escaped = True
+            plain.append(" ")
+        elif in_class:
+            in_class = char != "]"
+            plain.append(" ")
+        elif char == "[":
+            in_class = True
+            plain.append(" ")
+        elif char == "(":
+            depth += 1
+            plain.append(" ")
+        elif char == ")":
+            depth -= 1
+            plain.append(" ")
+        elif depth:
+            plain.append(" ")
+        elif char in "?*{":
+            if plain:
+                plain[-1] = " "  # the character before an optional quantifier may be absent
+            plain.append(" ")
+        else:
+            plain.append(char)
+    return tuple(re.findall(r"[A-Z']{3,}", "".join(plain)))
+
+
+@functools.lru_cache(maxsize=4096)
+def literal_options(pattern: str) -> tuple[tuple[str, ...], ...]:
+    """Sets of upper-case words of which one set must be wholly present for `pattern` to match: outside
+    groups, classes and optional characters, one set per top-level branch. An empty set means "cannot
+    tell", so the pattern always runs. A substring test in C then skips most regex searches."""
+    branches = _split_top(pattern) or [pattern]
+    return tuple(_branch_literals(branch) for branch in branches)
+
+
+def may_match(pattern: str, folded: str) -> bool:
+    return any(all(word in folded for word in option) for option in literal_options(pattern))
+
+
+def required_literals(pattern: str) -> tuple[str, ...]:
+    """Words every match contains (none for a top-level alternation)."""
+    options = literal_options(pattern)
+    return options[0] if len(options) == 1 else ()
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 @dataclass
@@ -75,7 +173,13 @@ class Text:
         return best
 
     def labels(self, patterns: Iterable[str]) -> list[re.Match[str]]:
-        found = [m for p in patterns for m in re.finditer(p, self.folded)]
+        folded = self.folded
+        found = [
+            m
+            for p in patterns
+            if may_match(p, folded)
+            for m in _compiled(p).finditer(folded)
+        ]
         return sorted(found, key=lambda m: m.start())
 
     def line_end(self, position: int) -> int:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from clea_intake.documents import imaging
@@ -87,8 +88,12 @@ def check_container(data: bytes, limits: DocumentLimits) -> str:
     return media_type
 
 
+_ENOUGH_TEXT = re.compile(r"(?:[^0-9A-Za-zÀ-ÿ]*[0-9A-Za-zÀ-ÿ]){" + str(MIN_TEXT_LAYER_CHARS) + "}")
+
+
 def usable(text: str) -> bool:
-    return len(_ALNUM.findall(text)) >= MIN_TEXT_LAYER_CHARS
+    # Stops at the 25th letter or digit instead of counting them all.
+    return _ENOUGH_TEXT.match(text) is not None
 
 
 # ---------------------------------------------------------------- PDF
@@ -107,6 +112,13 @@ def _open_pdf(data: bytes) -> pdfium.PdfDocument:
         if "password" in message or "security" in message:
             raise Unreadable("FILE_ENCRYPTED", PDF) from exc
         raise Unreadable("FILE_CORRUPT", PDF) from exc
+
+
+def _has_image(page: pdfium.PdfPage) -> bool:
+    try:
+        return next(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3), None) is not None
+    except pdfium.PdfiumError:
+        return True  # cannot tell: let OCR look
 
 
 def _render(page: pdfium.PdfPage, limits: DocumentLimits) -> Image.Image:
@@ -140,7 +152,9 @@ def extract_pdf(data: bytes, limits: DocumentLimits, ocr: OcrProvider | None) ->
                 text = ""
             # pdfium ends lines with \r\n and marks soft hyphens and ligatures with control characters.
             text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "").replace("\ufffe", "")
-            if not usable(text) and ocr is not None:
+            # Only a page that shows an image can hold text the layer lacks: a page with a few words of
+            # text layer and no image ("Copie conforme", a blank back) is not sent to OCR.
+            if not usable(text) and ocr is not None and _has_image(page):
                 image = _render(page, limits)
                 page_image = prepare_page(image, ocr)
                 images.append(page_image)
