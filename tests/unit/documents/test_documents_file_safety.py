@@ -172,3 +172,21 @@ def test_sniff_magic_bytes_decide_not_names():
     assert sniff(b"\x89PNG\r\n\x1a\n\x00") == "image/png"
     assert sniff(b"PK\x03\x04word/") == "application/zip"
     assert sniff(b"hello") == "application/octet-stream"
+
+
+def test_read_document_short_text_page_without_image_not_ocred():
+    # Given a two-page text PDF whose second page only says "Copie conforme" (no image on it)
+    data = s.pages_pdf([s.rib(), ["Copie conforme"]])
+
+    class CountingOcr:
+        calls = 0
+
+        def image_text(self, image: Image.Image) -> str:
+            CountingOcr.calls += 1
+            return ""
+
+    # When it is read
+    reading = read_document(data, filename="rib.pdf", as_of=date(2026, 5, 2), policy=POLICY, ocr=CountingOcr())
+    # Then no page went to OCR and the text layer was enough
+    assert CountingOcr.calls == 0
+    assert (reading.text_source, reading.pages, reading.doc_type) == ("text_layer", 2, DocType.BANK_DETAILS)
