@@ -74,6 +74,9 @@ def clean_person(raw: str | None) -> str | None:
     while words and fold_aligned(words[0]) in _LEADING_NOT_NAMES:
         # "À Gradignan Agnès Leroy": after "à", "au", "en" comes a place, not the person.
         words = words[2:] if fold_aligned(words[0]) in ("A", "AU", "EN") else words[1:]
+    # OCR turns table rules and stamps into stray one-letter words after the name ("Aïcha Haddad À").
+    while len(words) > 1 and len(words[-1].strip(".")) == 1:
+        words = words[:-1]
     value = " ".join(words)
     letters = re.sub(r"[^A-Za-zÀ-ÿ]", "", value)
     if len(letters) < 2 or fold_aligned(value) in _NOT_NAMES:
@@ -98,6 +101,12 @@ def clean_organisation(raw: str | None) -> str | None:
     if match and match.start() > 2:
         value = value[: match.start()]
     value = value.strip(" :;,.-–|(")
+    words = value.split()
+    while len(words) > 1 and len(words[-1]) == 1 and not words[-1].isalnum():
+        words = words[:-1]
+    while len(words) > 2 and len(words[-1]) == 1 and words[-1] not in "&":
+        words = words[:-1]
+    value = " ".join(words)
     if not value or not re.match(r"[A-Za-zÀ-ÿ0-9&«\"]", value) or value[0].islower():
         return None
     return value if len(re.sub(r"[^A-Za-zÀ-ÿ]", "", value)) >= 2 else None
@@ -309,9 +318,12 @@ def _option(text: Text, patterns: dict[str, str]) -> str | None:
     return None
 
 
+# OCR reads the "l" of CléA as I, 1 or |, and drops the accent of Numérique or misreads one letter.
+_CLEA = r"\bC[LI1|]\s?EA\b"
+_NUMERIQUE = r"N[UV]M[EC]R[I1l]Q[UV]E"
 CERTIFICATION_PATTERNS = {
-    "clea_numerique": r"\bCLEA\s*-?\s*NUMERIQUE\b",
-    "clea_socle": r"\bCLEA\s*-?\s*(?:SOCLE\b|\(?\s*SOCLE|DE\s+BASE\b)|\bSOCLE\s+DE\s+CONNAISSANCES\b",
+    "clea_numerique": _CLEA + r"\s*[-–:]?\s*" + _NUMERIQUE,
+    "clea_socle": _CLEA + r"\s*[-–:]?\s*(?:SOCLE\b|\(?\s*SOCLE|DE\s+BASE\b)|\bSOCLE\s+DE\s+CONNAISSANCES\b",
 }
 EVALUATION_PATTERNS = {
     "initial": r"\bEVALUATION\s+(?:INITIALE|PREALABLE)\b|\bPOSITIONNEMENT\s+INITIAL\b",
@@ -321,9 +333,9 @@ EVALUATION_PATTERNS = {
 
 def certification(text: Text) -> str | None:
     found = _option(text, CERTIFICATION_PATTERNS)
-    if found is None and re.search(r"\bCLEA\b", text.folded) and not re.search(
-        r"\bCLEA\s*-?\s*(?:NUMERIQUE|MANAGEMENT)\b", text.folded
-    ):
+    # A bare "CléA" is CléA Socle's historical name, unless "numérique" shows anywhere: then a misread
+    # "CléA Numérique" is as likely, and no answer beats a wrong one.
+    if found is None and re.search(_CLEA, text.folded) and not re.search(_NUMERIQUE + r"|MANAGEMENT", text.folded):
         # "Certificat CléA" alone is the historical name of CléA Socle.
         return "clea_socle"
     return found
@@ -343,12 +355,15 @@ def certifications(text: Text) -> list[str]:
             break
     # A list or table row that opens with a bare "CléA" ("CléA du 23/01/2026 au ...", "☒ CléA") is CléA Socle,
     # the certification's historical name; a bare "CléA" in a title or a sentence says nothing.
-    for match in re.finditer(r"(?m)^[ \t•\-–*]*(" + _CHECKED + r"|" + _UNCHECKED + r")?[ \t]*CLEA\b(?!\s*-?\s*(?:NUMERIQUE|MANAGEMENT))", folded):
+    for match in re.finditer(
+        r"(?m)^[ \t•\-–*]*(" + _CHECKED + r"|" + _UNCHECKED + r")?[ \t]*" + _CLEA + r"(?!\s*[-–:]?\s*(?:" + _NUMERIQUE + r"|MANAGEMENT))",
+        folded,
+    ):
         box = match.group(1) or ""
         if not re.fullmatch(_UNCHECKED, box.strip() or "-"):
             found.append("clea_socle")
             break
-    if not found and re.search(r"\bCLEA\b(?!\s*-?\s*MANAGEMENT)", folded):
+    if not found and re.search(_CLEA + r"(?!\s*-?\s*MANAGEMENT)", folded) and not re.search(_NUMERIQUE, folded):
         found.append("clea_socle")
     return sorted(set(found), key=["clea_socle", "clea_numerique"].index)
 
@@ -373,13 +388,11 @@ def siret(text: Text) -> str | None:
 
 
 def _fourteen(digits: str) -> str:
-    """OCR reads a table rule before a number as "1": among the 14-digit windows of a longer run, the one
-    whose Luhn key holds is the SIRET. Without one, the run is returned as read (and refused later)."""
-    if len(digits) > 14:
-        for start in range(len(digits) - 13):
-            window = digits[start : start + 14]
-            if identifiers.siret_valid(window):
-                return window
+    """OCR reads a table rule before a number as "1": a 15-digit run whose last 14 digits pass Luhn is that
+    SIRET. Otherwise the run is returned as read (and refused later)."""
+    # Only the rule's own digit, in front, is dropped: any other window could pass Luhn by chance.
+    if len(digits) == 15 and identifiers.siret_valid(digits[1:]):
+        return digits[1:]
     return digits
 
 
