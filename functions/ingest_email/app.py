@@ -10,10 +10,10 @@ from clea_intake.services.inbound import ingest
 def record_handler(record: SQSRecord) -> None:
     obj = s3_object_of(record)
     if obj is not None:
-        ingest(repo(), cfg(), bucket=obj.bucket, key=obj.key, now=clock.now())
+        ingest(repo(), cfg(), bucket=obj.bucket, key=obj.key, version_id=obj.version_id, now=clock.now())
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: object) -> dict:

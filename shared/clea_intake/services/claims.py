@@ -16,11 +16,13 @@ from clea_intake.domain.pieces import Piece
 from clea_intake.domain.policy import policy_for
 from clea_intake.services import metrics
 from clea_intake.services.cases import _resume
+from clea_intake.services.inbound import CLAIM_EVENT
 from clea_intake.services.notify import notify
 from clea_intake.services.retry import on_stale_case
+from clea_intake.services.sweeper import _lapse as lapse
 from clea_intake.settings import Settings
 
-logger = Logger(child=True)
+logger = Logger(service="clea-intake", child=True)
 
 CLAIM_LABELS = {
     "EXECUTION_REPORT": "Compte rendu d'exécution (CRE)",
@@ -102,6 +104,37 @@ def check_claim(case: Case, pieces: list[Piece]) -> tuple[list[dict], dict[str, 
     return problems, chosen
 
 
+def _unread_attachments(repo: Repository, case_id: str) -> int:
+    """Attachments of accepted claim e-mails not read yet: the claim is judged as a whole, not piece by piece."""
+    announced = {digest for e in repo.timeline(case_id) if e.kind == CLAIM_EVENT
+                 for digest in e.detail.get("attachments", [])}
+    return len(announced - {d.sha256 for d in repo.documents(case_id)})
+
+
+def _iban(bank: Piece) -> str:
+    return str(bank.fields["iban"]).replace(" ", "").upper()
+
+
+def _held_for_iban_change(repo: Repository, case: Case, bank: Piece, now: datetime, actor: str) -> bool:
+    """A RIB whose IBAN is not the one last paid to this evaluator waits for a person (payment diversion)."""
+    iban = _iban(bank)
+    previous = repo.evaluator_iban(case.application.evaluator.siret)
+    if not previous or previous == iban or case.approved_iban == iban:
+        return False
+    review = ReviewItem(
+        review_id=f"IBAN-{case.case_id}-{iban[-6:]}", case_id=case.case_id, kind="bank_details", code="IBAN_CHANGED",
+        subject_ref=bank.doc_id, opened_at=now,
+        message=("L'IBAN du RIB diffère de celui déjà payé à cet organisme : vérifier auprès de l'organisme "
+                 "par un autre canal avant tout versement."),
+    )
+    if repo.open_review(review):
+        metrics.count("ReviewOpened")
+        case.note("review", at=now, actor=actor, reason="IBAN_CHANGED",
+                  message="Changement de coordonnées bancaires : versement suspendu jusqu'à vérification.")
+        repo.save_case(case)
+    return True
+
+
 @on_stale_case()
 def assess_claim(repo: Repository, cfg: Settings, case_id: str, now: datetime, actor: str = "system") -> str:
     case = repo.get_case(case_id)
@@ -110,12 +143,31 @@ def assess_claim(repo: Repository, cfg: Settings, case_id: str, now: datetime, a
         return str(case.state)
     if case.state not in OPEN_FOR_CLAIM:
         return str(case.state)
+    if case.deadline_at is not None and now >= case.deadline_at:
+        # Too late, even if the hourly sweeper has not passed yet.
+        return "LAPSED" if lapse(repo, cfg, case_id, now) else str(repo.get_case(case_id).state)
     pieces = repo.pieces(case_id)
     if not any(p.source == "claim" for p in pieces):
         return str(case.state)
+    if _unread_attachments(repo, case_id):
+        return "CLAIM_PENDING"
     policy = policy_for(case.application.evaluation_start)
     problems, chosen = check_claim(case, pieces)
     notify(repo, cfg, case, "claim_received", now)
+
+    hours_piece = chosen.get("HOURS_ATTESTATION")
+    hours = (hours_piece.number_field("hours") or 0.0) if hours_piece else None
+    # No RIB is needed to pay nothing: a valid report and attestation of 0 hours close the case.
+    if hours is not None and hours <= 0 and "EXECUTION_REPORT" in chosen:
+        case.claim_problems = []
+        case.transition(State.CLOSED_UNPAID, at=now, actor=actor, reason="ZERO_HOURS",
+                        message="L'évaluation n'a pas été réalisée (0 heure) : l'aide n'est pas versée.")
+        repo.save_case(case)
+        metrics.state_entered(State.CLOSED_UNPAID)
+        notify(repo, cfg, case, "closed_unpaid", now, hours=0.0)
+        _resume(repo, case, "claim", "CLOSED_UNPAID")
+        return "CLOSED_UNPAID"
+
     if problems:
         changed = problems != case.claim_problems
         case.claim_problems = problems
@@ -132,31 +184,7 @@ def assess_claim(repo: Repository, cfg: Settings, case_id: str, now: datetime, a
         return "CLAIM_INCOMPLETE"
 
     case.claim_problems = []
-    hours = chosen["HOURS_ATTESTATION"].number_field("hours") or 0.0
-    if hours <= 0:
-        case.transition(State.CLOSED_UNPAID, at=now, actor=actor, reason="ZERO_HOURS",
-                        message="L'évaluation n'a pas été réalisée (0 heure) : l'aide n'est pas versée.")
-        repo.save_case(case)
-        metrics.state_entered(State.CLOSED_UNPAID)
-        notify(repo, cfg, case, "closed_unpaid", now, hours=0.0)
-        _resume(repo, case, "claim", "CLOSED_UNPAID")
-        return "CLOSED_UNPAID"
-
-    iban = str(chosen["BANK_DETAILS"].fields["iban"]).replace(" ", "").upper()
-    previous = repo.evaluator_iban(case.application.evaluator.siret)
-    approved = case.approved_iban
-    if previous and previous != iban and approved != iban:
-        review = ReviewItem(
-            review_id=f"IBAN-{case_id}-{iban[-6:]}", case_id=case_id, kind="bank_details", code="IBAN_CHANGED",
-            subject_ref=chosen["BANK_DETAILS"].doc_id, opened_at=now,
-            message=("L'IBAN du RIB diffère de celui déjà payé à cet organisme : vérifier auprès de l'organisme "
-                     "par un autre canal avant tout versement."),
-        )
-        if repo.open_review(review):
-            metrics.count("ReviewOpened")
-            case.note("review", at=now, actor=actor, reason="IBAN_CHANGED",
-                      message="Changement de coordonnées bancaires : versement suspendu jusqu'à vérification.")
-            repo.save_case(case)
+    if _held_for_iban_change(repo, case, chosen["BANK_DETAILS"], now, actor):
         return "HELD_FOR_REVIEW"
     case.note("claim_valid", at=now, actor=actor, message="Demande de versement complète.", hours=hours)
     repo.save_case(case)
@@ -174,11 +202,13 @@ def order_payment(repo: Repository, cfg: Settings, case_id: str, now: datetime) 
     if problems or "BANK_DETAILS" not in chosen:
         return "CLAIM_INCOMPLETE"
     bank = chosen["BANK_DETAILS"]
+    # The claim was judged valid a moment ago, but a newer RIB may have arrived since: check it again.
+    if _held_for_iban_change(repo, case, bank, now, "system"):
+        return "CLAIM_INCOMPLETE"
     order = PaymentOrder(
         order_id=f"PAY-{case_id}", case_id=case_id, amount_eur=case.awarded_eur,
         creditor_name=case.application.evaluator.name, creditor_siret=case.application.evaluator.siret,
-        iban=str(bank.fields["iban"]).replace(" ", "").upper(), bic=str(bank.fields.get("bic") or ""),
-        created_at=now,
+        iban=_iban(bank), bic=str(bank.fields.get("bic") or ""), created_at=now,
     )
     case.transition(State.PAYMENT_ORDERED, at=now, actor="system", message="Ordre de paiement créé.",
                     amount_eur=str(order.amount_eur), order_id=order.order_id)
@@ -186,7 +216,7 @@ def order_payment(repo: Repository, cfg: Settings, case_id: str, now: datetime) 
         return str(repo.get_case(case_id).state)
     metrics.state_entered(State.PAYMENT_ORDERED)
     metrics.amount("PaymentOrderedAmount", order.amount_eur)
-    notify(repo, cfg, case, "payment_ordered", now)
+    notify(repo, cfg, case, "payment_ordered", now, hours=chosen["HOURS_ATTESTATION"].number_field("hours"))
     logger.info("payment ordered", case_id=case_id, order_id=order.order_id)
     return "PAYMENT_ORDERED"
 

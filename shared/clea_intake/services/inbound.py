@@ -11,8 +11,9 @@ from aws_lambda_powertools import Logger
 
 from clea_intake.adapters import mailer, storage
 from clea_intake.adapters.repository import Repository, ReviewItem
+from clea_intake.domain.case import Case
 from clea_intake.domain.policy import current_policy
-from clea_intake.mail.parse import InboundMessage, MalformedMessage, parse_inbound
+from clea_intake.mail.parse import Attachment, InboundMessage, MalformedMessage, parse_inbound
 from clea_intake.mail.reasons import MailReason, reason_message
 from clea_intake.mail.reference import message_references
 from clea_intake.mail.trust import assess_trust
@@ -20,7 +21,11 @@ from clea_intake.services import metrics
 from clea_intake.services.retry import on_stale_case
 from clea_intake.settings import Settings
 
-logger = Logger(child=True)
+logger = Logger(service="clea-intake", child=True)
+
+# The timeline event that announces a claim e-mail and the attachments it brought (their SHA-256):
+# the claim is assessed only once every one of them has been read (services.claims).
+CLAIM_EVENT = "claim"
 
 
 @dataclass
@@ -31,12 +36,8 @@ class InboundOutcome:
     stored: tuple[str, ...] = ()
 
 
-def _authenticated(msg: InboundMessage) -> bool:
-    return msg.dmarc == "pass" and (msg.virus_verdict or "").upper() == "PASS"
-
-
 def ingest(repo: Repository, cfg: Settings, *, bucket: str, key: str, now: datetime,
-           released_for: str | None = None) -> InboundOutcome:
+           version_id: str | None = None, released_for: str | None = None) -> InboundOutcome:
     """Handle one raw message once; the raw object is never changed or deleted.
 
     `released_for`: a person checked a quarantined message and files it for this case anyway.
@@ -44,7 +45,7 @@ def ingest(repo: Repository, cfg: Settings, *, bucket: str, key: str, now: datet
     if released_for is None and repo.find_inbound(key) is not None:
         return InboundOutcome("duplicate")
     limits = current_policy().claims
-    raw = storage.get_object(bucket, key, max_bytes=limits.max_message_bytes)
+    raw = storage.get_object(bucket, key, version_id, max_bytes=limits.max_message_bytes)
     if raw.size > limits.max_message_bytes:
         return _quarantine(repo, cfg, key, now, MailReason.MAIL_ATTACHMENTS_TOTAL_TOO_LARGE, None, None)
     try:
@@ -55,22 +56,28 @@ def ingest(repo: Repository, cfg: Settings, *, bucket: str, key: str, now: datet
         return _quarantine(repo, cfg, key, now, malformed.code, None, None)
 
     references = [released_for] if released_for else message_references(msg)
+    case = repo.find_case(references[0]) if len(references) == 1 else None
+    if released_for is None:
+        # What the message says about itself (virus, spam, DMARC) outranks what it says about a case:
+        # an infected message is reported as infected, whatever its subject.
+        verdict = assess_trust(msg, str(case.application.evaluator.email) if case else None)
+        if not verdict.accepted and (case is not None or verdict.reason != MailReason.MAIL_SENDER_NOT_EVALUATOR):
+            return _quarantine(repo, cfg, key, now, verdict.reason, case.case_id if case else None, msg,
+                               reply=False)
     if not references:
         return _quarantine(repo, cfg, key, now, MailReason.MAIL_NO_REFERENCE, None, msg)
     if len(references) > 1:
         return _quarantine(repo, cfg, key, now, MailReason.MAIL_AMBIGUOUS_REFERENCE, None, msg)
-    case = repo.find_case(references[0])
     if case is None:
         return _quarantine(repo, cfg, key, now, MailReason.MAIL_UNKNOWN_CASE, None, msg)
-    verdict = assess_trust(msg, str(case.application.evaluator.email))
-    if not verdict.accepted and released_for is None:
-        return _quarantine(repo, cfg, key, now, verdict.reason, case.case_id, msg, reply=False)
 
     documents = [a for a in msg.attachments if a.is_supported_document]
     errors = [p for p in msg.problems if p.severity == "error"]
     if not documents:
         reason = errors[0].code if errors else MailReason.MAIL_NO_ATTACHMENT
         return _quarantine(repo, cfg, key, now, reason, case.case_id, msg)
+    # Announce the attachments before storing them: their readings may start as soon as they are in S3.
+    _note_claim(repo, case.case_id, now, key, documents, [str(p.code) for p in errors])
     stem = hashlib.sha256(key.encode()).hexdigest()[:12]
     stored = []
     for n, attachment in enumerate(documents, start=1):
@@ -82,7 +89,6 @@ def ingest(repo: Repository, cfg: Settings, *, bucket: str, key: str, now: datet
     for problem in errors:
         # Part of the message could not be taken in (an archive, an oversized file): a person looks at it.
         _open_review(repo, key, now, problem.code, case.case_id)
-    _note_claim(repo, case.case_id, now, key, len(stored), [str(p.code) for p in errors])
     if released_for is None:
         repo.record_inbound(key, status="accepted", at=now, case_id=case.case_id, reason=None,
                             detail={"attachments": len(stored)})
@@ -93,10 +99,14 @@ def ingest(repo: Repository, cfg: Settings, *, bucket: str, key: str, now: datet
 
 
 @on_stale_case()
-def _note_claim(repo: Repository, case_id: str, now: datetime, key: str, count: int, problems: list[str]) -> None:
-    case = repo.get_case(case_id)
-    case.note("claim", at=now, actor="evaluator", message=f"Demande de versement reçue par courriel ({count} pièce(s)).",
-              message_key=key, problems=problems)
+def _note_claim(repo: Repository, case_id: str, now: datetime, key: str, documents: list[Attachment],
+                problems: list[str]) -> None:
+    if any(e.kind == CLAIM_EVENT and e.detail.get("message_key") == key for e in repo.timeline(case_id)):
+        return  # a retried delivery of the same message
+    case: Case = repo.get_case(case_id)
+    case.note(CLAIM_EVENT, at=now, actor="evaluator",
+              message=f"Demande de versement reçue par courriel ({len(documents)} pièce(s)).",
+              message_key=key, attachments=sorted({a.sha256 for a in documents}), problems=problems)
     repo.save_case(case)
 
 
@@ -110,10 +120,14 @@ def _open_review(repo: Repository, key: str, now: datetime, reason: MailReason |
 
 def _quarantine(repo: Repository, cfg: Settings, key: str, now: datetime, reason: MailReason | str,
                 case_id: str | None, msg: InboundMessage | None, *, reply: bool = True) -> InboundOutcome:
-    """Keep the message aside with its reason, show it to a person, answer the sender if it authenticated."""
+    """Keep the message aside with its reason, show it to a person, answer the sender if it authenticated.
+
+    The review item is opened before the message is marked handled, so that a crash in between is
+    retried into the queue rather than lost; replies go out once, with the first marking.
+    """
+    _open_review(repo, key, now, reason, case_id)
     if not repo.record_inbound(key, status="quarantined", at=now, case_id=case_id, reason=str(reason)):
         return InboundOutcome("duplicate")
-    _open_review(repo, key, now, reason, case_id)
     metrics.count("MailQuarantined", ("Reason", str(reason)))
     logger.warning("e-mail quarantined", reason=str(reason), case_id=case_id)
     if reply and msg is not None and msg.from_address and _authenticated(msg):
@@ -128,3 +142,10 @@ def _quarantine(repo: Repository, cfg: Settings, key: str, now: datetime, reason
         html = "<p>" + text.replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br>") + "</p>"
         mailer.send(mailer.to_mime(cfg.mail_from, [msg.from_address], subject, text, html, []))
     return InboundOutcome("quarantined", case_id, str(reason))
+
+
+def _authenticated(msg: InboundMessage) -> bool:
+    """Only a clean message whose From DMARC vouched for gets an answer (no backscatter to forged senders)."""
+    return (msg.dmarc == "pass" and (msg.virus_verdict or "").upper() == "PASS"
+            and (msg.spam_verdict or "").upper() != "FAIL"
+            and bool(msg.dmarc_header_from) and msg.dmarc_header_from.lower() == (msg.from_domain or "").lower())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -16,7 +17,7 @@ from clea_intake.payments.export import Debtor, PaymentLine, to_csv, to_pain001
 from clea_intake.services.claims import confirm_paid
 from clea_intake.settings import Settings
 
-logger = Logger(child=True)
+logger = Logger(service="clea-intake", child=True)
 
 _EVALUATION = {"initial": "evaluation initiale", "final": "evaluation finale"}
 
@@ -43,20 +44,23 @@ def _line(order: PaymentOrder) -> PaymentLine:
 
 
 def export_payments(repo: Repository, cfg: Settings, now: datetime, *, store: bool = True) -> Export | None:
-    """Take every ORDERED payment into one export; an order is exported once, whatever the retries."""
-    export_id = f"EXP-{now.strftime('%Y%m%d-%H%M%S')}"
-    taken: list[PaymentOrder] = []
-    for order in repo.payments("ORDERED"):
-        exported = order.model_copy(update={"status": "EXPORTED", "exported_at": now, "export_id": export_id})
-        try:
-            repo.update_payment(exported, expected_status="ORDERED")
-        except StaleCase:
-            continue  # another export took it
-        taken.append(exported)
+    """Take every ORDERED payment into one export; an order is exported once, whatever the retries.
+
+    Each order is taken together with a write of its case: the case's version condition makes two exports
+    running at once race on the case, so that exactly one of them takes the order.
+    """
+    # Unique even for two exports in the same second: the id names the files and is the SEPA MsgId.
+    export_id = f"EXP-{now.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6].upper()}"
+    debtor = Debtor(name=cfg.debtor_name, iban=cfg.debtor_iban, bic=cfg.debtor_bic)
+    pending = repo.payments("ORDERED")
+    if not pending:
+        return None
+    # Build (and XSD-validate) before taking anything: a file that cannot be produced leaves the orders pending.
+    to_pain001([_line(o) for o in pending], debtor, export_id, now)
+    taken = [exported for order in pending if (exported := _take(repo, order, export_id, now)) is not None]
     if not taken:
         return None
     lines = [_line(o) for o in taken]
-    debtor = Debtor(name=cfg.debtor_name, iban=cfg.debtor_iban, bic=cfg.debtor_bic)
     export = Export(export_id, taken, to_csv(lines), to_pain001(lines, debtor, export_id, now))
     if store:
         csv_key, xml_key = f"exports/{export_id}.csv", f"exports/{export_id}.xml"
@@ -65,6 +69,24 @@ def export_payments(repo: Repository, cfg: Settings, now: datetime, *, store: bo
         export.keys = (csv_key, xml_key)
     logger.info("payments exported", export_id=export_id, orders=len(taken))
     return export
+
+
+def _take(repo: Repository, order: PaymentOrder, export_id: str, now: datetime) -> PaymentOrder | None:
+    """Mark one order EXPORTED in this export; None if another export took it first."""
+    for _ in range(8):
+        case = repo.get_case(order.case_id)  # read before the order: its version guards the order's status
+        current = repo.find_payment(order.case_id)
+        if current is None or current.status != "ORDERED":
+            return None
+        exported = current.model_copy(update={"status": "EXPORTED", "exported_at": now, "export_id": export_id})
+        case.note("payment", at=now, actor="finance", message="Ordre de paiement transmis au service financier.",
+                  order_id=order.order_id, export_id=export_id)
+        try:
+            repo.update_payment(exported, expected_status="ORDERED", case=case)
+            return exported
+        except StaleCase:
+            continue  # the case changed meanwhile (another export, a late e-mail): look again
+    return None
 
 
 def confirm(repo: Repository, references: list[str], now: datetime, *, actor: str) -> list[str]:
