@@ -5,11 +5,11 @@ from clea_intake.runtime import TaskInput, cfg, logger, metrics, repo, tracer
 from clea_intake.services.cases import await_step
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: object) -> dict:
     task = TaskInput.model_validate(event)
-    logger.append_keys(case_id=task.case_id, step=task.step)
+    logger.thread_safe_append_keys(case_id=task.case_id, step=task.step)
     await_step(repo(), cfg(), task.case_id, task.step, task.token, clock.now())
     return {"case_id": task.case_id, "waiting": task.step}

@@ -14,7 +14,7 @@ def record_handler(record: SQSRecord) -> None:
                           version_id=obj.version_id, now=clock.now(), ocr=ocr())
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: object) -> dict:

@@ -15,7 +15,7 @@ def record_handler(record: SQSRecord) -> None:
         register_application(repo(), cfg(), key=obj.key, etag=obj.etag, body=body, now=clock.now())
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: object) -> dict:

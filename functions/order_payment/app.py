@@ -5,10 +5,10 @@ from clea_intake.runtime import TaskInput, cfg, logger, metrics, repo, tracer
 from clea_intake.services.claims import order_payment
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: object) -> dict:
     task = TaskInput.model_validate(event)
-    logger.append_keys(case_id=task.case_id)
+    logger.thread_safe_append_keys(case_id=task.case_id)
     return {"case_id": task.case_id, "outcome": order_payment(repo(), cfg(), task.case_id, clock.now())}

@@ -5,7 +5,7 @@ from clea_intake.runtime import cfg, logger, metrics, repo, tracer
 from clea_intake.services.sweeper import sweep
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: object) -> dict:

@@ -76,12 +76,15 @@ def process_batch(event: dict, context: object, record_handler, function: str) -
 
     from clea_intake.services.metrics import count
 
-    response = process_partial_response(event=event, record_handler=record_handler, processor=processor,
-                                        context=context)
-    failures = len(response.get("batchItemFailures", []))
-    if failures:
-        count("HandlerFailure", ("Function", function), failures)
-    return response
+    def counted(record):
+        # Counted here, record by record: when every record fails, Powertools raises before returning.
+        try:
+            return record_handler(record)
+        except Exception:
+            count("HandlerFailure", ("Function", function))
+            raise
+
+    return process_partial_response(event=event, record_handler=counted, processor=processor, context=context)
 
 
 @functools.cache

@@ -221,10 +221,6 @@ def test_ops_review_acts_are_in_the_case_timeline(resolved: dict[str, Any]) -> N
     assert len(reviews) == 3 and {e["actor"] for e in reviews} == {"ops:agent.test"}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "services.review.resolve closes a dismissed document item but leaves the piece in status 'review'; "
-    "completeness then keeps it in `in_review`, which also holds back the applicant's 'incomplete' e-mail "
-    "(reported; services/review.py is not ops-owned)"))
 def test_ops_review_dismissed_piece_no_longer_waits_for_review(resolved: dict[str, Any]) -> None:
     # Given the dismissed piece  When the case's pieces are shown
     documents = {d["doc_id"]: d for d in resolved["case"]["documents"]}

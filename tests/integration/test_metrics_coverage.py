@@ -218,9 +218,6 @@ def test_metrics_coverage_refusal_and_failure_dimensions_name_the_cause(run: dic
     assert ("HandlerFailure", "intake_application") in causes
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "runtime.process_batch counts HandlerFailure only for partial batch failures: when every record of a batch "
-    "fails, Powertools raises BatchProcessingError before the count (reported; runtime.py is not ops-owned)"))
 def test_metrics_coverage_handler_failure_counts_every_failed_delivery(run: dict[str, Any]) -> None:
     # Given two unreadable messages, each delivered until the redrive policy dead-letters it
     failures = sum(p.value for p in run["points"] if p.name == "HandlerFailure")
@@ -269,17 +266,15 @@ def test_logs_of_case_events_carry_the_case_id(run: dict[str, Any]) -> None:
 def test_logs_of_step_function_tasks_carry_the_case_id(run: dict[str, Any]) -> None:
     # Given the log lines written inside the Step Functions task functions (Powertools adds function_name)
     tasks = ("acknowledge-case", "await-step", "decide-eligibility", "award-case", "send-decision", "order-payment")
-    records = [r for r in run["logs"] if str(r.get("function_arn", "")).endswith(tasks)]
+    # Lines about many cases (the sweep, a payment export) are not task lines; on the local stack every
+    # function shares one process, so they can carry the Lambda context of a task running in another thread.
+    many = ("sweep done", "payments exported")
+    records = [r for r in run["logs"] if str(r.get("function_arn", "")).endswith(tasks) and r["message"] not in many]
     # When their keys are read  Then they carry the case id the task was started for
     assert records, "the task functions should log something at INFO"
-    assert all(str(r.get("case_id", "")).startswith("NA-CLEA-") for r in records)
+    assert all(str(r.get("case_id", "")).startswith("NA-CLEA-") for r in records), [r for r in records if not str(r.get("case_id", "")).startswith("NA-CLEA-")][:3]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the local stack runs every function in one process with one Powertools logger, and the handlers neither "
-    "clear appended keys per invocation (inject_lambda_context(clear_state=True)) nor keep them per thread "
-    "(thread_safe_append_keys): a case id appended by a task leaks into later lines (reported; functions/ and "
-    "runtime.py are not ops-owned)"))
 def test_logs_about_no_single_case_carry_no_case_id(run: dict[str, Any]) -> None:
     # Given the lines that report on many cases at once (the sweep)
     records = [r for r in run["logs"] if r["message"] == "sweep done"]

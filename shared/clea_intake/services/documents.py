@@ -20,7 +20,7 @@ from clea_intake.domain.policy import current_policy
 from clea_intake.services import metrics
 from clea_intake.settings import Settings
 
-logger = Logger(child=True)
+logger = Logger(service="clea-intake", child=True)
 
 _APPLICATION_DOC = re.compile(r"^applications/(?P<case>[^/]+)/documents/(?P<name>.+)$")
 _CLAIM_DOC = re.compile(r"^claims/(?P<case>[^/]+)/(?P<name>.+)$")

@@ -12,6 +12,7 @@ from aws_lambda_powertools import Logger
 from clea_intake.adapters import mailer, storage
 from clea_intake.adapters.repository import Repository, ReviewItem
 from clea_intake.domain.case import Case
+from clea_intake.domain.lifecycle import OPEN_FOR_CLAIM, State
 from clea_intake.domain.policy import current_policy
 from clea_intake.mail.parse import Attachment, InboundMessage, MalformedMessage, parse_inbound
 from clea_intake.mail.reasons import MailReason, reason_message
@@ -23,6 +24,8 @@ from clea_intake.settings import Settings
 
 logger = Logger(service="clea-intake", child=True)
 
+# Awarded cases wait for their claim; a claim repeated once the payment is ordered is filed, and changes nothing.
+TAKES_CLAIM_MAIL = OPEN_FOR_CLAIM | {State.PAYMENT_ORDERED, State.PAID}
 # The timeline event that announces a claim e-mail and the attachments it brought (their SHA-256):
 # the claim is assessed only once every one of them has been read (services.claims).
 CLAIM_EVENT = "claim"
@@ -70,6 +73,9 @@ def ingest(repo: Repository, cfg: Settings, *, bucket: str, key: str, now: datet
         return _quarantine(repo, cfg, key, now, MailReason.MAIL_AMBIGUOUS_REFERENCE, None, msg)
     if case is None:
         return _quarantine(repo, cfg, key, now, MailReason.MAIL_UNKNOWN_CASE, None, msg)
+    if case.state not in TAKES_CLAIM_MAIL:
+        # Not awarded (yet or ever), or closed: a claim there is a mistake or a question for a person.
+        return _quarantine(repo, cfg, key, now, MailReason.MAIL_UNKNOWN_CASE, case.case_id, msg)
 
     documents = [a for a in msg.attachments if a.is_supported_document]
     errors = [p for p in msg.problems if p.severity == "error"]

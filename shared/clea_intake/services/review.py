@@ -47,8 +47,14 @@ def resolve(repo: Repository, cfg: Settings, review_id: str, action: str, now: d
     item = _open_item(repo, review_id)
     if action == "dismiss":
         _close(repo, item, "dismissed", actor, now)
+        record = repo.find_document(item.case_id, item.subject_ref) if item.kind == "document" else None
+        if record is not None:
+            # The person found the piece unusable: it no longer waits for review and no longer counts.
+            repo.put_document(record.model_copy(update={"status": "rejected", "reviewed_by": actor}))
         if item.case_id and repo.find_case(item.case_id):
             _note(repo, item.case_id, now, actor, f"Point d'examen écarté : {note or item.code}", review_id=review_id)
+            if record is not None:
+                (assess_claim if record.source == "claim" else reassess)(repo, cfg, item.case_id, now, actor=actor)
         return "dismissed"
     if item.kind == "document":
         return _resolve_document(repo, cfg, item, action, now, actor, doc_type, fields or {})

@@ -15,7 +15,7 @@ from clea_intake.services.notify import notify
 from clea_intake.services.retry import on_stale_case
 from clea_intake.settings import Settings
 
-logger = Logger(child=True)
+logger = Logger(service="clea-intake", child=True)
 
 
 @dataclass
