@@ -121,8 +121,9 @@ def read_identity(text: Text, mrz: MrzReading | None, doc_type: DocType, as_of: 
             "nationality": mrz.nationality,
         }
         for key, value in from_mrz.items():
-            # A checked MRZ beats the visual zone; an MRZ with a bad check digit only fills gaps.
-            if value and (mrz.valid or not fields.get(key)):
+            # A checked MRZ beats the visual zone, and so does a field whose own check digit holds;
+            # otherwise the MRZ only fills gaps.
+            if value and (mrz.valid or mrz.field_checked(key) or not fields.get(key)):
                 fields[key] = value
         # The visual zone keeps accents and hyphens the MRZ cannot hold.
         for key in ("surname", "given_names"):

@@ -35,6 +35,14 @@ class MrzReading:
     def valid(self) -> bool:
         return not self.failed_checks
 
+    def field_checked(self, name: str) -> bool:
+        """The field's own check digit holds (even if another part of the zone failed)."""
+        part = _PARTS.get(name)
+        return part is not None and part not in self.failed_checks and "caractères illisibles" not in self.failed_checks
+
+
+_PARTS = {"document_number": "numéro du document", "birth_date": "date de naissance", "expiry_date": "date d'expiration"}
+
 
 _FILLERS = str.maketrans({"«": "<", "‹": "<", "〈": "<", "(": "<", "[": "<", "{": "<", "£": "<", "€": "<"})
 # OCR confuses letters and digits; in a position that can only hold a digit, read the digit.
@@ -200,7 +208,7 @@ def read_cni_2x36(lines: list[str], *, as_of: date) -> MrzReading:
     failed = []
     try:
         if hash_string(l2[:12]) != l2[12]:
-            failed.append("numéro de la carte")
+            failed.append("numéro du document")
         if hash_string(l2[27:33]) != l2[33]:
             failed.append("date de naissance")
         if hash_string(l1 + l2[:35]) != l2[35]:
