@@ -271,6 +271,34 @@ def test_ingest_untrusted_or_unmatched_message_is_quarantined_with_its_reason(re
     assert clients.client("s3").get_object(Bucket=NAMES.bucket, Key=key)["Body"].read() == raw
 
 
+@pytest.mark.parametrize("state", [State.COMPLETE, State.REFUSED, State.LAPSED, State.CLOSED_UNPAID])
+def test_ingest_claim_for_a_case_not_waiting_for_one_is_quarantined_with_its_case(repo, cfg, state):
+    # Given a case that was never awarded, or is closed without payment
+    case_id = _awarded_case(repo, f"NA-CLEA-2026-{next(_numbers):06d}")
+    case = repo.get_case(case_id)
+    case.state = state
+    repo.save_case(case)
+    key = _deliver(_claim(case_id))
+    # When the evaluator's claim for it arrives
+    outcome = ingest(repo, cfg, bucket=NAMES.bucket, key=key, now=NOW)
+    # Then a person sees it next to the case, and nothing is filed
+    assert (outcome.status, outcome.reason, outcome.case_id) == ("quarantined", "MAIL_UNKNOWN_CASE", case_id)
+    assert [(r.code, r.case_id) for r in _reviews_for(repo, key)] == [("MAIL_UNKNOWN_CASE", case_id)]
+    assert _keys(f"claims/{case_id}/") == []
+
+
+def test_ingest_claim_repeated_after_payment_order_is_filed_without_review(repo, cfg, case_id):
+    # Given a case whose payment is already ordered
+    case = repo.get_case(case_id)
+    case.state = State.PAYMENT_ORDERED
+    repo.save_case(case)
+    key = _deliver(_claim(case_id))
+    # When the evaluator sends the claim once more
+    outcome = ingest(repo, cfg, bucket=NAMES.bucket, key=key, now=NOW)
+    # Then it is filed for the record and nobody is bothered
+    assert outcome.status == "accepted" and _reviews_for(repo, key) == []
+
+
 def test_ingest_unmatched_authenticated_message_answers_the_sender(repo, cfg):
     # Given an authenticated message without any case reference
     before = len(_replies())
