@@ -100,6 +100,13 @@ def _document_number(text: Text) -> str | None:
     return None
 
 
+_IDENTITY_COLUMNS = {
+    "birth_date": r"DATE\s+DE\s+NAISS|DATE\s+OF\s+BIRTH",
+    "issue_date": r"DATE\s+DE\s+DELIV|DATE\s+OF\s+ISSUE",
+    "expiry_date": r"DATE\s+D'EXPIRATION|DATE\s+OF\s+EXPIRY|FIN\s+DE\s+VALIDITE",
+}
+
+
 def read_identity(text: Text, mrz: MrzReading | None, doc_type: DocType, as_of: date, policy: Policy) -> Fields:
     visual: Fields = {
         "surname": _name_value(text, _SURNAME_LABELS),
@@ -110,6 +117,12 @@ def read_identity(text: Text, mrz: MrzReading | None, doc_type: DocType, as_of: 
         "expiry_date": text.date_after(_EXPIRY_LABELS, window=60),
         "nationality": _nationality(text),
     }
+    # Cards print dates in columns under a header row ("Date de délivrance  Date d'expiration" over
+    # "22 01 2019  22 01 2029"): read by column before trusting "first date after the label".
+    table = common.header_table(text, _IDENTITY_COLUMNS)
+    for key in ("birth_date", "issue_date", "expiry_date"):
+        if isinstance(table.get(key), date):
+            visual[key] = table[key]
     fields = dict(visual)
     if mrz is not None:
         from_mrz: Fields = {

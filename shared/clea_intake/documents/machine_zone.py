@@ -138,10 +138,38 @@ def _spaced(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("<", " ")).strip()
 
 
+_LOOKALIKES = {"O": "0", "0": "O", "I": "1", "1": "I", "S": "5", "5": "S", "B": "8", "8": "B", "Z": "2", "2": "Z",
+               "G": "6", "6": "G"}  # fmt: skip
+
+
+def _fix_number(number: str, check: str) -> str:
+    """A document number mixes letters and digits, so OCR's O/0, I/1, S/5... cannot be settled by position:
+    the variant whose check digit holds is the one printed. Unchanged when none or the original holds."""
+    try:
+        if not check.isdigit() or hash_string(number) == check:
+            return number
+    except ValueError:
+        return number
+    positions = [i for i, c in enumerate(number) if c in _LOOKALIKES][:5]
+    for mask in range(1, 1 << len(positions)):
+        chars = list(number)
+        for bit, index in enumerate(positions):
+            if mask >> bit & 1:
+                chars[index] = _LOOKALIKES[chars[index]]
+        candidate = "".join(chars)
+        try:
+            if hash_string(candidate) == check:
+                return candidate
+        except ValueError:
+            continue
+    return number
+
+
 def read_td1(lines: list[str], *, as_of: date) -> MrzReading:
     l1, l2, l3 = (_fit(line, 30) for line in lines)
     if l1[14] != "<":
         l1 = l1[:14] + _digits(l1[14]) + l1[15:]
+        l1 = l1[:5] + _fix_number(l1[5:14], l1[14]) + l1[14:]
     l2 = _digits(l2[:7]) + l2[7] + _digits(l2[8:15]) + _alpha(l2[15:18]) + l2[18:29] + _digits(l2[29])
     checker = TD1CodeChecker("\n".join((l1, l2, l3)), precheck=False)
     failed = []
@@ -175,6 +203,7 @@ def read_td3(lines: list[str], *, as_of: date) -> MrzReading:
     l1, l2 = (_fit(line, 44) for line in lines)
     l2 = (l2[:9] + _digits(l2[9]) + _alpha(l2[10:13]) + _digits(l2[13:20]) + l2[20] + _digits(l2[21:28])
           + l2[28:42] + _digits(l2[42:44]))  # fmt: skip
+    l2 = _fix_number(l2[:9], l2[9]) + l2[9:]
     checker = TD3CodeChecker("\n".join((l1, l2)))
     failed = []
     for part, ok in (("numéro du document", checker.document_number_hash),

@@ -207,3 +207,28 @@ def test_remove_rules_table_rule_erased_text_kept():
     # Then the rule is white and the text still black
     assert cleaned.getpixel((400, 50)) == 255
     assert cleaned.getpixel((25, 135)) == 0
+
+
+def test_find_mrz_letter_digit_lookalike_in_number_settled_by_check_digit():
+    # Given a passport MRZ where OCR read the 0 of the document number as O, and filler as S and K
+    text = "P<FRARICHARD<<OCEANE<<<<<<<<<<<<<K<<K<KKK<<<<<\n11KKO57956FRA9609288F2901226<<<<<<S<<K<KKKK<2"
+    # When it is read
+    mrz = find_mrz(text, as_of=AS_OF)
+    # Then the variant whose check digit holds is kept and the zone is valid
+    assert mrz is not None and mrz.failed_checks == []
+    assert mrz.document_number == "11KK05795"
+
+
+def test_read_identity_dates_in_columns_under_header_row():
+    # Given a passport visual zone with issue and expiry dates side by side under their labels
+    text = Text(
+        "PASSEPORT\nNom / Surname\nRICHARD\nPrénoms / Given names\nOcéane\n"
+        "Date de délivrance / Date of issue Date d'expiration / Date of expiry\n22 01 2019 22 01 2029\n"
+    )
+    # When it is read (no MRZ)
+    from clea_intake.domain.policy import current_policy
+
+    fields = extractors.read_identity(text, None, DocType.PASSPORT, AS_OF, current_policy())
+    # Then each date goes to its column
+    assert (fields["issue_date"], fields["expiry_date"]) == (date(2019, 1, 22), date(2029, 1, 22))
+    assert (fields["surname"], fields["given_names"]) == ("RICHARD", "Océane")
