@@ -254,7 +254,12 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     _quiet_logs()
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        # The reader stopped early (`… | head`): not an error of ours; keep Python quiet about it.
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":
