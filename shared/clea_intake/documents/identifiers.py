@@ -52,7 +52,6 @@ def nda_valid(value: str) -> bool:
 
 # In folded text. Spaces or dots may group the digits: "732 829 320 00074".
 SIRET_RE = re.compile(r"(?<![\dA-Z])(\d{3}[ .\u00a0]?\d{3}[ .\u00a0]?\d{3}[ .\u00a0]?\d{5})(?!\d)")
-SIREN_RE = re.compile(r"(?<![\dA-Z])(\d{3}[ .\u00a0]?\d{3}[ .\u00a0]?\d{3})(?![\d ]*\d)")
 # IBAN: country code, 2 check digits, then 11 to 30 alphanumerics, often grouped by four.
 IBAN_RE = re.compile(r"\b([A-Z]{2} ?\d{2}(?: ?[0-9A-Z]{4}){2,7}(?: ?[0-9A-Z]{1,4})?)\b")
 BIC_RE = re.compile(r"\b([A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b")

@@ -118,12 +118,6 @@ def may_match(pattern: str, folded: str) -> bool:
     return any(all(word in folded for word in option) for option in literal_options(pattern))
 
 
-def required_literals(pattern: str) -> tuple[str, ...]:
-    """Words every match contains (none for a top-level alternation)."""
-    options = literal_options(pattern)
-    return options[0] if len(options) == 1 else ()
-
-
 @functools.lru_cache(maxsize=4096)
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
@@ -163,15 +157,6 @@ class Text:
         regex = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern)
         return regex.search(self.folded, start)
 
-    def first_label(self, patterns: Iterable[str]) -> re.Match[str] | None:
-        """The earliest match of any label pattern."""
-        best: re.Match[str] | None = None
-        for pattern in patterns:
-            match = re.search(pattern, self.folded)
-            if match and (best is None or match.start() < best.start()):
-                best = match
-        return best
-
     def labels(self, patterns: Iterable[str]) -> list[re.Match[str]]:
         folded = self.folded
         found = [
@@ -210,13 +195,6 @@ class Text:
                 if match.end() - 2 <= start <= match.end() + window:
                     return found
         return None
-
-    def dates_after(self, patterns: Iterable[str], *, window: int = 120) -> list[date]:
-        for match in self.labels(patterns):
-            hits = [found for start, _e, found in self.dates if match.end() - 2 <= start <= match.end() + window]
-            if hits:
-                return hits
-        return []
 
     def amount_after(self, patterns: Iterable[str], *, window: int = 120, same_line: bool = False) -> float | None:
         for match in self.labels(patterns):

@@ -26,7 +26,6 @@ OCTET = "application/octet-stream"
 # A page whose text layer has fewer letters and digits than this is treated as a scan.
 MIN_TEXT_LAYER_CHARS = 25
 RENDER_DPI = 200
-_ALNUM = re.compile(r"[0-9A-Za-zÀ-ÿ]")
 
 
 class Unreadable(Exception):
