@@ -294,14 +294,15 @@ class Repository:
         return [PaymentOrder.model_validate_json(i["body"]) for i in self.table.query_index(f"PAYMENT#{status}")]
 
     def update_payment(self, order: PaymentOrder, *, expected_status: str, case: Case | None = None) -> None:
-        writes = [Write(self.payment_item(order), "present")]
-        current = self.find_payment(order.case_id)
-        if current is None or current.status != expected_status:
-            raise StaleCase(order.case_id)
-        if case is not None:
-            self.save_case(case, *writes)
-        else:
-            self.table.transact(writes)
+        """Move an order on from `expected_status`; StaleCase if someone else moved it first."""
+        writes = [Write(self.payment_item(order), ("status", expected_status))]
+        try:
+            if case is not None:
+                self.save_case(case, *writes)
+            else:
+                self.table.transact(writes)
+        except ConditionFailed as failed:
+            raise StaleCase(order.case_id) from failed
 
     def evaluator_iban(self, siret: str) -> str | None:
         item = self.table.get(f"EVALUATOR#{siret}", "BANK")

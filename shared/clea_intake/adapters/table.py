@@ -13,7 +13,8 @@ from botocore.exceptions import ClientError
 from clea_intake.adapters.clients import resource
 
 Item = dict[str, Any]
-Condition = Literal["absent", "present"] | tuple[Literal["version"], int] | None
+# "absent"/"present": the item; ("version", n): optimistic lock; ("status", s): the item's status is s.
+Condition = Literal["absent", "present"] | tuple[Literal["version", "status"], Any] | None
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ def _condition_holds(existing: Item | None, condition: Condition) -> bool:
         return existing is None
     if condition == "present":
         return existing is not None
+    if condition[0] == "status":
+        return existing is not None and existing.get("status") == condition[1]
     return existing is not None and int(existing.get("version", -1)) == condition[1]
 
 
@@ -94,6 +97,9 @@ def _dynamo_condition(condition: Condition) -> dict[str, Any]:
         return {"ConditionExpression": "attribute_not_exists(pk)"}
     if condition == "present":
         return {"ConditionExpression": "attribute_exists(pk)"}
+    if condition[0] == "status":
+        return {"ConditionExpression": "#status = :expected", "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": {":expected": condition[1]}}
     return {"ConditionExpression": "version = :expected", "ExpressionAttributeValues": {":expected": condition[1]}}
 
 
