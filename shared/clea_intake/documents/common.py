@@ -198,9 +198,15 @@ def person_after(text: Text, labels: list[str]) -> str | None:
                 return parts
             continue
         direct = clean_person(raw)
-        # A full name has two words at least; one word after "bénéficiaire" is prose ("Pour", "Le").
+        # A full name has two words at least; one word after "bénéficiaire" is prose ("Pour", "Le"),
+        # unless a "Prénom" line follows: "Nom du candidat : MARTIN" / "Prénom : Léa".
         if direct and len(direct.split()) >= 2:
             return direct
+        if direct:
+            below = Text(text.raw[position : position + 200])
+            given = next((v for _p, r in labelled(below, [r"\bPRENOMS?(?:\s*\(S\))?"]) if (v := clean_person(r))), None)
+            if given:
+                return f"{direct} {given}"
     for match in text.labels(labels):
         parts = person_from_parts(text, match.end())
         if parts:
@@ -304,17 +310,20 @@ def _option(text: Text, patterns: dict[str, str]) -> str | None:
             mentioned.setdefault(key, []).append(match.start())
     if not mentioned:
         return None
-    if len(mentioned) == 1:
-        return next(iter(mentioned))
-    # Several options printed: a form with check boxes. Look at the mark just before each option.
-    ticked = set()
+    # A form with check boxes: the mark just before an option (or opening its match) says if it is ticked.
+    ticked, unticked = set(), set()
     for key, positions in mentioned.items():
         for position in positions:
-            before = folded[max(0, position - 6) : position]
-            if re.search(_CHECKED + r"\s*$", before) and not re.search(_UNCHECKED + r"\s*$", before):
+            around = folded[max(0, position - 6) : position + 3]
+            if re.search(_UNCHECKED, around):
+                unticked.add(key)
+            elif re.search(_CHECKED, around):
                 ticked.add(key)
     if len(ticked) == 1:
         return ticked.pop()
+    candidates = [key for key in mentioned if key not in unticked or key in ticked]
+    if len(mentioned) == 1 and candidates:
+        return candidates[0]
     return None
 
 
@@ -323,11 +332,14 @@ _CLEA = r"\bC[LI1|]\s?EA\b"
 _NUMERIQUE = r"N[UV]M[EC]R[I1l]Q[UV]E"
 CERTIFICATION_PATTERNS = {
     "clea_numerique": _CLEA + r"\s*[-–:]?\s*" + _NUMERIQUE,
-    "clea_socle": _CLEA + r"\s*[-–:]?\s*(?:SOCLE\b|\(?\s*SOCLE|DE\s+BASE\b)|\bSOCLE\s+DE\s+CONNAISSANCES\b",
+    "clea_socle": _CLEA + r"\s*[-–:]?\s*(?:SOCLE\b|\(?\s*SOCLE|DE\s+BASE\b)|\bSOCLE\s+DE\s+CONNAISSANCES\b"
+    # "☒ CléA  ☐ CléA Numérique": a bare CléA behind a box is the Socle option of the form.
+    + r"|(?:" + _CHECKED + "|" + _UNCHECKED + r")\s*" + _CLEA + r"(?!\s*[-–:]?\s*(?:" + _NUMERIQUE + r"|MANAGEMENT))",
 }
+_BOX = r"(?:" + _CHECKED + "|" + _UNCHECKED + r")\s*"
 EVALUATION_PATTERNS = {
-    "initial": r"\bEVALUATION\s+(?:INITIALE|PREALABLE)\b|\bPOSITIONNEMENT\s+INITIAL\b",
-    "final": r"\bEVALUATION\s+FINALE\b|\bEVALUATION\s+(?:COMPLEMENTAIRE|POST-?FORMATION)\b",
+    "initial": r"\bEVALUATION\s+(?:INITIALE|PREALABLE)\b|\bPOSITIONNEMENT\s+INITIAL\b|" + _BOX + r"(?:INITIALE|PREALABLE)\b",
+    "final": r"\bEVALUATION\s+FINALE\b|\bEVALUATION\s+(?:COMPLEMENTAIRE|POST-?FORMATION)\b|" + _BOX + r"FINALE\b",
 }
 
 

@@ -213,7 +213,7 @@ PROOF_KINDS = [
     ("tax", r"\bIMPOTS?\b|\bTAXE\s+(?:FONCIERE|D'HABITATION)|FINANCES\s+PUBLIQUES|SITUATION\s+DECLARATIVE"),
     ("insurance", r"\bASSURANCE\b|\bASSURE\b|MULTIRISQUE"),
     ("water", r"\bEAU\b|ASSAINISSEMENT|\bM3\b"),
-    ("energy", r"ELECTRICITE|\bGAZ\b|\bKWH\b|\bENERGIE\b|POINT\s+DE\s+LIVRAISON"),
+    ("energy", r"ELECTRICITE|\bGAZ\b|\bKWH\b|\bENERGIES?\b|POINT\s+DE\s+LIVRAISON|\bEDF\b|\bENGIE\b|\bENEDIS\b|\bGRDF\b"),
     ("telecom", r"INTERNET|\bFIBRE\b|\bBOX\b|\bMOBILE\b|TELEPHON|\bADSL\b|\bFORFAIT\b"),
 ]
 
@@ -323,7 +323,9 @@ def _holder_line(text: Text) -> tuple[str | None, int]:
         if name:
             return name, match.start()
     name, position = common.person_in_prose(
-        text, [r"\b(?:ATTESTE|ATTESTONS|CERTIFIE|CERTIFIONS|DECLARE|DECLARONS)\s+(?:SUR\s+L'HONNEUR\s+)?QUE\s+"]
+        text,
+        [r"\b(?:ATTESTE|ATTESTONS|CERTIFIE|CERTIFIONS|DECLARE|DECLARONS)\s+(?:SUR\s+L'HONNEUR\s+)?QUE\s+",
+         r"\bAVOIR\s+RECU\s+DE\s+", r"\bRECU\s+DE\s+(?=M|MME|MONSIEUR|MADAME|[A-Z])"],  # fmt: skip
     )
     if name:
         return name, position
@@ -392,7 +394,7 @@ def read_proof_of_address(text: Text, as_of: date) -> Fields:
 _BENEFICIARY_LABELS = [
     r"\bBENEFICIAIRE\b(?:\s+DE\s+L'EVALUATION)?", r"\bCANDIDAT(?:E)?\b", r"\bSTAGIAIRE\b", r"\bAPPRENANTE?\b",
     r"\bPERSONNE\s+EVALUEE\b", r"\bDEMANDEUR\b", r"\bNOM\s+DU\s+(?:BENEFICIAIRE|CANDIDAT|STAGIAIRE)\b",
-    r"\bNOM\s+ET\s+PRENOMS?\b", r"\bNOM\s*,\s*PRENOMS?\b",
+    r"\bNOM\s+ET\s+PRENOMS?\b", r"\bNOM\s*,\s*PRENOMS?\b", r"\bCLIENTE?\s*:",
 ]  # fmt: skip
 _ORG_LABELS = [
     r"ORGANISME\s+(?:EVALUATEUR|DE\s+FORMATION|PRESTATAIRE|CERTIFIE|HABILITE)\b\s*:?", r"RAISON\s+SOCIALE\s*:?",
@@ -401,11 +403,18 @@ _ORG_LABELS = [
 ]  # fmt: skip
 
 
-def _organisation(text: Text, extra_labels: list[str] | None = None) -> str | None:
+def _organisation(text: Text, extra_labels: list[str] | None = None, *, header: bool = False) -> str | None:
     for _position, raw in common.labelled(text, (extra_labels or []) + _ORG_LABELS):
         value = common.clean_organisation(raw)
         if value:
             return value
+    if header:
+        # A letterhead "FORMATION ATLANTIQUE - SIRET 732 829 320 00074": the name before the SIRET.
+        match = text.find(r"(?m)^([^\n]{3,80}?)[\s,–-]+(?:N°\s*)?SIRET\b")
+        if match:
+            value = common.clean_organisation(text.raw[match.start(1) : match.end(1)])
+            if value and not re.search(r"\d", value):
+                return value
     return None
 
 
@@ -438,6 +447,10 @@ _FEE_KINDS = {
 }  # fmt: skip
 
 
+def amounts_on_line(text: Text, start: int, line_start: int, line_end: int) -> bool:
+    return any(line_start <= p < line_end and p >= start for p, _v in text.amounts)
+
+
 def _fees(text: Text) -> float | None:
     """Registration, jury and other fees shown apart. A fee listed in a table and again in a summary
     ("Frais annexes (inscription, jury) : 45 €") counts once: a line naming every kind, or "annexes",
@@ -449,16 +462,16 @@ def _fees(text: Text) -> float | None:
         line_end = text.line_end(match.start())
         line = text.folded[line_start:line_end]
         amounts = [v for p, v in text.amounts if line_start <= p < line_end and p >= match.start()]
-        if not amounts:
+        if not amounts and not _NIL.search(line[match.start() - line_start :]):
             below_start = line_end + 1
             amounts = [v for p, v in text.amounts if below_start <= p < text.line_end(below_start)][:1]
         kinds = frozenset(k for k, pattern in _FEE_KINDS.items() if re.search(pattern, line[match.start() - line_start :]))
         if re.search(r"ANNEXES|TOTAL\s+(?:DES\s+)?FRAIS", line):
             kinds = frozenset(_FEE_KINDS)
-        if amounts:
+        if _NIL.search(line[match.start() - line_start :]) and not amounts_on_line(text, match.start(), line_start, line_end):
+            seen = True  # "Frais de dossier : néant": shown apart, and nil
+        elif amounts:
             lines.append((kinds or frozenset({"other"}), amounts[-1]))
-            seen = True
-        elif _NIL.search(line):
             seen = True
     if not seen:
         return None
@@ -506,7 +519,7 @@ def read_quote(text: Text, as_of: date) -> Fields:
         hours = float(match.group(1).replace(",", ".")) if match else None
     start, end = common.start_end(text)
     return {
-        "evaluator_name": _organisation(text),
+        "evaluator_name": _organisation(text, header=True),
         "siret": common.siret(text),
         "nda": common.nda(text),
         "beneficiary_name": _beneficiary(text),

@@ -232,3 +232,48 @@ def test_read_identity_dates_in_columns_under_header_row():
     # Then each date goes to its column
     assert (fields["issue_date"], fields["expiry_date"]) == (date(2019, 1, 22), date(2029, 1, 22))
     assert (fields["surname"], fields["given_names"]) == ("RICHARD", "Océane")
+
+
+def test_read_proof_of_address_rent_receipt_tenant_in_prose():
+    # Given a rent receipt where the landlord declares having received the rent from the tenant
+    text = Text(
+        "QUITTANCE DE LOYER\nPériode : mars 2026\nJe soussigné Jean Dupuis, propriétaire du logement situé 12 rue des "
+        "Vignes, 33000 Bordeaux, déclare avoir reçu de Mme Léa Martin, locataire, la somme de 650,00 €.\n"
+        "Fait à Bordeaux le 1er avril 2026\n"
+    )
+    # When it is read
+    fields = extractors.read_proof_of_address(text, AS_OF)
+    # Then the tenant (not the landlord) is the holder, and the receipt's date is its issue date
+    assert fields["holder_name"] == "Léa Martin"
+    assert (fields["issue_date"], fields["postal_code"], fields["proof_kind"]) == (date(2026, 4, 1), "33000", "rent")
+
+
+def test_read_execution_report_check_boxes_decide_options():
+    # Given a form with check boxes for the certification and the evaluation type
+    text = Text(
+        "Compte rendu d'exécution\nNom du candidat : MARTIN\nPrénom : Léa\n"
+        "Certification visée : ☒ CléA  ☐ CléA Numérique\nÉvaluation : ☐ initiale ☒ finale\n"
+        "Dates de l'évaluation : du 13 au 24 avril 2026\n"
+    )
+    # When it is read
+    fields = extractors.read_execution_report(text, AS_OF)
+    # Then the ticked boxes win, the name is rebuilt from its two lines and the short period is read
+    assert (fields["certification"], fields["evaluation"]) == ("clea_socle", "final")
+    assert fields["beneficiary_name"] == "MARTIN Léa"
+    assert (fields["start_date"], fields["end_date"]) == (date(2026, 4, 13), date(2026, 4, 24))
+
+
+def test_read_quote_nil_fees_and_letterhead_organisation():
+    # Given a quote with a letterhead, a "Client" line and fees marked "néant"
+    text = Text(
+        "FORMATION ATLANTIQUE - SIRET 732 829 320 00074 - N° déclaration d'activité 75 33 12345 33\nDEVIS N° 2026-12\n"
+        "Client : Madame Léa MARTIN\nObjet : Évaluation préalable CléA Numérique\n"
+        "Durée : 7 heures, du 04/05/2026 au 07/05/2026\nCoût de l'évaluation (7 h x 40 €) : 280,00 €\n"
+        "Frais de dossier : néant\nTotal : 280,00 €\n"
+    )
+    # When it is read
+    fields = extractors.read_quote(text, AS_OF)
+    # Then fees are shown apart and nil, never the total, and every mention is found
+    assert (fields["amount_eur"], fields["fees_eur"]) == (280, 0)
+    assert (fields["evaluator_name"], fields["beneficiary_name"]) == ("FORMATION ATLANTIQUE", "Léa MARTIN")
+    assert (fields["nda"], fields["evaluation"], fields["certification"]) == ("75331234533", "initial", "clea_numerique")
