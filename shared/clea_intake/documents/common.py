@@ -79,7 +79,11 @@ def clean_person(raw: str | None) -> str | None:
         words = words[:-1]
     value = " ".join(words)
     letters = re.sub(r"[^A-Za-zÀ-ÿ]", "", value)
-    if len(letters) < 2 or fold_aligned(value) in _NOT_NAMES:
+    words = fold_aligned(value).split()
+    if len(letters) < 2 or not words or words[0] in _NOT_NAMES:
+        return None
+    # OCR noise in capitals ("RTE RON TNT") passes for a name; real name words carry a vowel.
+    if any(len(w) > 2 and not re.search(r"[AEIOUY]", w) for w in words):
         return None
     return value
 
@@ -88,7 +92,10 @@ _LEADING_NOT_NAMES = frozenset({"A", "AU", "AUX", "EN", "PAR", "POUR", "DEPUIS",
                                 "NOUS", "IL", "ELLE", "FAIT", "SIGNE", "SIGNATURE", "LE", "LA", "LES", "DE", "DU",
                                 "DES", "ET", "OU", "SUR", "DANS"})  # fmt: skip
 _NOT_NAMES = frozenset({"NOM", "PRENOM", "PRENOMS", "DATE", "ADRESSE", "SIGNATURE", "CACHET", "LE", "LA", "ET",
-                        "BENEFICIAIRE", "CANDIDAT", "ORGANISME", "CERTIFICATION", "EVALUATION"})  # fmt: skip
+                        "BENEFICIAIRE", "CANDIDAT", "CANDIDATE", "ORGANISME", "CERTIFICATION", "EVALUATION",
+                        "LOCATAIRE", "TITULAIRE", "CLIENT", "ASSURE", "ASSUREE", "SOUSCRIPTEUR", "PROPRIETAIRE",
+                        "BAILLEUR", "HEBERGEANT", "HEBERGE", "HEBERGEE", "STAGIAIRE", "DESTINATAIRE", "MONTANT",
+                        "TOTAL", "REFERENCE", "NUMERO", "SEXE", "NATIONALITE", "LIEU", "TAILLE", "AUTORITE"})  # fmt: skip
 
 
 def clean_organisation(raw: str | None) -> str | None:
