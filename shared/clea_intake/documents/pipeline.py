@@ -174,6 +174,11 @@ def read_document(
 
     if doc_type in IDENTITY_TYPES and extraction.images:
         text = _identity_layout_text(text, extraction, provider, mrz, doc_type, as_of, policy)
+        if mrz is None or not mrz.valid:
+            # The layout reading keeps the zone's lines apart from the other face's text.
+            again = find_mrz(text.raw, as_of=as_of)
+            if again is not None and (mrz is None or len(again.failed_checks) < len(mrz.failed_checks)):
+                mrz = again
 
     findings: list[Finding] = []
     if doc_type == DocType.UNKNOWN:
