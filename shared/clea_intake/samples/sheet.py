@@ -122,7 +122,9 @@ class Sheet:
             out.append(plain if plain and all(_drawable(c, cmap) for c in plain) else "?")
         return "".join(out)
 
-    def date(self, day: date, style: str | None = None) -> str:
+    def date(self, day: date | str, style: str | None = None) -> str:
+        if isinstance(day, str):  # facts may carry ISO strings (a host's birth date from a form)
+            day = date.fromisoformat(day[:10])
         return french_date(day, style or self.date_style)
 
     def color(self, rgb: tuple[int, int, int] | None = None) -> None:
