@@ -89,7 +89,10 @@ SIGNALS: dict[DocType, list[Signal]] = {
     DocType.QUALIOPI_CERTIFICATE: [
         _s(r"\bQUALIOPI\b", 4, True),
         _s(r"REFERENTIEL\s+NATIONAL\s+(?:SUR\s+LA\s+|DE\s+)?QUALITE", 4),
-        _s(r"\bL\.?\s?6316-1\b", 3),
+        _s(r"\bL\.?\s?6316-[13]\b", 3),
+        # The legal wording of the Qualiopi mark, printed on every certificate.
+        _s(r"\bCERTIFICATION\s+QUALITE\b", 4, True),
+        _s(r"ACTIONS\s+CONCOURANT\s+AU\s+DEVELOPPEMENT\s+DES\s+COMPETENCES", 4),
         _s(r"\bCERTIFICAT(?:\s+DE\s+CONFORMITE|ION)?\b", 1.5, True),
         _s(r"\bORGANISME\s+CERTIFICATEUR\b", 2),
         _s(r"\bCOFRAC\b|\bACCREDITATION\b", 2),

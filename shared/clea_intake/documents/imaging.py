@@ -34,6 +34,11 @@ def _otsu(histogram: list[int]) -> int:
     return level
 
 
+NOISE_FLOOR = 12
+INK_LEVEL = 60
+BLANK_INK_RATIO = 0.0015
+
+
 def crop_to_page(grey: Image.Image) -> Image.Image:
     """A phone photo shows the page on a darker table or background: keep the page only."""
     small = grey.copy()
@@ -59,8 +64,23 @@ def flatten_light(grey: Image.Image) -> Image.Image:
     small = grey.resize((max(1, grey.width // 16), max(1, grey.height // 16)), Image.Resampling.BOX)
     paper = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(2))
     paper = paper.resize(grey.size, Image.Resampling.BILINEAR)
-    ink = ImageChops.subtract(paper, grey)
-    return ImageOps.invert(ImageOps.autocontrast(ink, cutoff=0.5))
+    # Paper grain and JPEG noise differ from the paper by a few levels; ink by tens.
+    ink = ImageChops.subtract(paper, grey).point(lambda v: 0 if v < NOISE_FLOOR else v)
+    histogram = ink.histogram()
+    total = sum(histogram)
+    # Stretch the contrast only when there is ink to stretch: on a blank page, stretching would turn the
+    # remaining grain into black specks that Tesseract spends tens of seconds on.
+    strong = sum(histogram[INK_LEVEL:])
+    if total and strong / total > BLANK_INK_RATIO:
+        ink = ImageOps.autocontrast(ink, cutoff=0.5)
+    return ImageOps.invert(ink)
+
+
+def is_blank(grey: Image.Image) -> bool:
+    """Almost no dark pixels: nothing for OCR to read (a blank back, an empty second page)."""
+    histogram = grey.histogram()
+    total = sum(histogram)
+    return not total or sum(histogram[: 255 - INK_LEVEL]) / total < BLANK_INK_RATIO
 
 
 def to_working_image(image: Image.Image) -> Image.Image:

@@ -33,7 +33,7 @@ class TesseractOcr:
         lang: str = "fra",
         *,
         binary: str | None = None,
-        timeout_s: float = 60.0,
+        timeout_s: float = 30.0,
         threads: int = 1,
         psm: int = 6,
     ) -> None:

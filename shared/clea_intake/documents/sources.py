@@ -250,6 +250,8 @@ def _quarter_turn(image: Image.Image, ocr: OcrProvider) -> int:
 
 
 def ocr_page(page: PageImage, ocr: OcrProvider) -> str:
+    if imaging.is_blank(page.image):
+        return ""
     try:
         text = ocr.image_text(page.image)
     except OcrError:

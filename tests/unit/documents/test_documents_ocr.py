@@ -90,7 +90,7 @@ def test_lines_from_blocks_recorded_response_rows_rebuilt():
 def test_read_document_textract_provider_reads_rib_photo():
     # Given a photo of a RIB and a Textract client answering with the recorded response
     client = FakeTextract(recorded())
-    data = s.to_png(Image.new("L", (1200, 800), 255))
+    data = s.to_png(s.page_image(s.rib(), dpi=100))
     # When the pipeline reads it with the Textract provider
     reading = read_document(data, filename="rib.png", as_of=date(2026, 5, 2), policy=POLICY, ocr=TextractOcr(client))
     # Then the client got the image bytes once and the RIB fields come from Textract's lines
