@@ -45,6 +45,10 @@ NAME_RUN = re.compile(rf"{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_NAME_WORD}
 
 
 def _strip_label_tail(raw: str) -> str:
+    # A table cell border read as "[" or "|" a few characters in: what precedes it is the label's debris.
+    border = re.match(r"^[^\[|]{0,8}[\[|]", raw)
+    if border:
+        raw = raw[border.end() :]
     raw = re.sub(r"^[\s|\[\]_]+", " ", raw)
     folded = fold_aligned(raw)
     tail = _LABEL_TAIL.match(folded)
