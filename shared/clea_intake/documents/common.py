@@ -308,15 +308,22 @@ def signed_date(text: Text) -> date | None:
 
 # ---------------------------------------------------------------- certification and evaluation
 
-_CHECKED = r"(?:☒|☑|✔|✓|✗|✘|■|\[\s?X\s?\]|\(\s?X\s?\)|\bX\b)"
+_CHECKED = r"(?:☒|☑|✔|✓|✗|✘|■|\[\s?X\s?\]|\(\s?X\s?\))"
 _UNCHECKED = r"(?:☐|□|\[\s?\]|\(\s?\))"
 
 
-def _option(text: Text, patterns: dict[str, str]) -> str | None:
-    """Which of several options the document states; with check boxes, the one ticked."""
+_ANY_BOX = re.compile(_CHECKED[:-1] + "|" + _UNCHECKED[3:])
+
+
+def _option(text: Text, patterns: dict[str, str], boxed: dict[str, str] | None = None) -> str | None:
+    """Which of several options the document states; with check boxes, the one ticked. `boxed` patterns
+    (an option word right behind a box) only run when the text has boxes at all: they are slow to scan."""
     folded = text.folded
     mentioned: dict[str, list[int]] = {}
-    for key, pattern in patterns.items():
+    active = dict(patterns)
+    if boxed and _ANY_BOX.search(folded):
+        active = {key: active[key] + "|" + boxed[key] if key in boxed else active[key] for key in active}
+    for key, pattern in active.items():
         for match in re.finditer(pattern, folded):
             mentioned.setdefault(key, []).append(match.start())
     if not mentioned:
@@ -343,19 +350,20 @@ _CLEA = r"\bC[LI1|]\s?EA\b"
 _NUMERIQUE = r"N[UV]M[EC]R[I1l]Q[UV]E"
 CERTIFICATION_PATTERNS = {
     "clea_numerique": _CLEA + r"\s*[-–:]?\s*" + _NUMERIQUE,
-    "clea_socle": _CLEA + r"\s*[-–:]?\s*(?:SOCLE\b|\(?\s*SOCLE|DE\s+BASE\b)|\bSOCLE\s+DE\s+CONNAISSANCES\b"
-    # "☒ CléA  ☐ CléA Numérique": a bare CléA behind a box is the Socle option of the form.
-    + r"|(?:" + _CHECKED + "|" + _UNCHECKED + r")\s*" + _CLEA + r"(?!\s*[-–:]?\s*(?:" + _NUMERIQUE + r"|MANAGEMENT))",
+    "clea_socle": _CLEA + r"\s*[-–:]?\s*(?:SOCLE\b|\(?\s*SOCLE|DE\s+BASE\b)|\bSOCLE\s+DE\s+CONNAISSANCES\b",
 }
 _BOX = r"(?:" + _CHECKED + "|" + _UNCHECKED + r")\s*"
+# "☒ CléA  ☐ CléA Numérique": a bare CléA behind a box is the Socle option of the form.
+CERTIFICATION_BOXED = {"clea_socle": _BOX + _CLEA + r"(?!\s*[-–:]?\s*(?:" + _NUMERIQUE + r"|MANAGEMENT))"}
 EVALUATION_PATTERNS = {
-    "initial": r"\bEVALUATION\s+(?:INITIALE|PREALABLE)\b|\bPOSITIONNEMENT\s+INITIAL\b|" + _BOX + r"(?:INITIALE|PREALABLE)\b",
-    "final": r"\bEVALUATION\s+FINALE\b|\bEVALUATION\s+(?:COMPLEMENTAIRE|POST-?FORMATION)\b|" + _BOX + r"FINALE\b",
+    "initial": r"\bEVALUATION\s+(?:INITIALE|PREALABLE)\b|\bPOSITIONNEMENT\s+INITIAL\b",
+    "final": r"\bEVALUATION\s+FINALE\b|\bEVALUATION\s+(?:COMPLEMENTAIRE|POST-?FORMATION)\b",
 }
+EVALUATION_BOXED = {"initial": _BOX + r"(?:INITIALE|PREALABLE)\b", "final": _BOX + r"FINALE\b"}
 
 
 def certification(text: Text) -> str | None:
-    found = _option(text, CERTIFICATION_PATTERNS)
+    found = _option(text, CERTIFICATION_PATTERNS, CERTIFICATION_BOXED)
     # A bare "CléA" is CléA Socle's historical name, unless "numérique" shows anywhere: then a misread
     # "CléA Numérique" is as likely, and no answer beats a wrong one.
     if found is None and re.search(_CLEA, text.folded) and not re.search(_NUMERIQUE + r"|MANAGEMENT", text.folded):
@@ -392,7 +400,7 @@ def certifications(text: Text) -> list[str]:
 
 
 def evaluation(text: Text) -> str | None:
-    return _option(text, EVALUATION_PATTERNS)
+    return _option(text, EVALUATION_PATTERNS, EVALUATION_BOXED)
 
 
 # ---------------------------------------------------------------- identifiers near labels
