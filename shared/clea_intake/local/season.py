@@ -51,17 +51,23 @@ def evaluator_iban(siret: str) -> str:
     return f"FR{stdnum_iban.calc_check_digits('FR00' + bban)}{bban}"
 
 
-def _at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, dtime(hour, 0), tzinfo=PARIS)
+def _at(day: date, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime.combine(day, dtime(hour, minute), tzinfo=PARIS)
 
 
 def plan(applications: int) -> tuple[list[Action], list[tuple[str, str, str]]]:
     """The dated actions of the season and, per case, (case id, kind, expected state)."""
     from clea_intake.mail.build import build_claim_email
-    from clea_intake.samples.persona import application_documents, claim_documents, sample_application
+    from clea_intake.samples.persona import (
+        application_documents,
+        application_pieces,
+        claim_documents,
+        sample_application,
+    )
 
     actions: list[Action] = []
     expected: list[tuple[str, str, str]] = []
+    truth: dict[tuple[str, str], tuple[str, dict]] = {}  # what each piece really shows, for the review agent
     counter = 0
     first_paid: dict | None = None
 
@@ -107,8 +113,11 @@ def plan(applications: int) -> tuple[list[Action], list[tuple[str, str, str]]]:
         variant = {"incomplete": "missing_proof", "not_resident": "proof_outside_region", "withdrawn": "missing_proof",
                    "not_habilitated": "habilitation_short", "incomplete_then_complete": "missing_proof"}.get(kind, "valid")
         # A third of the identity pieces arrive as phone photos or scans, as they do in real life.
-        media = {"identity": "jpeg"} if index % 3 == 0 else None
-        docs = application_documents(app, received=submit_day, variant=variant, seed=number, medium_for=media)
+        media = {"identity": "jpeg"} if index % 3 == 1 else None
+        pieces_read = application_pieces(app, received=submit_day, variant=variant, seed=number, medium_for=media)
+        docs = {name: piece.data for name, piece in pieces_read.items()}
+        for name, piece in pieces_read.items():
+            truth[(case_id, name)] = (str(piece.doc_type), piece.fields)
 
         add(_at(submit_day, 9), f"{case_id} dépôt du formulaire",
             lambda s, app=app: s.submit(app))
@@ -145,13 +154,39 @@ def plan(applications: int) -> tuple[list[Action], list[tuple[str, str, str]]]:
             if kind != "closed_unpaid" and kind != "claim_incomplete":
                 add(_at(claim_day + timedelta(days=10), 15), "export et confirmation des paiements", _confirm)
 
-    # The sweeper runs every Monday morning, as the scheduler would.
-    monday = date(2026, 1, 5)
-    while _at(monday, 6) <= SEASON_END:
-        moment = _at(monday, 6)
-        add(moment, "balayage des échéances", lambda s, at=moment: s.tick(at))
-        monday += timedelta(days=7)
+    # An agent handles the review queue three mornings a week; every Monday the sweeper runs.
+    day = date(2026, 1, 5)
+    while _at(day, 6) <= SEASON_END:
+        if day.weekday() == 0:
+            moment = _at(day, 6)
+            add(moment, "balayage des échéances", lambda s, at=moment: s.tick(at))
+        if day.weekday() in (0, 2, 4):
+            add(_at(day, 8, 30), "file d'examen", lambda s: _review_queue(s, truth))
+        day += timedelta(days=1)
     return sorted(actions), expected
+
+
+def _review_queue(stack: LocalStack, truth: dict[tuple[str, str], tuple[str, dict]]) -> None:
+    """An agent's morning: read each doubtful piece and correct it, turn away usurped mail, check new IBANs."""
+    from clea_intake import clock
+    from clea_intake.services.review import resolve
+
+    repo = stack.repo()
+    for item in repo.reviews("OPEN"):
+        if item.kind == "document":
+            record = repo.find_document(item.case_id, item.subject_ref)
+            known = truth.get((item.case_id, record.original_name)) if record else None
+            if known:
+                resolve(repo, stack.cfg(), item.review_id, "correct", clock.now(), actor="ops:demo",
+                        doc_type=known[0], fields=known[1])
+            else:
+                resolve(repo, stack.cfg(), item.review_id, "confirm", clock.now(), actor="ops:demo")
+        elif item.kind == "bank_details":
+            resolve(repo, stack.cfg(), item.review_id, "confirm", clock.now(), actor="ops:demo")
+        else:
+            resolve(repo, stack.cfg(), item.review_id, "dismiss", clock.now(), actor="ops:demo",
+                    note="Courriel non authentifié : écarté après vérification.")
+    stack.settle()
 
 
 def _withdraw(stack: LocalStack, case_id: str) -> None:
