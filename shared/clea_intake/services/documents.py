@@ -72,7 +72,9 @@ def receive(repo: Repository, cfg: Settings, *, bucket: str, key: str, etag: str
         reading = read_document(obj.body, filename=original_name, as_of=local_day(now, policy), policy=policy,
                                 ocr=ocr)
     # An unreadable file is not a question for a person: its finding already tells the applicant.
-    in_review = reading.confidence < policy.documents.review_confidence_below and reading.text_source != "none"
+    doubtful_type = reading.confidence < policy.documents.review_confidence_below and reading.text_source != "none"
+    doubts = ocr_doubts(reading)
+    in_review = doubtful_type or bool(doubts)
     record = DocumentRecord(
         case_id=case_id, doc_id=doc_id, bucket=bucket, key=key, etag=etag, sha256=digest,
         original_name=original_name, source=source, received_at=now, doc_type=reading.doc_type,
@@ -85,7 +87,7 @@ def receive(repo: Repository, cfg: Settings, *, bucket: str, key: str, etag: str
     for finding in reading.findings:
         metrics.count("DocumentFinding", ("Code", finding.code))
     if in_review:
-        open_document_review(repo, record, now)
+        open_document_review(repo, record, now, doubts)
     logger.info("document recorded", case_id=case_id, doc_id=doc_id, doc_type=str(reading.doc_type),
                 confidence=round(reading.confidence, 2), status=record.status,
                 findings=[f.code for f in reading.findings])
@@ -103,13 +105,31 @@ def _too_large(size: int, limit: int, digest: str) -> DocumentReading:
     )
 
 
-def open_document_review(repo: Repository, record: DocumentRecord, now: datetime) -> None:
+# On a photo or a scan, these may be the OCR's misreading rather than the document's fault: a person
+# reads the piece before the applicant is told it is wrong. On a text PDF they are certain.
+OCR_DOUBT_CODES = frozenset({"MRZ_CHECK_DIGIT", "MRZ_NOT_FOUND", "REQUIRED_FIELD_MISSING", "DATES_INCOHERENT"})
+
+
+def ocr_doubts(reading: DocumentReading) -> list[str]:
+    if reading.text_source != "ocr":
+        return []
+    return sorted({f.code for f in reading.findings if f.code in OCR_DOUBT_CODES})
+
+
+def open_document_review(repo: Repository, record: DocumentRecord, now: datetime, doubts: list[str]) -> None:
+    if doubts:
+        code, message = "OCR_UNCERTAIN", (
+            f"Lecture automatique incertaine d'une photo ou d'un scan ({record.doc_type} : {', '.join(doubts)}) : "
+            "lire la pièce, puis confirmer ou corriger les champs.")
+    else:
+        code, message = "LOW_CONFIDENCE", (
+            f"Type de document incertain ({record.doc_type}, confiance {record.confidence:.0%}) : "
+            "confirmer ou corriger le type et les champs.")
     review = ReviewItem(
         review_id=f"DOC-{record.case_id}-{record.doc_id}-{record.etag[:8]}", case_id=record.case_id,
-        kind="document", code="LOW_CONFIDENCE", subject_ref=record.doc_id, opened_at=now,
-        message=(f"Type de document incertain ({record.doc_type}, confiance {record.confidence:.0%}) : "
-                 "confirmer ou corriger le type et les champs."),
-        detail={"doc_type": str(record.doc_type), "confidence": record.confidence, "key": record.key},
+        kind="document", code=code, subject_ref=record.doc_id, opened_at=now, message=message,
+        detail={"doc_type": str(record.doc_type), "confidence": record.confidence, "key": record.key,
+                "doubts": doubts},
     )
     if repo.open_review(review):
         metrics.count("ReviewOpened")

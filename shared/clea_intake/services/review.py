@@ -72,6 +72,26 @@ def resolve(repo: Repository, cfg: Settings, review_id: str, action: str, now: d
     raise ReviewError(f"'{action}' does not apply to a {item.kind} review item")
 
 
+def recheck(doc_type: DocType, fields: dict[str, Any], record, repo: Repository) -> list:
+    from datetime import date
+
+    from clea_intake.documents.checks import check
+    from clea_intake.domain.calendar import local_day
+    from clea_intake.domain.policy import current_policy
+
+    def as_value(name: str, value: Any) -> Any:
+        if isinstance(value, str) and (name.endswith("_date") or name in ("valid_from", "valid_until")):
+            try:
+                return date.fromisoformat(value[:10])
+            except ValueError:
+                return value
+        return value
+
+    policy = current_policy()
+    typed = {name: as_value(name, value) for name, value in fields.items()}
+    return check(DocType(doc_type), typed, as_of=local_day(record.received_at, policy), policy=policy, mrz=None)
+
+
 def _resolve_document(repo: Repository, cfg: Settings, item: ReviewItem, action: str, now: datetime, actor: str,
                       doc_type: str | None, fields: dict[str, Any]) -> str:
     record = repo.find_document(item.case_id, item.subject_ref)
@@ -87,8 +107,12 @@ def _resolve_document(repo: Repository, cfg: Settings, item: ReviewItem, action:
         update["fields"] = {**record.fields, **fields}
     elif action != "confirm":
         raise ReviewError(f"unknown action {action!r}")
-    # A person's reading replaces the machine's doubts, not its checks of identifiers and dates.
-    update["findings"] = [f for f in record.findings if f.code != "LOW_CONFIDENCE"]
+    if action == "correct":
+        # The person typed what the piece shows: its checks (expiry, age, identifiers) run again on that.
+        update["findings"] = recheck(update.get("doc_type", record.doc_type), update["fields"], record, repo)
+    else:
+        # A confirmation removes the machine's doubt about the type, not its checks of identifiers and dates.
+        update["findings"] = [f for f in record.findings if f.code != "LOW_CONFIDENCE"]
     corrected = record.model_copy(update=update)
     repo.put_document(corrected)
     _close(repo, item, "corrected" if action == "correct" else "confirmed", actor, now)
