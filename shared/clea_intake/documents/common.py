@@ -79,7 +79,7 @@ def clean_person(raw: str | None) -> str | None:
         # "À Gradignan Agnès Leroy": after "à", "au", "en" comes a place, not the person.
         words = words[2:] if fold_aligned(words[0]) in ("A", "AU", "EN") else words[1:]
     # OCR turns table rules and stamps into stray one-letter words after the name ("Aïcha Haddad À").
-    while len(words) > 1 and len(words[-1].strip(".")) == 1:
+    while len(words) > 1 and (len(words[-1].strip(".")) == 1 or re.fullmatch(r"(.)\1+", words[-1])):
         words = words[:-1]
     value = " ".join(words)
     letters = re.sub(r"[^A-Za-zÀ-ÿ]", "", value)
@@ -419,11 +419,13 @@ def siret(text: Text) -> str | None:
 
 
 def _fourteen(digits: str) -> str:
-    """OCR reads a table rule before a number as "1": a 15-digit run whose last 14 digits pass Luhn is that
-    SIRET. Otherwise the run is returned as read (and refused later)."""
-    # Only the rule's own digit, in front, is dropped: any other window could pass Luhn by chance.
-    if len(digits) == 15 and identifiers.siret_valid(digits[1:]):
-        return digits[1:]
+    """OCR reads a table rule next to a number as "1" or "|": a 15-digit run whose first or last 14 digits
+    pass Luhn is that SIRET. Otherwise the run is returned as read (and refused later)."""
+    # Only a rule's digit at either end is dropped: inner windows could pass Luhn by chance.
+    if len(digits) == 15:
+        for window in (digits[1:], digits[:14]):
+            if identifiers.siret_valid(window):
+                return window
     return digits
 
 

@@ -127,11 +127,18 @@ def _yymmdd(text: str, *, past_before: date | None) -> date | None:
         return None
 
 
+_FILLER_LOOKALIKE = re.compile(r"^(?:[KLECXZS]{3,}|[A-Z])$")
+
+
 def _names(zone: str, separator: str = "<<") -> tuple[str, str]:
     # "<<<" never occurs inside names: what follows is filler, even where OCR read it as letters.
     zone = zone.split("<<<")[0]
     surname, _, given = zone.partition(separator)
-    return (_alpha(surname).replace("<", " ").strip(), _alpha(given).replace("<", " ").strip())
+    given_words = _alpha(given).replace("<", " ").split()
+    # Filler misread as letters ("SARAH<K<KKKKEKLELEEEE"): one-letter words and runs of K, L, E, C...
+    while given_words and _FILLER_LOOKALIKE.match(given_words[-1]) and len(given_words) > 1:
+        given_words.pop()
+    return (_alpha(surname).replace("<", " ").strip(), " ".join(given_words))
 
 
 def _spaced(text: str) -> str:
