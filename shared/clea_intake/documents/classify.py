@@ -18,11 +18,11 @@ class Signal:
     # A title signal counts twice when it appears in the title zone, where a document names itself.
     title: bool = False
     # Words the pattern cannot match without: a substring test (in C) skips most regex searches.
-    literals: tuple[tuple[str, ...], ...] = ((),)
+    literals: tuple[frozenset[str], ...] = (frozenset(),)
 
 
 def _s(pattern: str, weight: float, title: bool = False) -> Signal:
-    return Signal(re.compile(pattern), weight, title, literal_options(pattern))
+    return Signal(re.compile(pattern), weight, title, tuple(frozenset(o) for o in literal_options(pattern)))
 
 
 # Patterns run on folded text: upper case, no accents, plain apostrophes; OCR may drop or double spaces.
@@ -142,6 +142,8 @@ SIGNALS: dict[DocType, list[Signal]] = {
     ],
 }
 
+_ALL_WORDS = frozenset(w for signals in SIGNALS.values() for sig in signals for option in sig.literals for w in option)
+
 # Signals from the text that speak against a type: a utility bill never talks about CléA evaluations.
 _CLEA_CONTEXT = re.compile(r"\bCLEA\b|\bCERTIF\s?PRO\b|\bQUALIOPI\b")
 _MRZ_TYPES = {"ID": DocType.IDENTITY_CARD, "P": DocType.PASSPORT}
@@ -158,12 +160,12 @@ class Classification:
 STRONG = 3.0
 
 
-def _score_type(text: Text, head: str, signals: list[Signal]) -> float:
+def _score_type(text: Text, head: str, signals: list[Signal], present: frozenset[str]) -> float:
     total = 0.0
     strong = False
     folded = text.folded
     for signal in signals:
-        if any(all(w in folded for w in option) for option in signal.literals) and signal.pattern.search(folded):
+        if any(option <= present for option in signal.literals) and signal.pattern.search(folded):
             total += signal.weight
             strong = strong or signal.weight >= STRONG
             if signal.title and signal.pattern.search(head):
@@ -174,7 +176,9 @@ def _score_type(text: Text, head: str, signals: list[Signal]) -> float:
 
 def classify(text: Text, mrz: MrzReading | None) -> Classification:
     head = text.head()
-    scores = {doc_type: _score_type(text, head, signals) for doc_type, signals in SIGNALS.items()}
+    # Which signal words the text holds, tested once each (a substring search in C).
+    present = frozenset(word for word in _ALL_WORDS if word in text.folded)
+    scores = {doc_type: _score_type(text, head, signals, present) for doc_type, signals in SIGNALS.items()}
     if _CLEA_CONTEXT.search(text.folded):
         scores[DocType.PROOF_OF_ADDRESS] -= 4
     if mrz is not None:

@@ -115,7 +115,14 @@ def literal_options(pattern: str) -> tuple[tuple[str, ...], ...]:
 
 
 def may_match(pattern: str, folded: str) -> bool:
-    return any(all(word in folded for word in option) for option in literal_options(pattern))
+    # Plain loops: this runs for every label pattern of every document, generators cost more here.
+    for option in literal_options(pattern):
+        for word in option:
+            if word not in folded:
+                break
+        else:
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=4096)
