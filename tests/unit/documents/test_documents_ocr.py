@@ -111,3 +111,13 @@ def test_textract_provider_client_error_becomes_ocr_error():
     # Then the adapter raises OcrError, not the client's exception
     with pytest.raises(OcrError):
         TextractOcr(Failing()).image_text(Image.new("L", (100, 100), 255))
+
+
+def test_read_document_page_photographed_sideways_turned_upright():
+    # Given a RIB photographed a quarter turn off (the phone held in landscape)
+    data = s.to_jpeg(s.page_image(s.rib(), dpi=150).rotate(90, expand=True), quality=80)
+    # When it is read
+    reading = read_document(data, filename="rib.jpg", as_of=date(2026, 5, 2), policy=POLICY, ocr=TESSERACT)
+    # Then the page was turned upright and read
+    assert reading.doc_type == DocType.BANK_DETAILS
+    assert reading.fields["iban"] == "FR7630006000011234567890189"
