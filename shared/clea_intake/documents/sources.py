@@ -113,11 +113,19 @@ def _open_pdf(data: bytes) -> pdfium.PdfDocument:
         raise Unreadable("FILE_CORRUPT", PDF) from exc
 
 
-def _has_image(page: pdfium.PdfPage) -> bool:
+def _has_image(page: pdfium.PdfPage, limits: DocumentLimits) -> bool:
+    """Whether the page shows an image; an embedded image bigger than the pixel budget is a bomb that
+    rendering would decode in full, so it is refused before."""
+    found = False
     try:
-        return next(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3), None) is not None
+        for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+            found = True
+            width, height = image.get_px_size()
+            if width * height > limits.max_image_pixels:
+                raise Unreadable("IMAGE_TOO_LARGE", PDF)
     except pdfium.PdfiumError:
         return True  # cannot tell: let OCR look
+    return found
 
 
 def _render(page: pdfium.PdfPage, limits: DocumentLimits) -> Image.Image:
@@ -153,7 +161,7 @@ def extract_pdf(data: bytes, limits: DocumentLimits, ocr: OcrProvider | None) ->
             text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "").replace("\ufffe", "")
             # Only a page that shows an image can hold text the layer lacks: a page with a few words of
             # text layer and no image ("Copie conforme", a blank back) is not sent to OCR.
-            if not usable(text) and ocr is not None and _has_image(page):
+            if not usable(text) and ocr is not None and _has_image(page, limits):
                 image = _render(page, limits)
                 page_image = prepare_page(image, ocr)
                 images.append(page_image)

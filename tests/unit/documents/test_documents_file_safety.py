@@ -190,3 +190,13 @@ def test_read_document_short_text_page_without_image_not_ocred():
     # Then no page went to OCR and the text layer was enough
     assert CountingOcr.calls == 0
     assert (reading.text_source, reading.pages, reading.doc_type) == ("text_layer", 2, DocType.BANK_DETAILS)
+
+
+def test_read_document_pdf_embedding_oversized_image_refused_before_rendering():
+    # Given a scanned PDF whose embedded image exceeds the policy's pixel budget
+    data = s.image_only_pdf(s.page_image(["Facture"], dpi=60))
+    tight = POLICY.model_copy(update={"documents": POLICY.documents.model_copy(update={"max_image_pixels": 10_000})})
+    # When it is read
+    reading = read(data, tight)
+    # Then it is refused as too large, never decoded
+    assert only_code(reading) == "IMAGE_TOO_LARGE"
