@@ -157,6 +157,10 @@ def read_identity(text: Text, mrz: MrzReading | None, doc_type: DocType, as_of: 
         if fields.get("expiry_date") is None and issue is not None:
             fields["expiry_date"] = add_years(issue, policy.identity.cni_validity_years)
         fields["valid_until"] = _cni_valid_until(fields, mrz, policy)
+        # DESIGN §5: the expiry of a pre-2021 CNI is 10 years after issue, 15 for an adult's card issued
+        # 2004-01-02..2013-12-31: the field carries the date the card is really valid until.
+        if fields["valid_until"] is not None:
+            fields["expiry_date"] = fields["valid_until"]
     elif fields.get("expiry_date"):
         fields["valid_until"] = fields["expiry_date"]
     if doc_type == DocType.RESIDENCE_PERMIT:

@@ -50,8 +50,9 @@ _NUMERIC = r"(?<!\d)(?P<d>[0-3]?\d)\s?[/.\-]\s?(?P<m>[01]?\d)\s?[/.\-]\s?(?P<y>(
 # Identity documents print "14 07 1991": only two-digit day and month and a four-digit year, to avoid
 # reading any group of numbers as a date.
 _SPACED = r"(?<!\d)(?:(?<!\d )|(?<=\d\d\d\d ))(?P<d>0[1-9]|[12]\d|3[01]) (?P<m>0[1-9]|1[0-2]) (?P<y>(?:19|20)\d\d)(?!\d)"
-# OCR sometimes loses one of the two hyphens of an ISO date ("2026-0420").
-_ISO = r"(?<!\d)(?P<y>(?:19|20)\d\d)(?:-(?P<m>[01]\d)-?|(?P<m2>[01]\d)-)(?P<d>[0-3]\d)(?!\d)"
+# OCR sometimes loses one of the two hyphens of an ISO date ("2026-0420"). A reference such as
+# "DEV-2026-0427" is not a date: nothing glued by a hyphen to a word or number may start one.
+_ISO = r"(?<!\d)(?<![A-Z0-9]-)(?P<y>(?:19|20)\d\d)(?:-(?P<m>[01]\d)-?|(?P<m2>[01]\d)-)(?P<d>[0-3]\d)(?!\d)"
 _WORDS = (
     r"(?<![\dA-Z])(?P<d>[0-3]?\d|1\s?ER|[LI]ER)\s*(?P<mn>" + _MONTH_ALT + r")\.?\s*(?P<y>(?:19|20)\d\d)(?!\d)"
 )

@@ -93,7 +93,7 @@ def test_read_document_adult_cni_issued_2012_extension_accepted():
     # When it is read
     reading = read(lines, date(2026, 3, 10), 2)
     # Then the 5-year extension makes it valid until 2027 and no expiry is reported
-    assert reading.fields["expiry_date"] == "2022-05-10"
+    assert reading.fields["expiry_date"] == "2027-05-10"  # DESIGN §5: 15 years for this card
     assert reading.fields["valid_until"] == "2027-05-10"
     assert "IDENTITY_EXPIRED" not in codes(reading)
     assert [f.code for f in reading.findings if f.severity == "error"] == []

@@ -32,7 +32,7 @@ def read(data: bytes, as_of: date = RECEIVED) -> DocumentReading:
 
 CASES = [
     ("cni_2x36", lambda: s.pdf(s.cni_old(), mono_tail=2), RECEIVED, DocType.IDENTITY_CARD,
-     {"surname": "MARTIN", "birth_date": "1991-07-14", "issue_date": "2012-05-10", "expiry_date": "2022-05-10",
+     {"surname": "MARTIN", "birth_date": "1991-07-14", "issue_date": "2012-05-10", "expiry_date": "2027-05-10",
       "nationality": "FR", "document_number": "120533101234"}),
     ("cni_td1", lambda: s.pdf(s.cni_new(), mono_tail=3), RECEIVED, DocType.IDENTITY_CARD,
      {"surname": "MARTIN", "given_names": "Léa Marie", "birth_date": "1991-07-14", "expiry_date": "2032-02-01",
