@@ -10,7 +10,6 @@ from clea_intake.domain.calendar import claim_deadline, local_day
 from clea_intake.domain.case import Case
 from clea_intake.domain.policy import policy_for
 from clea_intake.domain.reasons import refusal_message
-from clea_intake.letters.compose import compose
 from clea_intake.letters.models import MissingPiece, NoticeContext, Reason
 from clea_intake.settings import Settings
 
@@ -51,6 +50,8 @@ def notify(repo: Repository, cfg: Settings, case: Case, kind: str, now: datetime
     previous = [m for m in repo.mails(case.case_id) if m.kind == kind]
     if previous and (kind in ONCE or (min_interval and now - max(m.sent_at for m in previous) < min_interval)):
         return False
+    from clea_intake.letters.compose import compose  # fpdf2 is loaded only when a notice is sent
+
     email = compose(kind, context_for(case, now, **extra))
     # Evaluators answer these with their claim: replies must reach the inbound claims address.
     reply_to = cfg.claims_address if kind in EVALUATOR_NOTICES else None
