@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Callable, Iterator
+from datetime import datetime
 
 import pytest
 
+from clea_intake import clock, runtime, settings
 from clea_intake.adapters import clients
 from clea_intake.adapters.repository import Repository
 from clea_intake.adapters.table import DynamoTable
@@ -40,6 +43,36 @@ def aws_environment() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def make_table() -> Callable[[str], None]:
     return create_table
+
+
+def reset_caches() -> None:
+    clients.reset()
+    settings.reset()
+    runtime.reset()
+
+
+@contextlib.contextmanager
+def stack_resources(names, now: datetime) -> Iterator[None]:
+    """moto with the stack's bucket (versioned) and table, its names in the environment and the clock at
+    `now`; the caller adds the services its module needs inside. No event is delivered."""
+    from moto import mock_aws
+
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in {**ENVIRONMENT, "TABLE_NAME": names.table, "BUCKET_NAME": names.bucket,
+                           "STATE_MACHINE_ARN": names.state_machine_arn, "POWERTOOLS_LOG_LEVEL": "ERROR"}.items():
+            patch.setenv(key, value)
+        with mock_aws():
+            reset_caches()
+            s3 = clients.client("s3")
+            s3.create_bucket(Bucket=names.bucket, CreateBucketConfiguration={"LocationConstraint": names.region})
+            s3.put_bucket_versioning(Bucket=names.bucket, VersioningConfiguration={"Status": "Enabled"})
+            create_table(names.table)
+            clock.set_now(now)
+            try:
+                yield
+            finally:
+                clock.set_now(None)
+        reset_caches()
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from clea_intake import clock, runtime, settings
+from clea_intake import settings
 from clea_intake.adapters import clients
 from clea_intake.adapters.repository import DocumentRecord, Repository, doc_id_for, dynamo_repository
 from clea_intake.domain.application import parse_application
@@ -31,6 +31,7 @@ from clea_intake.services.inbound import CLAIM_EVENT, ingest
 from clea_intake.services.payments import export_payments
 from clea_intake.services.review import resolve
 from clea_intake.settings import Settings
+from tests.integration.conftest import stack_resources
 
 PARIS = ZoneInfo("Europe/Paris")
 NAMES = StackNames()
@@ -59,31 +60,11 @@ def _application(case_id: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def aws(aws_environment: dict[str, str], make_table: Callable[[str], None]) -> Iterator[None]:
+def aws() -> Iterator[None]:
     """Bucket (versioned), table and SES on moto, as the stack names them; no event is delivered."""
-    from moto import mock_aws
-
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in {**aws_environment, "TABLE_NAME": NAMES.table, "BUCKET_NAME": NAMES.bucket,
-                           "STATE_MACHINE_ARN": NAMES.state_machine_arn, "POWERTOOLS_LOG_LEVEL": "ERROR"}.items():
-            patch.setenv(key, value)
-        with mock_aws():
-            _reset()
-            s3 = clients.client("s3")
-            s3.create_bucket(Bucket=NAMES.bucket, CreateBucketConfiguration={"LocationConstraint": NAMES.region})
-            s3.put_bucket_versioning(Bucket=NAMES.bucket, VersioningConfiguration={"Status": "Enabled"})
-            make_table(NAMES.table)
-            clients.client("ses").verify_domain_identity(Domain=settings.settings().mail_from.split("@")[1])
-            clock.set_now(NOW)
-            yield
-            clock.set_now(None)
-        _reset()
-
-
-def _reset() -> None:
-    clients.reset()
-    settings.reset()
-    runtime.reset()
+    with stack_resources(NAMES, NOW):
+        clients.client("ses").verify_domain_identity(Domain=settings.settings().mail_from.split("@")[1])
+        yield
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from clea_intake import clock, runtime, settings
 from clea_intake.adapters import clients
 from clea_intake.adapters.repository import Repository, dynamo_repository
 from clea_intake.local.names import StackNames, asl_path
 from clea_intake.local.stack import LambdaContext, load_handler
+from tests.integration.conftest import stack_resources
 
 EVENTS = Path(__file__).parents[1] / "events"
 NAMES = StackNames()
@@ -25,33 +25,13 @@ NOW = datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
 
 
 @pytest.fixture(scope="module")
-def aws(aws_environment: dict[str, str], make_table: Callable[[str], None]) -> Iterator[None]:
+def aws() -> Iterator[None]:
     """Bucket, table and state machine on moto, as the template names them; no execution actually runs."""
-    from moto import mock_aws
-
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in {**aws_environment, "TABLE_NAME": NAMES.table, "BUCKET_NAME": NAMES.bucket,
-                           "STATE_MACHINE_ARN": NAMES.state_machine_arn, "POWERTOOLS_LOG_LEVEL": "ERROR"}.items():
-            patch.setenv(key, value)
-        with mock_aws():
-            _reset()
-            s3 = clients.client("s3")
-            s3.create_bucket(Bucket=NAMES.bucket, CreateBucketConfiguration={"LocationConstraint": NAMES.region})
-            s3.put_bucket_versioning(Bucket=NAMES.bucket, VersioningConfiguration={"Status": "Enabled"})
-            make_table(NAMES.table)
-            role = clients.client("iam").create_role(RoleName="states", AssumeRolePolicyDocument="{}")
-            clients.client("stepfunctions").create_state_machine(
-                name=NAMES.state_machine, roleArn=role["Role"]["Arn"], definition=asl_path().read_text("utf-8"))
-            clock.set_now(NOW)
-            yield
-            clock.set_now(None)
-        _reset()
-
-
-def _reset() -> None:
-    clients.reset()
-    settings.reset()
-    runtime.reset()
+    with stack_resources(NAMES, NOW):
+        role = clients.client("iam").create_role(RoleName="states", AssumeRolePolicyDocument="{}")
+        clients.client("stepfunctions").create_state_machine(
+            name=NAMES.state_machine, roleArn=role["Role"]["Arn"], definition=asl_path().read_text("utf-8"))
+        yield
 
 
 @pytest.fixture

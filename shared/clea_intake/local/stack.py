@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -434,6 +433,3 @@ def sqs_record(message: dict, queue_url: str, region: str) -> dict:
         "eventSourceARN": f"arn:aws:sqs:{region}:123456789012:{queue_name}", "awsRegion": region,
     }
 
-
-def repo_path(*parts: str) -> Path:
-    return repo_root().joinpath(*parts)

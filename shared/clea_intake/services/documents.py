@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import unquote
@@ -13,6 +12,7 @@ from aws_lambda_powertools import Logger
 
 from clea_intake.adapters import storage
 from clea_intake.adapters.repository import DocumentRecord, Repository, ReviewItem, doc_id_for
+from clea_intake.documents.finding_codes import make_finding
 from clea_intake.documents.pipeline import DocumentReading, read_document
 from clea_intake.domain.calendar import local_day
 from clea_intake.domain.findings import DocType
@@ -95,13 +95,12 @@ def receive(repo: Repository, cfg: Settings, *, bucket: str, key: str, etag: str
 
 
 def _too_large(size: int, limit: int, digest: str) -> DocumentReading:
-    from clea_intake.domain.findings import Finding
-
+    # Only the first limit + 1 bytes were fetched, so the reader never sees the file: same finding, from
+    # the catalogue.
     return DocumentReading(
         doc_type=DocType.UNKNOWN, confidence=0.0, fields={}, pages=0, text_source="none",
         media_type="application/octet-stream", sha256=digest,
-        findings=[Finding(code="FILE_TOO_LARGE", severity="error",
-                          message=f"Le fichier dépasse la taille maximale autorisée ({limit // 1_000_000} Mo).")],
+        findings=[make_finding("FILE_TOO_LARGE", max_mb=limit // 1_000_000)],
     )
 
 
@@ -134,6 +133,3 @@ def open_document_review(repo: Repository, record: DocumentRecord, now: datetime
     if repo.open_review(review):
         metrics.count("ReviewOpened")
 
-
-def new_id() -> str:
-    return uuid.uuid4().hex[:12]
