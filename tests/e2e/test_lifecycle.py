@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 
 import pypdfium2 as pdfium
 import pytest
@@ -21,13 +23,15 @@ def _pdf_text(data: bytes) -> str:
     return "\n".join(page.get_textpage().get_text_range() for page in document)
 
 
-def _letter_attachments(stack, case_id: str) -> list[bytes]:
-    from email import message_from_bytes, policy
+def _message(sent: dict) -> EmailMessage:
+    raw = sent["raw"] if isinstance(sent["raw"], bytes) else sent["raw"].encode()
+    return message_from_bytes(raw, policy=policy.default)
 
+
+def _letter_attachments(stack, case_id: str) -> list[bytes]:
     found = []
     for sent in stack.sent_emails():
-        message = message_from_bytes(sent["raw"] if isinstance(sent["raw"], bytes) else sent["raw"].encode(),
-                                     policy=policy.default)
+        message = _message(sent)
         if case_id not in str(message["Subject"]):
             continue
         found += [part.get_content() for part in message.iter_attachments()
@@ -142,3 +146,22 @@ def test_same_document_uploaded_twice_leaves_one_record_and_one_transition(stack
     after = (len(repo.documents(applicant.case_id)), len(repo.timeline(applicant.case_id)))
     assert after == before
     assert [t["state"] for t in applicant.outcome()["timeline"]].count("AWARDED") == 1
+
+
+def test_operations_request_for_another_document_is_in_timeline_and_emailed(stack):
+    # Given an incomplete case
+    applicant = Applicant(stack, 9012, start=START)
+    day = START - timedelta(days=40)
+    applicant.submit(day, variant="missing_proof")
+    # When operations staff ask for another document, as the scheme allows
+    cases.request_document(stack.repo(), stack.cfg(), applicant.case_id, at(day + timedelta(days=1)),
+                           actor="ops:test", document="Attestation d'inscription à France Travail")
+    stack.settle()
+    # Then the timeline keeps who asked what, and the applicant got an e-mail naming the document
+    notes = [e for e in stack.repo().timeline(applicant.case_id) if e.kind == "request"]
+    assert len(notes) == 1 and notes[0].actor == "ops:test" and "France Travail" in notes[0].message
+    mails = [m for m in stack.repo().mails(applicant.case_id) if m.kind == "document_request"]
+    assert len(mails) == 1 and mails[0].to == [applicant.app["applicant"]["email"]]
+    bodies = [_message(sent).get_body(("plain",)).get_content() for sent in stack.sent_emails()
+              if applicant.case_id in str(_message(sent)["Subject"])]
+    assert any("France Travail" in body for body in bodies)
