@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from io import BytesIO
+from io import BytesIO, StringIO
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -527,3 +527,30 @@ def test_dashboard_browser_broken_page_is_reported(browser: DevTools, tmp_path: 
     assert "console.error" in problems
     assert "uncaught" in problems
     assert "network: https://cdn.example.invalid/x.png" in problems
+
+
+# --- the dashboard of `clea-intake demo` ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_page(browser: DevTools, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A short demo season (paid, refused late, incomplete) played by the demo itself, its page opened."""
+    from rich.console import Console
+
+    from clea_intake.local.season import run_season
+
+    out = tmp_path_factory.mktemp("demo") / "clea-dashboard.html"
+    code = run_season(applications=3, dashboard=out, console=Console(file=StringIO(), width=160))
+    page = Page(browser)
+    page.open(out)
+    return {"code": code, "report": page.evaluate(INSPECT), "problems": page.problems()}
+
+
+def test_dashboard_browser_demo_season_renders_every_chart_without_errors(demo_page: dict[str, Any]) -> None:
+    # Given the dashboard `clea-intake demo` wrote for its season, opened in Chromium
+    charts = {chart["id"]: chart for chart in demo_page["report"]["charts"]}
+    # When its charts, console and requests are inspected
+    # Then the season reached its expected outcomes and every chart is drawn, with nothing to report
+    assert demo_page["code"] == 0
+    assert set(charts) == CHART_IDS and all(chart["painted"] > 0 for chart in charts.values())
+    assert demo_page["problems"] == []
