@@ -13,12 +13,13 @@ import os
 import queue
 import random
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from io import BytesIO, StringIO
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -534,13 +535,15 @@ def test_dashboard_browser_broken_page_is_reported(browser: DevTools, tmp_path: 
 
 @pytest.fixture(scope="module")
 def demo_page(browser: DevTools, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """A short demo season (paid, refused late, incomplete) played by the demo itself, its page opened."""
-    from rich.console import Console
+    """A short demo season (paid, refused late, incomplete) played by `clea-intake demo`, its page opened.
 
-    from clea_intake.local.season import run_season
-
+    The demo runs in its own process, as a user runs it: moto's backends are per process, and this
+    module already has a local stack of its own.
+    """
     out = tmp_path_factory.mktemp("demo") / "clea-dashboard.html"
-    code = run_season(applications=3, dashboard=out, console=Console(file=StringIO(), width=160))
+    done = subprocess.run([sys.executable, "-m", "clea_intake.cli", "demo", "--applications", "3", "--dashboard",
+                           str(out)], capture_output=True, text=True, timeout=600, check=False)
+    code = done.returncode
     page = Page(browser)
     page.open(out)
     return {"code": code, "report": page.evaluate(INSPECT), "problems": page.problems()}

@@ -160,7 +160,12 @@ class LocalStack:
 
         DynamoHandler.call_action = call_action
         workflow.resume_listeners.append(self._on_resume)
-        self.create_resources()
+        try:
+            self.create_resources()
+        except BaseException:
+            # Leave nothing patched or mocked behind: a half-started stack would poison the process.
+            self.stop()
+            raise
 
     def _start_server(self) -> None:
         import logging
