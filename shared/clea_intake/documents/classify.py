@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from clea_intake.documents.machine_zone import MrzReading
-from clea_intake.documents.reading import Text, literal_options
+from clea_intake.documents.reading import Options, Text, compile_anchored, pattern_options
 from clea_intake.domain.findings import DocType
 
 
@@ -17,12 +17,12 @@ class Signal:
     weight: float
     # A title signal counts twice when it appears in the title zone, where a document names itself.
     title: bool = False
-    # Words the pattern cannot match without: a substring test (in C) skips most regex searches.
-    literals: tuple[frozenset[str], ...] = (frozenset(),)
+    # Words the pattern cannot match without: the page's one pass over them skips most regex searches.
+    literals: Options = (frozenset(),)
 
 
 def _s(pattern: str, weight: float, title: bool = False) -> Signal:
-    return Signal(re.compile(pattern), weight, title, tuple(frozenset(o) for o in literal_options(pattern)))
+    return Signal(compile_anchored(pattern), weight, title, pattern_options(pattern))
 
 
 # Patterns run on folded text: upper case, no accents, plain apostrophes; OCR may drop or double spaces.
@@ -142,10 +142,8 @@ SIGNALS: dict[DocType, list[Signal]] = {
     ],
 }
 
-_ALL_WORDS = frozenset(w for signals in SIGNALS.values() for sig in signals for option in sig.literals for w in option)
-
 # Signals from the text that speak against a type: a utility bill never talks about CléA evaluations.
-_CLEA_CONTEXT = re.compile(r"\bCLEA\b|\bCERTIF\s?PRO\b|\bQUALIOPI\b")
+_CLEA_CONTEXT = compile_anchored(r"\bCLEA\b|\bCERTIF\s?PRO\b|\bQUALIOPI\b")
 _MRZ_TYPES = {"ID": DocType.IDENTITY_CARD, "P": DocType.PASSPORT}
 _PERMIT_CODES = {"IR", "TS", "RP", "RT", "AR", "CR", "IT", "TR", "RE"}
 
@@ -160,12 +158,22 @@ class Classification:
 STRONG = 3.0
 
 
-def _score_type(text: Text, head: str, signals: list[Signal], present: frozenset[str]) -> float:
+_SIGNAL_WORDS = frozenset(word for signals in SIGNALS.values() for s in signals for o in s.literals for word in o)
+
+
+def _score_type(text: Text, head: str, signals: list[Signal], present: frozenset[str] | None) -> float:
     total = 0.0
     strong = False
     folded = text.folded
     for signal in signals:
-        if any(option <= present for option in signal.literals) and signal.pattern.search(folded):
+        literals = signal.literals
+        # `present` is given when the page's words were looked for with every signal word indexed.
+        if present is not None and len(literals) == 1:
+            if not literals[0] <= present:
+                continue
+        elif not text.holds(literals):
+            continue
+        if signal.pattern.search(folded):
             total += signal.weight
             strong = strong or signal.weight >= STRONG
             if signal.title and signal.pattern.search(head):
@@ -176,9 +184,9 @@ def _score_type(text: Text, head: str, signals: list[Signal], present: frozenset
 
 def classify(text: Text, mrz: MrzReading | None) -> Classification:
     head = text.head()
-    # Which signal words the text holds, tested once each (a substring search in C).
-    present = frozenset(word for word in _ALL_WORDS if word in text.folded)
-    scores = {doc_type: _score_type(text, head, signals, present) for doc_type, signals in SIGNALS.items()}
+    indexed, present = text.literals
+    known = present if _SIGNAL_WORDS <= indexed else None
+    scores = {doc_type: _score_type(text, head, signals, known) for doc_type, signals in SIGNALS.items()}
     if _CLEA_CONTEXT.search(text.folded):
         scores[DocType.PROOF_OF_ADDRESS] -= 4
     if mrz is not None:

@@ -324,7 +324,7 @@ def _option(text: Text, patterns: dict[str, str], boxed: dict[str, str] | None =
     if boxed and _ANY_BOX.search(folded):
         active = {key: active[key] + "|" + boxed[key] if key in boxed else active[key] for key in active}
     for key, pattern in active.items():
-        for match in re.finditer(pattern, folded):
+        for match in text.finditer(pattern):
             mentioned.setdefault(key, []).append(match.start())
     if not mentioned:
         return None
@@ -366,7 +366,7 @@ def certification(text: Text) -> str | None:
     found = _option(text, CERTIFICATION_PATTERNS, CERTIFICATION_BOXED)
     # A bare "CléA" is CléA Socle's historical name, unless "numérique" shows anywhere: then a misread
     # "CléA Numérique" is as likely, and no answer beats a wrong one.
-    if found is None and re.search(_CLEA, text.folded) and not re.search(_NUMERIQUE + r"|MANAGEMENT", text.folded):
+    if found is None and text.find(_CLEA) and not text.find(_NUMERIQUE + r"|MANAGEMENT"):
         # "Certificat CléA" alone is the historical name of CléA Socle.
         return "clea_socle"
     return found
@@ -378,7 +378,7 @@ def certifications(text: Text) -> list[str]:
     found: list[str] = []
     has_boxes = re.search(_UNCHECKED, folded) is not None
     for key, pattern in CERTIFICATION_PATTERNS.items():
-        for match in re.finditer(pattern, folded):
+        for match in text.finditer(pattern):
             before = folded[max(0, match.start() - 6) : match.start()]
             if has_boxes and re.search(_UNCHECKED + r"\s*$", before):
                 continue
@@ -394,7 +394,7 @@ def certifications(text: Text) -> list[str]:
         if not re.fullmatch(_UNCHECKED, box.strip() or "-"):
             found.append("clea_socle")
             break
-    if not found and re.search(_CLEA + r"(?!\s*-?\s*MANAGEMENT)", folded) and not re.search(_NUMERIQUE, folded):
+    if not found and text.find(_CLEA + r"(?!\s*-?\s*MANAGEMENT)") and not text.find(_NUMERIQUE):
         found.append("clea_socle")
     return sorted(set(found), key=["clea_socle", "clea_numerique"].index)
 
@@ -469,7 +469,7 @@ def header_table(text: Text, columns: dict[str, str]) -> dict[str, object]:
     # Only lines where two column names meet can be a header: find them without testing every line.
     hits: dict[int, int] = {}
     for pattern in columns.values():
-        for match in re.finditer(pattern, text.folded):
+        for match in text.finditer(pattern):
             line_number = text.folded.count("\n", 0, match.start())
             hits[line_number] = hits.get(line_number, 0) + 1
     for index in sorted(n for n, count in hits.items() if count >= 2 and n < len(lines) - 1):

@@ -164,7 +164,7 @@ def read_identity(text: Text, mrz: MrzReading | None, doc_type: DocType, as_of: 
     elif fields.get("expiry_date"):
         fields["valid_until"] = fields["expiry_date"]
     if doc_type == DocType.RESIDENCE_PERMIT:
-        fields["permit_kind"] = next((kind for p, kind in PERMIT_KINDS if re.search(p, text.folded)), None)
+        fields["permit_kind"] = next((kind for p, kind in PERMIT_KINDS if text.find(p)), None)
     if mrz is not None:
         fields["mrz_kind"] = mrz.kind
     return fields
@@ -251,7 +251,7 @@ def _proof_kind(text: Text) -> str | None:
         if re.search(pattern, head):
             return kind
     for kind, pattern in PROOF_KINDS:
-        if re.search(pattern, text.folded):
+        if text.find(pattern):
             return kind
     return None
 
@@ -710,7 +710,7 @@ def read_bank_details(text: Text, as_of: date) -> Fields:
     for pattern in (r"\bIBAN\b\s*(?:\([^)]*\))?\s*:?", None):
         start = 0
         if pattern:
-            match = re.search(pattern, text.folded)
+            match = text.find(pattern)
             if not match:
                 continue
             start = match.end()
@@ -719,7 +719,7 @@ def read_bank_details(text: Text, as_of: date) -> Fields:
             iban = identifiers.compact_iban(found.group(1))
             break
     bic = None
-    match = re.search(r"\b(?:BIC|SWIFT|CODE\s+BIC)\b(?:\s*/\s*SWIFT)?\s*(?:\([^)]*\))?\s*:?\s*", text.folded)
+    match = text.find(r"\b(?:BIC|SWIFT|CODE\s+BIC)\b(?:\s*/\s*SWIFT)?\s*(?:\([^)]*\))?\s*:?\s*")
     if match:
         found = identifiers.BIC_RE.search(text.folded[match.end() : match.end() + 40])
         if found:

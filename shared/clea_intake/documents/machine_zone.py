@@ -88,6 +88,7 @@ def _alpha(text: str) -> str:
 _CANDIDATE = re.compile(r"^[A-Z0-9<]{24,48}$")
 
 
+_ZONE_HINT = re.compile(r"[<«‹〈(\[{£€]|(?:\d\s*){6}")
 _FIRST_LINE_START = re.compile(r"(?:IDFRA|ID[A-Z<][A-Z]{2}|I[<R][A-Z]{3}|P[A-Z<][A-Z]{3}<)")
 
 
@@ -96,6 +97,10 @@ def candidate_lines(text: str) -> list[str]:
     both faces side by side puts the other face's text on the same line)."""
     lines = []
     for raw in text.splitlines():
+        if (len(raw) < 24 and raw.isascii()) or not _ZONE_HINT.search(raw):
+            # Cleaning only removes characters from an ASCII line: too short for any zone. And a zone
+            # line holds filler or a run of six digits.
+            continue
         if "<" in raw or "«" in raw:
             # No lowercase in a machine readable zone: there, "c", "e", "k" are misread chevrons.
             raw = re.sub(r"[a-z]", "<", raw)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+
+import ahocorasick
 
 from clea_intake.documents import textutil
 
@@ -70,6 +73,45 @@ def _split_top(pattern: str) -> list[str] | None:
     return branches + [pattern[start:]]
 
 
+_QUANTIFIERS = "?*+{"
+
+
+def _group_end(pattern: str, start: int) -> int | None:
+    """Index of the ')' that closes the group opened at `start`."""
+    depth, escaped, in_class = 0, False, False
+    for index in range(start, len(pattern)):
+        char = pattern[index]
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+def _leading_group(branch: str) -> tuple[list[str], str] | None:
+    """`(?:A|B)rest`, a leading unquantified non-capturing group, as its branches and the rest."""
+    if not branch.startswith("(?:"):
+        return None
+    end = _group_end(branch, 0)
+    if end is None:
+        return None
+    rest = branch[end + 1 :]
+    if rest[:1] and rest[:1] in _QUANTIFIERS:
+        return None
+    inner = branch[3:end]
+    return _split_top(inner) or [inner], rest
+
+
 def _branch_literals(pattern: str) -> tuple[str, ...]:
     depth = 0
     plain = []
@@ -105,29 +147,123 @@ def _branch_literals(pattern: str) -> tuple[str, ...]:
     return tuple(re.findall(r"[A-Z']{3,}", "".join(plain)))
 
 
+def _branch_options(branch: str) -> list[tuple[str, ...]]:
+    body = branch[2:] if branch.startswith("\\b") else branch
+    group = _leading_group(body)
+    if group is None:
+        return [_branch_literals(branch)]
+    # "\b(?:LOYER|BAILLEUR)\b": one option per alternative of the group, each with what follows it.
+    inner, rest = group
+    tail = _branch_literals(rest)
+    return [option + tail for alternative in inner for option in _branch_options(alternative)]
+
+
 @functools.lru_cache(maxsize=4096)
 def literal_options(pattern: str) -> tuple[tuple[str, ...], ...]:
     """Sets of upper-case words of which one set must be wholly present for `pattern` to match: outside
-    groups, classes and optional characters, one set per top-level branch. An empty set means "cannot
-    tell", so the pattern always runs. A substring test in C then skips most regex searches."""
+    groups, classes and optional characters, one set per top-level branch (and per alternative of a
+    leading group). An empty set means "cannot tell", so the pattern always runs. A substring test in C
+    then skips most regex searches."""
     branches = _split_top(pattern) or [pattern]
-    return tuple(_branch_literals(branch) for branch in branches)
+    return tuple(option for branch in branches for option in _branch_options(branch))
+
+
+def _anchor_branch(branch: str) -> str:
+    if not branch.startswith("\\b"):
+        return branch
+    rest = branch[2:]
+    first, after = rest[:1], rest[1:2]
+    if first.isascii() and first.isalpha() and not (after and after in _QUANTIFIERS):
+        return f"{first}(?<=\\b{first}){rest[1:]}"
+    if rest.startswith("(?:"):
+        end = _group_end(rest, 0)
+        if end is not None and rest[end + 1 : end + 2] == "?" and rest[end + 2 : end + 3] not in ("?", "+"):
+            # "\b(?:DATE\s+DE\s+)?DEBUT": with the group, else without it; a greedy "?" tries them in that order.
+            tail = rest[end + 2 :]
+            return _anchor_branch("\\b" + rest[: end + 1] + tail) + "|" + _anchor_branch("\\b" + tail)
+    group = _leading_group(rest)
+    if group is None:
+        return branch
+    inner, tail = group
+    return "(?:" + "|".join(_anchor_branch("\\b" + alternative) for alternative in inner) + ")" + tail
+
+
+@functools.lru_cache(maxsize=4096)
+def anchor_words(pattern: str) -> str:
+    """The same pattern, written so that the regex engine can skip ahead to its first letter.
+
+    Python's engine scans fast for a literal or a character class that starts a pattern, but a leading
+    `\\b` hides it: every position of the page is then tried. `\\bFACTURE` becomes `F(?<=\\bF)ACTURE`,
+    which matches the same text at the same places about ten times faster.
+    """
+    branches = _split_top(pattern) or [pattern]
+    anchored = "|".join(_anchor_branch(branch) for branch in branches)
+    try:
+        before, after = re.compile(pattern), re.compile(anchored)
+    except re.error:
+        # A bad pattern keeps its own error for the caller; a branch written twice may repeat a group name.
+        return pattern
+    # Writing a branch twice may also add numbered groups: keep the pattern as it was then.
+    return anchored if (before.groups, before.groupindex) == (after.groups, after.groupindex) else pattern
+
+
+def compile_anchored(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return re.compile(anchor_words(pattern), flags)
 
 
 def may_match(pattern: str, folded: str) -> bool:
-    # Plain loops: this runs for every label pattern of every document, generators cost more here.
-    for option in literal_options(pattern):
-        for word in option:
-            if word not in folded:
-                break
-        else:
-            return True
-    return False
+    """Whether `folded` holds every word of one of the pattern's literal options (see `literal_options`)."""
+    return any(all(word in folded for word in option) for option in literal_options(pattern))
+
+
+Options = tuple[frozenset[str], ...]
+
+
+class _LiteralIndex:
+    """The literal words of every pattern run on documents, in one Aho-Corasick automaton (C code): one
+    pass over a page tells which of them it holds, instead of one substring search per word and pattern.
+
+    Words join the index as patterns are first used; each page keeps the snapshot it was read against, and a
+    word that snapshot lacks is looked for directly, so a page is never judged on a partial index.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._words: set[str] = set()
+        self._snapshot: tuple[frozenset[str], ahocorasick.Automaton | None] = (frozenset(), None)
+
+    def add(self, options: Options) -> None:
+        with self._lock:
+            for option in options:
+                self._words.update(option)
+
+    def snapshot(self) -> tuple[frozenset[str], ahocorasick.Automaton | None]:
+        words, automaton = self._snapshot
+        if len(words) != len(self._words):
+            with self._lock:
+                words = frozenset(self._words)
+                automaton = ahocorasick.Automaton()
+                for word in words:
+                    automaton.add_word(word, word)
+                automaton.make_automaton()
+                self._snapshot = (words, automaton if words else None)
+        return words, automaton
+
+
+_INDEX = _LiteralIndex()
+
+
+@functools.lru_cache(maxsize=4096)
+def pattern_options(pattern: str) -> Options:
+    """The literal options of a pattern as sets, its words added to the index."""
+    options = tuple(frozenset(option) for option in literal_options(pattern))
+    _INDEX.add(options)
+    return options
 
 
 @functools.lru_cache(maxsize=4096)
 def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+    return compile_anchored(pattern)
 
 
 @dataclass
@@ -154,6 +290,26 @@ class Text:
     def amounts(self) -> list[tuple[int, float]]:
         return textutil.find_amounts(self.folded)
 
+    @cached_property
+    def literals(self) -> tuple[frozenset[str], frozenset[str]]:
+        """(the index's words when this page was read, those of them the page holds)."""
+        indexed, automaton = _INDEX.snapshot()
+        if automaton is None:
+            return indexed, frozenset()
+        return indexed, frozenset(word for _end, word in automaton.iter(self.folded))
+
+    def holds(self, options: Options) -> bool:
+        """Whether the page holds every word of one of `options` (a pattern cannot match otherwise)."""
+        indexed, present = self.literals
+        for option in options:
+            if option <= present:
+                return True
+            if not option <= indexed and all(
+                word in present if word in indexed else word in self.folded for word in option
+            ):
+                return True
+        return False
+
     def head(self, chars: int = 400) -> str:
         """The title zone: where a document says what it is."""
         return self.folded.lstrip()[:chars]
@@ -161,17 +317,22 @@ class Text:
     # ------------------------------------------------------------ searching
 
     def find(self, pattern: str | re.Pattern[str], start: int = 0) -> re.Match[str] | None:
-        regex = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern)
-        return regex.search(self.folded, start)
+        """The first match in the folded text; a pattern given as text skips the search when the page
+        lacks its words, and runs written for speed (`anchor_words`)."""
+        if isinstance(pattern, re.Pattern):
+            return pattern.search(self.folded, start)
+        if not self.holds(pattern_options(pattern)):
+            return None
+        return _compiled(pattern).search(self.folded, start)
+
+    def finditer(self, pattern: str) -> Iterator[re.Match[str]]:
+        if not self.holds(pattern_options(pattern)):
+            return iter(())
+        return _compiled(pattern).finditer(self.folded)
 
     def labels(self, patterns: Iterable[str]) -> list[re.Match[str]]:
         folded = self.folded
-        found = [
-            m
-            for p in patterns
-            if may_match(p, folded)
-            for m in _compiled(p).finditer(folded)
-        ]
+        found = [m for p in patterns if self.holds(pattern_options(p)) for m in _compiled(p).finditer(folded)]
         return sorted(found, key=lambda m: m.start())
 
     def line_end(self, position: int) -> int:

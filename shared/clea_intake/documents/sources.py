@@ -87,12 +87,15 @@ def check_container(data: bytes, limits: DocumentLimits) -> str:
     return media_type
 
 
-_ENOUGH_TEXT = re.compile(r"(?:[^0-9A-Za-zÀ-ÿ]*[0-9A-Za-zÀ-ÿ]){" + str(MIN_TEXT_LAYER_CHARS) + "}")
+_LETTER_OR_DIGIT = re.compile(r"[0-9A-Za-zÀ-ÿ]")
 
 
 def usable(text: str) -> bool:
     # Stops at the 25th letter or digit instead of counting them all.
-    return _ENOUGH_TEXT.match(text) is not None
+    for count, _match in enumerate(_LETTER_OR_DIGIT.finditer(text), start=1):
+        if count >= MIN_TEXT_LAYER_CHARS:
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- PDF

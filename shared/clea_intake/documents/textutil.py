@@ -58,9 +58,12 @@ _WORDS = (
 )
 # "du 1er au 31 mars 2026", "du 3 mars au 4 avril 2026": the year comes from the next full date.
 _WORDS_NO_YEAR = r"(?<![\dA-Z])(?P<d>[0-3]?\d|1\s?ER|[LI]ER)\s*(?P<mn>" + _MONTH_ALT + r")\b(?!\.?\s*\d)"
-# Named groups may not repeat in one regex: compile the forms apart and merge their hits.
-_DATE_FORMS = [re.compile(_ISO), re.compile(_WORDS), re.compile(_NUMERIC), re.compile(_SPACED)]
-_NO_YEAR_FORM = re.compile(_WORDS_NO_YEAR)
+# Named groups may not repeat in one regex: compile the forms apart and merge their hits. Each starts with
+# a look-ahead at its first character: a pattern that opens with a look-behind is tried at every position
+# of the page, the look-ahead turns most of them away at once (two to three times faster, same matches).
+_DATE_FORMS = [re.compile(r"(?=[12])" + _ISO), re.compile(r"(?=[\dLI])" + _WORDS), re.compile(r"(?=\d)" + _NUMERIC),
+               re.compile(r"(?=[0-3])" + _SPACED)]
+_NO_YEAR_FORM = re.compile(r"(?=[\dLI])" + _WORDS_NO_YEAR)
 
 
 def _make_date(day: int, month: int, year: int) -> date | None:
