@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from clea_intake.documents import identifiers
-from clea_intake.documents.reading import Text, fold_aligned
+from clea_intake.documents.reading import Text, compile_anchored, fold_aligned
 
 # Words that start another label on the same line: a value stops before them.
 _NEXT_LABEL = re.compile(
@@ -227,7 +227,7 @@ def person_after(text: Text, labels: list[str]) -> str | None:
 
 # ---------------------------------------------------------------- dates and periods
 
-_RANGE = re.compile(
+_RANGE = compile_anchored(
     r"\bDU\s+(?P<d1>[0-3]?\d|1\s?ER)(?:\s+(?P<m1>[A-Z]+))?\s+AU\s+(?P<d2>[0-3]?\d)\s+(?P<m2>[A-Z]+)\s+(?P<y>(?:19|20)\d\d)"
 )
 
@@ -298,7 +298,7 @@ def start_end(text: Text) -> tuple[date | None, date | None]:
     return start, end
 
 
-_SIGNED = re.compile(r"\bFAIT\s+(?:A\s+[^\n,]{1,40}?,?\s+)?LE\b|\b(?:EDITE|EMIS|ETABLI|DELIVRE|SIGNE)E?S?\s+LE\b")
+_SIGNED = compile_anchored(r"\bFAIT\s+(?:A\s+[^\n,]{1,40}?,?\s+)?LE\b|\b(?:EDITE|EMIS|ETABLI|DELIVRE|SIGNE)E?S?\s+LE\b")
 
 
 def signed_date(text: Text) -> date | None:

@@ -10,7 +10,7 @@ from typing import Any
 from clea_intake.documents import common, identifiers
 from clea_intake.documents.countries import alpha2
 from clea_intake.documents.machine_zone import MrzReading
-from clea_intake.documents.reading import Text, fold_aligned
+from clea_intake.documents.reading import Text, compile_anchored, fold_aligned
 from clea_intake.documents.textutil import POSTAL_CITY_RE, add_years, split_postal, tidy_number
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.policy import Policy
@@ -431,11 +431,11 @@ _HOURS_PRICE_LABELS = [
     r"(?:PRIX|COUT|MONTANT|TARIF)\s+(?:TOTAL\s+)?(?:HT\s+)?DE\s+L'EVALUATION", r"COUT\s+PEDAGOGIQUE",
     r"PRESTATION\s+D'EVALUATION", r"EVALUATION\s+CLEA", r"EVALUATION\s+(?:INITIALE|FINALE|PREALABLE)\b[^\n]*\d\s*€",
 ]  # fmt: skip
-_FEE_LINE = re.compile(
+_FEE_LINE = compile_anchored(
     r"FRAIS\s+(?:D'INSCRIPTION|DE\s+JURY|ANNEXES|DE\s+DOSSIER|DE\s+CERTIFICATION|DE\s+SESSION|D'EXAMEN|DE\s+PASSAGE)"
     r"|\bDROITS?\s+D'INSCRIPTION|\bINSCRIPTION\s*(?:AU\s+JURY)?\s*:|\bJURY\s*:"
 )
-_NIL = re.compile(r"\b(?:NEANT|AUCUN|SANS\s+OBJET|SANS\s+FRAIS|GRATUIT|NON\s+APPLICABLE|0\s*€)")
+_NIL = compile_anchored(r"\b(?:NEANT|AUCUN|SANS\s+OBJET|SANS\s+FRAIS|GRATUIT|NON\s+APPLICABLE|0\s*€)")
 _TOTAL_LABELS = [r"\bTOTAL\s+(?:GENERAL\s+)?(?:HT|TTC|NET)?", r"NET\s+A\s+PAYER", r"MONTANT\s+TOTAL"]
 
 

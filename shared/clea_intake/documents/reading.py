@@ -173,7 +173,7 @@ def _anchor_branch(branch: str) -> str:
         return branch
     rest = branch[2:]
     first, after = rest[:1], rest[1:2]
-    if first.isascii() and first.isalpha() and not (after and after in _QUANTIFIERS):
+    if first.isascii() and first.isalnum() and not (after and after in _QUANTIFIERS):
         return f"{first}(?<=\\b{first}){rest[1:]}"
     if rest.startswith("(?:"):
         end = _group_end(rest, 0)

@@ -139,7 +139,8 @@ def add_years(day: date, years: int) -> date:
 # ---------------------------------------------------------------- amounts and numbers
 
 # "450,00 €", "1 234,50 EUR", "1.234,50 €", "450 €", "450.00 EUR", "€ 450"
-_AMOUNT_BODY = r"(?P<num>\d{1,3}(?:[ .\u00a0\u202f]\d{3})+(?:,\d{1,2})?|\d+(?:[,.]\d{1,2})?)"
+# The first digit stands outside the alternation so that the regex engine can skip to digits.
+_AMOUNT_BODY = r"(?P<num>\d(?:\d{0,2}(?:[ .\u00a0\u202f]\d{3})+(?:,\d{1,2})?|\d*(?:[,.]\d{1,2})?))"
 AMOUNT_RE = re.compile(_AMOUNT_BODY + r"\s*(?:€|EUR(?:OS?)?\b|E\b(?=\s*(?:HT|TTC|NET)?\s*$))", re.MULTILINE)
 AMOUNT_PREFIX_RE = re.compile(r"(?:€|EUR)\s*" + _AMOUNT_BODY)
 
