@@ -165,6 +165,15 @@ def test_payments_cli_exports_once_and_confirm_file_marks_the_case_paid(stack, t
     second = cli("export", "--out", str(tmp_path / "second"))
     assert "Aucun ordre de paiement en attente" in second.stdout
     assert not (tmp_path / "second").exists() or not list((tmp_path / "second").iterdir())
+    # When the export's SEPA file is missing from the bucket (its write failed after the orders were taken)
+    clients.client("s3").delete_object(Bucket=stack.names.bucket, Key=f"exports/{xml_file.stem}.xml")
+    third = cli("export", "--out", str(tmp_path / "third"))
+    # Then the next export writes it again under the same id, with the same orders
+    assert f"{xml_file.stem} (fichiers absents du compartiment, écrits à nouveau)" in third.stdout
+    again = stack.read_object(f"exports/{xml_file.stem}.xml")
+    validate_pain001(again)
+    assert f"AIDE CLEA {applicant.case_id}" in again.decode("utf-8")
+    assert (tmp_path / "third" / f"{xml_file.stem}.csv").read_bytes() == data
     # When finance confirms the exported file
     confirmed = cli("confirm", str(csv_file))
     # Then the case is PAID for the awarded amount and its execution ends

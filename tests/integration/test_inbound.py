@@ -14,9 +14,10 @@ from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
 
 import pytest
+from botocore.exceptions import ClientError
 
 from clea_intake import settings
-from clea_intake.adapters import clients
+from clea_intake.adapters import clients, storage
 from clea_intake.adapters.repository import DocumentRecord, Repository, doc_id_for, dynamo_repository
 from clea_intake.domain.application import parse_application
 from clea_intake.domain.case import Case
@@ -26,9 +27,10 @@ from clea_intake.domain.names import beneficiary_key
 from clea_intake.local.names import StackNames
 from clea_intake.local.stack import LambdaContext, load_handler
 from clea_intake.mail.build import build_claim_email
+from clea_intake.payments.export import validate_pain001
 from clea_intake.services.claims import assess_claim, order_payment
 from clea_intake.services.inbound import CLAIM_EVENT, ingest
-from clea_intake.services.payments import export_payments
+from clea_intake.services.payments import export_payments, rewrite_missing_exports
 from clea_intake.services.review import resolve
 from clea_intake.settings import Settings
 from tests.integration.conftest import stack_resources
@@ -504,3 +506,40 @@ def test_export_racing_another_export_leaves_the_order_to_one_of_them(repo, cfg,
     taken = [o.case_id for e in [*exports, mine] if e is not None for o in e.orders]
     assert taken.count(case_id) == 1
     assert read(case_id).status == "EXPORTED"
+
+
+def test_export_whose_files_never_reached_the_bucket_is_written_again_from_its_orders(repo, cfg, case_id,
+                                                                                        monkeypatch):
+    # Given a valid claim whose payment was ordered
+    _claimed(repo, cfg, case_id, [CRE, HOURS, _rib(USUAL_IBAN)])
+    for n, piece in enumerate([CRE, HOURS, _rib(USUAL_IBAN)], start=1):
+        _record(repo, case_id, *piece, n)
+    assert order_payment(repo, cfg, case_id, NOW) == "PAYMENT_ORDERED"
+    # and an export whose SEPA file cannot be written once the orders are taken
+    written = storage.put_object
+
+    def failing_put(bucket: str, key: str, body: bytes, **kwargs):
+        if key.endswith(".xml"):
+            raise ClientError({"Error": {"Code": "InternalError", "Message": "S3 unavailable"}}, "PutObject")
+        return written(bucket, key, body, **kwargs)
+
+    monkeypatch.setattr(storage, "put_object", failing_put)
+    with pytest.raises(ClientError):
+        export_payments(repo, cfg, NOW + timedelta(hours=1))
+    monkeypatch.setattr(storage, "put_object", written)
+    order = repo.find_payment(case_id)
+    assert order.status == "EXPORTED" and order.export_id
+    # and a new export that has nothing left to take
+    assert export_payments(repo, cfg, NOW + timedelta(hours=2)) is None
+    # When the missing exports are looked for
+    rewritten = rewrite_missing_exports(repo, cfg)
+    # Then that export is written again under its own id, with the order, dated when it was taken
+    [export] = [e for e in rewritten if e.export_id == order.export_id]
+    assert case_id in [o.case_id for o in export.orders]
+    xml = storage.get_object(cfg.bucket_name, f"exports/{order.export_id}.xml").body
+    csv_file = storage.get_object(cfg.bucket_name, f"exports/{order.export_id}.csv").body
+    validate_pain001(xml)
+    assert f"AIDE CLEA {case_id}".encode() in xml and case_id.encode() in csv_file
+    assert f"<CreDtTm>{order.exported_at.strftime('%Y-%m-%dT%H:%M:%S')}".encode() in xml
+    # and once both files are there, nothing is written again
+    assert order.export_id not in [e.export_id for e in rewrite_missing_exports(repo, cfg)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
+from botocore.exceptions import ClientError
+
 from clea_intake.adapters.clients import client
 
 
@@ -43,3 +45,13 @@ def put_object(bucket: str, key: str, body: bytes, *, content_type: str = "appli
     response = client("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type,
                                        Metadata=metadata or {})
     return response["ETag"].strip('"')
+
+
+def exists(bucket: str, key: str) -> bool:
+    try:
+        client("s3").head_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise
+    return True

@@ -140,26 +140,34 @@ def review(repo: Repository, cfg: Settings, args: argparse.Namespace) -> int:
 
 
 def payments(repo: Repository, cfg: Settings, args: argparse.Namespace) -> int:
-    from clea_intake.services.payments import confirm_file, export_payments
+    from clea_intake.services.payments import confirm_file, export_payments, rewrite_missing_exports
 
     console = _console()
     if args.action == "export":
+        out = Path(args.out)
+        # An earlier export whose files did not reach the bucket is written again first, under its own id.
+        for export in rewrite_missing_exports(repo, cfg):
+            _write_export(console, out, export, again=True)
         export = export_payments(repo, cfg, clock.now())
         if export is None:
             console.print("Aucun ordre de paiement en attente.")
             return 0
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / f"{export.export_id}.csv").write_bytes(export.csv)
-        (out / f"{export.export_id}.xml").write_bytes(export.xml)
-        console.print(f"{export.export_id}: {len(export.orders)} ordre(s), {export.total} € — "
-                      f"{out / (export.export_id + '.csv')}, {out / (export.export_id + '.xml')}")
+        _write_export(console, out, export)
         return 0
     if not args.file:
         raise SystemExit("payments confirm needs the confirmation FILE")
     confirmed = confirm_file(repo, Path(args.file).read_bytes(), clock.now(), actor=f"finance:{args.by}")
     console.print(f"{len(confirmed)} dossier(s) payé(s) : {', '.join(confirmed) or '—'}")
     return 0
+
+
+def _write_export(console, out: Path, export, *, again: bool = False) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{export.export_id}.csv").write_bytes(export.csv)
+    (out / f"{export.export_id}.xml").write_bytes(export.xml)
+    note = " (fichiers absents du compartiment, écrits à nouveau)" if again else ""
+    console.print(f"{export.export_id}{note}: {len(export.orders)} ordre(s), {export.total} € — "
+                  f"{out / (export.export_id + '.csv')}, {out / (export.export_id + '.xml')}")
 
 
 def dashboard_data(repo: Repository, *, season: str, generated_at: datetime):

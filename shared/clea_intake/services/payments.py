@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from aws_lambda_powertools import Logger
 
+from clea_intake import clock
 from clea_intake.adapters import storage
 from clea_intake.adapters.repository import PaymentOrder, Repository
 from clea_intake.domain.errors import StaleCase
@@ -60,15 +61,50 @@ def export_payments(repo: Repository, cfg: Settings, now: datetime, *, store: bo
     taken = [exported for order in pending if (exported := _take(repo, order, export_id, now)) is not None]
     if not taken:
         return None
+    taken.sort(key=lambda o: o.order_id)  # the order `rewrite_missing_exports` writes them in
     lines = [_line(o) for o in taken]
     export = Export(export_id, taken, to_csv(lines), to_pain001(lines, debtor, export_id, now))
     if store:
-        csv_key, xml_key = f"exports/{export_id}.csv", f"exports/{export_id}.xml"
-        storage.put_object(cfg.bucket_name, csv_key, export.csv, content_type="text/csv; charset=utf-8")
-        storage.put_object(cfg.bucket_name, xml_key, export.xml, content_type="application/xml")
-        export.keys = (csv_key, xml_key)
+        # If this write fails, the orders are EXPORTED without files: `rewrite_missing_exports` makes them.
+        _store(cfg, export)
     logger.info("payments exported", export_id=export_id, orders=len(taken))
     return export
+
+
+def _keys(export_id: str) -> tuple[str, str]:
+    return f"exports/{export_id}.csv", f"exports/{export_id}.xml"
+
+
+def _store(cfg: Settings, export: Export) -> None:
+    csv_key, xml_key = _keys(export.export_id)
+    storage.put_object(cfg.bucket_name, csv_key, export.csv, content_type="text/csv; charset=utf-8")
+    storage.put_object(cfg.bucket_name, xml_key, export.xml, content_type="application/xml")
+    export.keys = (csv_key, xml_key)
+
+
+def rewrite_missing_exports(repo: Repository, cfg: Settings) -> list[Export]:
+    """Write again the files of every export whose orders were taken but whose files are not in the bucket
+    (the write failed after the orders were marked EXPORTED): without them finance would never pay those
+    orders, and a new export would not take them again. The orders hold every line of the files, and their
+    export time dates the files as the first attempt would have."""
+    exported: dict[str, list[PaymentOrder]] = {}
+    for order in repo.payments("EXPORTED"):
+        if order.export_id:
+            exported.setdefault(order.export_id, []).append(order)
+    debtor = Debtor(name=cfg.debtor_name, iban=cfg.debtor_iban, bic=cfg.debtor_bic)
+    rewritten = []
+    for export_id, orders in sorted(exported.items()):
+        if all(storage.exists(cfg.bucket_name, key) for key in _keys(export_id)):
+            continue
+        orders.sort(key=lambda o: o.order_id)
+        stamps = [o.exported_at for o in orders if o.exported_at is not None]
+        created = min(stamps) if stamps else clock.now()
+        lines = [_line(o) for o in orders]
+        export = Export(export_id, orders, to_csv(lines), to_pain001(lines, debtor, export_id, created))
+        _store(cfg, export)
+        logger.warning("payment export written again", export_id=export_id, orders=len(orders))
+        rewritten.append(export)
+    return rewritten
 
 
 def _take(repo: Repository, order: PaymentOrder, export_id: str, now: datetime) -> PaymentOrder | None:
