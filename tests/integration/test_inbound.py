@@ -543,3 +543,31 @@ def test_export_whose_files_never_reached_the_bucket_is_written_again_from_its_o
     assert f"<CreDtTm>{order.exported_at.strftime('%Y-%m-%dT%H:%M:%S')}".encode() in xml
     # and once both files are there, nothing is written again
     assert order.export_id not in [e.export_id for e in rewrite_missing_exports(repo, cfg)]
+
+
+def test_second_claim_of_an_evaluator_never_paid_on_another_iban_is_held(repo, cfg):
+    # Given an evaluator never paid yet, with two awarded cases
+    siret = "44199316900016"
+    first, second = (f"NA-CLEA-2026-{next(_numbers):06d}" for _ in range(2))
+    for case_id in (first, second):
+        _awarded_case(repo, case_id)
+        case = repo.get_case(case_id)
+        case.application = case.application.model_copy(
+            update={"evaluator": case.application.evaluator.model_copy(update={"siret": siret})})
+        repo.save_case(case)
+    assert repo.evaluator_iban(siret) is None
+    # and the first case's payment ordered on the evaluator's usual IBAN, not paid yet
+    _claimed(repo, cfg, first, [CRE, HOURS, _rib(USUAL_IBAN)])
+    for n, piece in enumerate([CRE, HOURS, _rib(USUAL_IBAN)], start=1):
+        _record(repo, first, *piece, n)
+    assert assess_claim(repo, cfg, first, NOW) == "CLAIM_VALID"
+    assert order_payment(repo, cfg, first, NOW) == "PAYMENT_ORDERED"
+    # When the second case's claim gives another IBAN
+    _claimed(repo, cfg, second, [CRE, HOURS, _rib(OTHER_IBAN)])
+    for n, piece in enumerate([CRE, HOURS, _rib(OTHER_IBAN)], start=1):
+        _record(repo, second, *piece, n)
+    outcome = assess_claim(repo, cfg, second, NOW)
+    # Then it waits for a person instead of being paid to an IBAN nobody checked
+    assert outcome == "HELD_FOR_REVIEW" and repo.find_payment(second) is None
+    assert [r.code for r in repo.reviews("OPEN") if r.case_id == second] == ["IBAN_CHANGED"]
+    assert repo.evaluator_iban(siret) == USUAL_IBAN

@@ -312,6 +312,15 @@ class Repository:
         self.table.transact([Write({"pk": f"EVALUATOR#{siret}", "sk": "BANK", "type": "evaluator_bank",
                                     "iban": iban, "at": _iso(at)})])
 
+    def remember_evaluator_iban(self, siret: str, iban: str, at: datetime) -> bool:
+        """Record the evaluator's IBAN unless one is known already; False when one was."""
+        try:
+            self.table.transact([Write({"pk": f"EVALUATOR#{siret}", "sk": "BANK", "type": "evaluator_bank",
+                                        "iban": iban, "at": _iso(at)}, "absent")])
+        except ConditionFailed:
+            return False
+        return True
+
     # -- mails -------------------------------------------------------------------------------
     def record_mail(self, mail: MailRecord) -> None:
         self.table.transact([Write({"pk": _case_pk(mail.case_id), "sk": f"MAIL#{_iso(mail.sent_at)}#{mail.kind}",

@@ -116,7 +116,8 @@ def _iban(bank: Piece) -> str:
 
 
 def _held_for_iban_change(repo: Repository, case: Case, bank: Piece, now: datetime, actor: str) -> bool:
-    """A RIB whose IBAN is not the one last paid to this evaluator waits for a person (payment diversion)."""
+    """A RIB whose IBAN is not the evaluator's known one waits for a person (payment diversion). The known
+    IBAN is the one last paid, or before any payment the one of the evaluator's first payment order."""
     iban = _iban(bank)
     previous = repo.evaluator_iban(case.application.evaluator.siret)
     if not previous or previous == iban or case.approved_iban == iban:
@@ -124,8 +125,8 @@ def _held_for_iban_change(repo: Repository, case: Case, bank: Piece, now: dateti
     review = ReviewItem(
         review_id=f"IBAN-{case.case_id}-{iban[-6:]}", case_id=case.case_id, kind="bank_details", code="IBAN_CHANGED",
         subject_ref=bank.doc_id, opened_at=now,
-        message=("L'IBAN du RIB diffère de celui déjà payé à cet organisme : vérifier auprès de l'organisme "
-                 "par un autre canal avant tout versement."),
+        message=("L'IBAN du RIB diffère de celui déjà retenu pour les versements à cet organisme : vérifier "
+                 "auprès de l'organisme par un autre canal avant tout versement."),
     )
     if repo.open_review(review):
         metrics.count("ReviewOpened")
@@ -214,6 +215,9 @@ def order_payment(repo: Repository, cfg: Settings, case_id: str, now: datetime) 
                     amount_eur=str(order.amount_eur), order_id=order.order_id)
     if not repo.order_payment(case, order):
         return str(repo.get_case(case_id).state)
+    # An evaluator's first order sets its known IBAN: a second claim on another IBAN, before this one is
+    # paid, is held like any change.
+    repo.remember_evaluator_iban(order.creditor_siret, order.iban, now)
     metrics.state_entered(State.PAYMENT_ORDERED)
     metrics.amount("PaymentOrderedAmount", order.amount_eur)
     notify(repo, cfg, case, "payment_ordered", now, hours=chosen["HOURS_ATTESTATION"].number_field("hours"))
