@@ -48,10 +48,10 @@ def fold_aligned(text: str) -> str:
     return text.translate(_FOLD_TABLE)
 
 
-def _split_top(pattern: str) -> list[str] | None:
-    """The branches of a top-level alternation, or None when the pattern has none."""
-    depth, start, escaped, in_class = 0, 0, False, False
-    branches = []
+def _plain_chars(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """(index, character, group depth before it) of every character of a pattern that is neither escaped
+    nor inside a character class."""
+    depth, escaped, in_class = 0, False, False
     for index, char in enumerate(pattern):
         if escaped:
             escaped = False
@@ -61,48 +61,33 @@ def _split_top(pattern: str) -> list[str] | None:
             in_class = char != "]"
         elif char == "[":
             in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            branches.append(pattern[start:index])
-            start = index + 1
-    if not branches:
+        else:
+            yield index, char, depth
+            depth += (char == "(") - (char == ")")
+
+
+def _split_top(pattern: str) -> list[str] | None:
+    """The branches of a top-level alternation, or None when the pattern has none."""
+    cuts = [index for index, char, depth in _plain_chars(pattern) if char == "|" and depth == 0]
+    if not cuts:
         return None
-    return branches + [pattern[start:]]
+    bounds = [-1, *cuts, len(pattern)]
+    return [pattern[start + 1 : end] for start, end in zip(bounds, bounds[1:], strict=False)]
 
 
 _QUANTIFIERS = "?*+{"
 
 
-def _group_end(pattern: str, start: int) -> int | None:
-    """Index of the ')' that closes the group opened at `start`."""
-    depth, escaped, in_class = 0, False, False
-    for index in range(start, len(pattern)):
-        char = pattern[index]
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return index
-    return None
+def _group_end(pattern: str) -> int | None:
+    """Index of the ')' that closes the group opening the pattern."""
+    return next((index for index, char, depth in _plain_chars(pattern) if char == ")" and depth == 1), None)
 
 
 def _leading_group(branch: str) -> tuple[list[str], str] | None:
     """`(?:A|B)rest`, a leading unquantified non-capturing group, as its branches and the rest."""
     if not branch.startswith("(?:"):
         return None
-    end = _group_end(branch, 0)
+    end = _group_end(branch)
     if end is None:
         return None
     rest = branch[end + 1 :]
@@ -113,37 +98,16 @@ def _leading_group(branch: str) -> tuple[list[str], str] | None:
 
 
 def _branch_literals(pattern: str) -> tuple[str, ...]:
-    depth = 0
-    plain = []
-    escaped = False
-    in_class = False
-    for char in pattern:
-        if escaped:
-            plain.append(" ")
-            escaped = False
-        elif char == "\\":
-            escaped = True
-            plain.append(" ")
-        elif in_class:
-            in_class = char != "]"
-            plain.append(" ")
-        elif char == "[":
-            in_class = True
-            plain.append(" ")
-        elif char == "(":
-            depth += 1
-            plain.append(" ")
-        elif char == ")":
-            depth -= 1
-            plain.append(" ")
-        elif depth:
-            plain.append(" ")
-        elif char in "?*{":
-            if plain:
-                plain[-1] = " "  # the character before an optional quantifier may be absent
-            plain.append(" ")
+    # Only characters outside groups and classes, and not made optional by a quantifier, must be there.
+    plain = [" "] * len(pattern)
+    for index, char, depth in _plain_chars(pattern):
+        if depth or char in "()":
+            continue
+        if char in "?*{":
+            if index:
+                plain[index - 1] = " "  # the character before an optional quantifier may be absent
         else:
-            plain.append(char)
+            plain[index] = char
     return tuple(re.findall(r"[A-Z']{3,}", "".join(plain)))
 
 
@@ -176,7 +140,7 @@ def _anchor_branch(branch: str) -> str:
     if first.isascii() and first.isalnum() and not (after and after in _QUANTIFIERS):
         return f"{first}(?<=\\b{first}){rest[1:]}"
     if rest.startswith("(?:"):
-        end = _group_end(rest, 0)
+        end = _group_end(rest)
         if end is not None and rest[end + 1 : end + 2] == "?" and rest[end + 2 : end + 3] not in ("?", "+"):
             # "\b(?:DATE\s+DE\s+)?DEBUT": with the group, else without it; a greedy "?" tries them in that order.
             tail = rest[end + 2 :]
