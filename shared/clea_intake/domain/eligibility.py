@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -55,15 +56,28 @@ def _rule(code: Reason, passed: bool) -> RuleResult:
     return RuleResult(code=code, passed=passed, message=_PASSED[code] if passed else refusal_message(code))
 
 
+# What an establishment is, before where it is: "Maison d'arrêt de Limoges" is the one at Limoges.
+_FACILITY_KIND = re.compile(
+    r"^(?:CENTRE PENITENTIAIRE|CENTRE DE DETENTION|MAISON CENTRALE|MAISON D ARRET|CENTRE DE SEMI LIBERTE|"
+    r"ETABLISSEMENT PENITENTIAIRE POUR MINEURS|CP|CD|MA|MC)(?: DE LA| DE L| DU| DES| DE| D)? "
+)
+
+
+def _facility_places(name: str) -> list[str]:
+    """The ways a listed establishment is named by its place: "BORDEAUX GRADIGNAN", and for a compound
+    place the last part when it says enough on its own ("GRADIGNAN", "VIVONNE", not "RE")."""
+    place = _FACILITY_KIND.sub("", normalise(name))
+    words = place.split()
+    return [place, words[-1]] if len(words) > 1 and len(words[-1]) >= 4 else [place]
+
+
 def facility_in_region(name: str | None, policy: Policy) -> bool:
-    wanted = normalise(name)
-    if not wanted:
-        return False
-    for facility in policy.region.detention_facilities:
-        known = normalise(facility.name)
-        if known in wanted or wanted in known:
-            return True
-    return False
+    """Whether the establishment named is one of the policy's list. The place decides, whatever the way the
+    kind is written ("CD de Mauzac", "Centre de détention de Mauzac"); a kind alone ("Maison d'arrêt")
+    names no establishment."""
+    wanted = f" {normalise(name)} "
+    return any(f" {place} " in wanted for facility in policy.region.detention_facilities
+               for place in _facility_places(facility.name))
 
 
 def award_amount(app: Application, completeness: Completeness, policy: Policy) -> Decimal:

@@ -206,6 +206,16 @@ def test_decide_detainee_outside_the_region_fails_ineligible_situation_alone(mak
     ("Maison d'arrêt de Limoges", True),
     ("Maison d'arrêt de Nantes", False),
     ("Centre pénitentiaire de Fresnes", False),
+    # The place names the establishment, whatever the way its kind is written or shortened
+    ("CD de Mauzac", True),
+    ("MA Gradignan", True),
+    ("Centre pénitentiaire de Poitiers-Vivonne", True),
+    ("Maison centrale de Saint-Martin-de-Ré", True),
+    # A kind alone, or a place that only shares a word with a listed one, names none of them
+    ("Maison d'arrêt", False),
+    ("Centre pénitentiaire", False),
+    ("Maison d'arrêt de Saint-Malo", False),
+    ("Centre de détention de Marseille", False),
     ("", False),
     (None, False),
 ])
