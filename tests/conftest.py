@@ -22,6 +22,8 @@ from clea_intake.domain.policy import Policy, policy_for
 PARIS = ZoneInfo("Europe/Paris")
 CASE_ID = "NA-CLEA-2026-000123"
 EVALUATOR_SIRET = "73282932000074"
+# The HMAC secret of beneficiary keys in tests that build cases by hand (a stack makes its own).
+TEST_KEY_SECRET = b"test-only beneficiary key secret, 32+ bytes long"
 # Another valid SIRET (Luhn) of another company: a piece carrying it is not the evaluator's.
 OTHER_SIRET = "35600000000048"
 
@@ -174,7 +176,7 @@ def make_case(case_id: str = CASE_ID, state: str = "RECEIVED", at: datetime = RE
     app = make_application(case_id=case_id, **overrides)
     return Case(case_id=case_id, application=app, state=State(state), received_at=at, updated_at=at,
                 beneficiary_key=beneficiary_key(app.applicant.surname, app.applicant.given_names,
-                                                app.applicant.birth_date))
+                                                app.applicant.birth_date, secret=TEST_KEY_SECRET))
 
 
 @pytest.fixture

@@ -6,11 +6,12 @@ import contextlib
 import itertools
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from secrets import token_urlsafe
 
 import pytest
 
 from clea_intake import clock, runtime, settings
-from clea_intake.adapters import clients
+from clea_intake.adapters import clients, secrets
 from clea_intake.adapters.repository import Repository
 from clea_intake.adapters.table import DynamoTable
 
@@ -47,6 +48,7 @@ def make_table() -> Callable[[str], None]:
 
 def reset_caches() -> None:
     clients.reset()
+    secrets.reset()
     settings.reset()
     runtime.reset()
 
@@ -67,6 +69,8 @@ def stack_resources(names, now: datetime) -> Iterator[None]:
             s3.create_bucket(Bucket=names.bucket, CreateBucketConfiguration={"LocationConstraint": names.region})
             s3.put_bucket_versioning(Bucket=names.bucket, VersioningConfiguration={"Status": "Enabled"})
             create_table(names.table)
+            clients.client("ssm").put_parameter(Name=secrets.DEFAULT_PARAMETER, Type="SecureString",
+                                                Value=token_urlsafe(48))
             clock.set_now(now)
             try:
                 yield
@@ -87,8 +91,12 @@ def moto_dynamodb() -> Iterator[None]:
             patch.delenv(key, raising=False)
         with mock_aws():
             clients.reset()
+            secrets.reset()
+            clients.client("ssm").put_parameter(Name=secrets.DEFAULT_PARAMETER, Type="SecureString",
+                                                Value=token_urlsafe(48))
             yield
         clients.reset()
+        secrets.reset()
 
 
 @pytest.fixture

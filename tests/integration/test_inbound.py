@@ -23,11 +23,11 @@ from clea_intake.domain.application import parse_application
 from clea_intake.domain.case import Case
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.lifecycle import State
-from clea_intake.domain.names import beneficiary_key
 from clea_intake.local.names import StackNames
 from clea_intake.local.stack import LambdaContext, load_handler
 from clea_intake.mail.build import build_claim_email
 from clea_intake.payments.export import validate_pain001
+from clea_intake.services.cases import person_key
 from clea_intake.services.claims import assess_claim, order_payment
 from clea_intake.services.inbound import CLAIM_EVENT, ingest
 from clea_intake.services.payments import export_payments, rewrite_missing_exports
@@ -93,9 +93,7 @@ def _awarded_case(repo: Repository, case_id: str, evaluator_email: str = EVALUAT
     app = parse_application(json.dumps(form))
     received = datetime(2026, 3, 2, 10, 0, tzinfo=PARIS)
     case = Case(case_id=case_id, application=app, state=State.AWARDED, received_at=received, updated_at=received,
-                beneficiary_key=beneficiary_key(app.applicant.surname, app.applicant.given_names,
-                                                app.applicant.birth_date),
-                awarded_eur=Decimal("450.00"))
+                beneficiary_key=person_key(app), awarded_eur=Decimal("450.00"))
     assert repo.create_case(case)
     return case_id
 

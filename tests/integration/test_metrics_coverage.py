@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import unicodedata
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -220,9 +221,12 @@ def test_metrics_coverage_refusal_and_failure_dimensions_name_the_cause(run: dic
 
 def test_metrics_coverage_handler_failure_counts_every_failed_delivery(run: dict[str, Any]) -> None:
     # Given two unreadable messages, each delivered until the redrive policy dead-letters it
-    failures = sum(p.value for p in run["points"] if p.name == "HandlerFailure")
+    points = [p for p in run["points"] if p.name == "HandlerFailure"]
+    failures = sum(p.value for p in points)
     # When the HandlerFailure datapoints are added up  Then each failed delivery was counted
-    assert failures == POISON_MESSAGES * MAX_RECEIVES
+    by_function = Counter(dict(p.dimensions).get("Function") for p in points)
+    errors = [r.get("message") for r in run["logs"] if r.get("level") in ("ERROR", "EXCEPTION", "CRITICAL")]
+    assert failures == POISON_MESSAGES * MAX_RECEIVES, (by_function, errors[:10], run["stderr"][-2000:])
 
 
 def test_metrics_coverage_unemitted_dashboard_name_is_reported() -> None:

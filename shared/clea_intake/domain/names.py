@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import unicodedata
 from datetime import date
@@ -23,10 +24,12 @@ def normalise(text: str | None) -> str:
     return " ".join(cleaned.upper().split())
 
 
-def beneficiary_key(surname: str, given_names: str, birth_date: date) -> str:
-    """Stable pseudonymous key of a person: a hash of the normalised surname, given names and birth date."""
+def beneficiary_key(surname: str, given_names: str, birth_date: date, *, secret: bytes) -> str:
+    """Stable pseudonymous key of a person: an HMAC-SHA256, under the Région's secret, of the normalised
+    surname, given names and birth date. Without the secret, nobody holding the table can find a person's
+    key from a list of names and birth dates."""
     material = f"{normalise(surname)}|{normalise(given_names)}|{birth_date.isoformat()}"
-    return hashlib.sha256(material.encode("ascii")).hexdigest()[:32]
+    return hmac.new(secret, material.encode("ascii"), hashlib.sha256).hexdigest()[:32]
 
 
 _CIVILITIES = {"M", "MR", "MME", "MLLE", "MONSIEUR", "MADAME", "MADEMOISELLE", "EPOUSE", "EP", "NEE", "NE", "VEUVE"}

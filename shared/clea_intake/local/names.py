@@ -55,6 +55,10 @@ class StackNames:
         return os.environ.get("TABLE_NAME", f"{self.prefix}-cases")
 
     @property
+    def beneficiary_key_parameter(self) -> str:
+        return os.environ.get("BENEFICIARY_KEY_PARAMETER", f"/{self.prefix}/beneficiary-key")
+
+    @property
     def state_machine(self) -> str:
         return f"{self.prefix}-application"
 

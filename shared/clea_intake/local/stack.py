@@ -11,11 +11,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from secrets import token_urlsafe
 from types import ModuleType
 from typing import Any
 
 from clea_intake import clock, runtime, settings
-from clea_intake.adapters import clients, workflow
+from clea_intake.adapters import clients, secrets, workflow
 from clea_intake.local.names import FUNCTIONS, QUEUES, StackNames, asl_path, repo_root
 
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
@@ -100,6 +101,7 @@ class LocalStack:
             "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
             "AWS_DEFAULT_REGION": self.names.region, "AWS_REGION": self.names.region,
             "TABLE_NAME": self.names.table, "BUCKET_NAME": self.names.bucket,
+            "BENEFICIARY_KEY_PARAMETER": self.names.beneficiary_key_parameter,
             "STATE_MACHINE_ARN": self.names.state_machine_arn, "OCR_PROVIDER": "tesseract",
             "POWERTOOLS_SERVICE_NAME": "clea-intake", "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
@@ -220,6 +222,7 @@ class LocalStack:
     @staticmethod
     def _reset_caches() -> None:
         clients.reset()
+        secrets.reset()
         settings.reset()
         runtime.reset()
 
@@ -253,6 +256,10 @@ class LocalStack:
             events.put_rule(Name=f"{names.prefix}-{queue}", EventPattern=json.dumps(event_pattern(names.bucket, patterns)))
             events.put_targets(Rule=f"{names.prefix}-{queue}", Targets=[{"Id": queue, "Arn": arn}])
         clients.client("ses").verify_domain_identity(Domain=settings.settings().mail_from.split("@")[1])
+        # A stack of its own, a key of its own: as on AWS, the beneficiary keys' secret is a SecureString.
+        clients.client("ssm").put_parameter(Name=names.beneficiary_key_parameter, Type="SecureString",
+                                            Value=token_urlsafe(48))
+        secrets.beneficiary_secret()  # read once now, as a Lambda container would at its first case
         role = clients.client("iam").create_role(
             RoleName=f"{names.prefix}-states", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
         definition = substitute(asl_path().read_text(encoding="utf-8"),

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from aws_lambda_powertools import Logger
 
-from clea_intake.adapters import workflow
+from clea_intake.adapters import secrets, workflow
 from clea_intake.adapters.repository import Repository
 from clea_intake.domain import completeness as checklist
 from clea_intake.domain import eligibility
@@ -36,9 +36,14 @@ class IntakeOutcome:
     problems: list[dict] = field(default_factory=list)
 
 
+def person_key(app: Application) -> str:
+    applicant = app.applicant
+    return beneficiary_key(applicant.surname, applicant.given_names, applicant.birth_date,
+                           secret=secrets.beneficiary_secret())
+
+
 def guard_key(app: Application) -> str:
-    person = beneficiary_key(app.applicant.surname, app.applicant.given_names, app.applicant.birth_date)
-    return f"{person}#{app.year}#{app.certification}#{app.evaluation}"
+    return f"{person_key(app)}#{app.year}#{app.certification}#{app.evaluation}"
 
 
 def policy_of(case: Case) -> Policy:
@@ -65,9 +70,8 @@ def register_application(repo: Repository, cfg: Settings, *, key: str, etag: str
 
     policy = policy_for(app.evaluation_start)
     case = Case(case_id=app.case_id, application=app, received_at=now, updated_at=now,
-                beneficiary_key=beneficiary_key(app.applicant.surname, app.applicant.given_names,
-                                                app.applicant.birth_date),
-                policy_version=policy.version, deadline_at=completeness_deadline(app.evaluation_start, policy))
+                beneficiary_key=person_key(app), policy_version=policy.version,
+                deadline_at=completeness_deadline(app.evaluation_start, policy))
     case.note("received", at=now, actor="platform", message="Demande reçue de la plateforme régionale.",
               key=key, etag=etag)
     if repo.create_case(case):
@@ -95,7 +99,7 @@ def _replace_form(repo: Repository, app: Application, now: datetime, etag: str) 
     policy = policy_for(app.evaluation_start)
     case.application = app
     case.deadline_at = completeness_deadline(app.evaluation_start, policy)
-    case.beneficiary_key = beneficiary_key(app.applicant.surname, app.applicant.given_names, app.applicant.birth_date)
+    case.beneficiary_key = person_key(app)
     case.note("form_updated", at=now, actor="platform", etag=etag, message="Formulaire mis à jour par la plateforme.")
     repo.save_case(case)
     return "updated"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 import pytest
@@ -34,10 +35,13 @@ def test_normalise_accents_hyphens_ligatures_give_plain_upper_case(raw, expected
     assert normalise(raw) == expected
 
 
+SECRET = b"a test secret of the Region, 32 bytes or more"
+
+
 def test_beneficiary_key_same_person_written_differently_is_equal():
     # Given the same person typed on two forms
-    first = beneficiary_key("Martin", "Léa-Marie", BORN)
-    second = beneficiary_key("MARTIN", "LEA MARIE", BORN)
+    first = beneficiary_key("Martin", "Léa-Marie", BORN, secret=SECRET)
+    second = beneficiary_key("MARTIN", "LEA MARIE", BORN, secret=SECRET)
     # Then the key is the same, and it does not carry the name in clear
     assert first == second
     assert "MARTIN" not in first.upper()
@@ -49,7 +53,18 @@ def test_beneficiary_key_same_person_written_differently_is_equal():
     ("Martin", "Marie Léa", BORN),
 ])
 def test_beneficiary_key_another_person_differs(surname, given, born):
-    assert beneficiary_key(surname, given, born) != beneficiary_key("Martin", "Léa Marie", BORN)
+    assert beneficiary_key(surname, given, born, secret=SECRET) != beneficiary_key("Martin", "Léa Marie", BORN,
+                                                                                   secret=SECRET)
+
+
+def test_beneficiary_key_cannot_be_found_from_names_without_the_secret():
+    # Given the key of a person under the Région's secret
+    key = beneficiary_key("Martin", "Léa Marie", BORN, secret=SECRET)
+    # When someone holding the table hashes a list of names and birth dates, or uses another secret
+    plain = hashlib.sha256(f"MARTIN|LEA MARIE|{BORN.isoformat()}".encode()).hexdigest()[:32]
+    other = beneficiary_key("Martin", "Léa Marie", BORN, secret=b"another secret, 32 bytes or more!!")
+    # Then neither gives the key
+    assert key not in (plain, other)
 
 
 @pytest.mark.parametrize("doc_surname, doc_given, matches", [

@@ -22,6 +22,7 @@ from cfnlint.api import ManualArgs, lint
 from cfnlint.decode.cfn_yaml import loads
 from samtranslator.translator.transform import transform
 
+from clea_intake.adapters import secrets
 from clea_intake.local.names import FUNCTIONS, QUEUES, StackNames
 from clea_intake.local.stack import event_pattern, substitute
 
@@ -600,3 +601,23 @@ def test_samconfig_deploys_dev_and_prod_to_paris_with_iam_capability() -> None:
         assert config[env]["global"]["parameters"]["region"] == REGION
         assert config[env]["deploy"]["parameters"]["capabilities"] == "CAPABILITY_IAM"
     assert "Stage=prod" in config["prod"]["deploy"]["parameters"]["parameter_overrides"]
+
+
+def test_only_the_functions_that_compute_beneficiary_keys_read_their_secret() -> None:
+    # Given the functions whose code computes a beneficiary key (through services.cases)
+    computing = {folder for folder in FUNCTIONS if re.search(
+        r"from clea_intake\.services\.cases import .*\b(register_application|decide|award)\b",
+        (ROOT / "functions" / folder / "app.py").read_text(encoding="utf-8"))}
+    assert computing == {"intake_application", "decide_eligibility", "award_case"}
+    # When the template's functions and the read policy are looked at
+    resources = _template()["Resources"]
+    readers = {folder for folder, prefix in FUNCTIONS.items()
+               if {"Ref": "BeneficiaryKeyReadPolicy"} in resources[f"{prefix}Function"]["Properties"]["Policies"]}
+    [statement] = resources["BeneficiaryKeyReadPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    # Then exactly those read it, one parameter, GetParameter only; every function knows the parameter's name
+    assert readers == computing
+    assert statement["Action"] == "ssm:GetParameter" and statement["Resource"]["Fn::Sub"].endswith(
+        ":parameter${BeneficiaryKeyParameter}")
+    variables = _template()["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["BENEFICIARY_KEY_PARAMETER"] == {"Ref": "BeneficiaryKeyParameter"}
+    assert _template()["Parameters"]["BeneficiaryKeyParameter"]["Default"] == secrets.DEFAULT_PARAMETER
