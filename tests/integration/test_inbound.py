@@ -569,3 +569,37 @@ def test_second_claim_of_an_evaluator_never_paid_on_another_iban_is_held(repo, c
     assert outcome == "HELD_FOR_REVIEW" and repo.find_payment(second) is None
     assert [r.code for r in repo.reviews("OPEN") if r.case_id == second] == ["IBAN_CHANGED"]
     assert repo.evaluator_iban(siret) == USUAL_IBAN
+
+
+def test_claim_checked_before_another_claims_order_on_another_iban_is_held_at_its_own_order(repo, cfg,
+                                                                                         monkeypatch):
+    # Given an evaluator never paid yet, with two awarded cases whose claims give two IBANs
+    siret = "44199316900024"
+    first, second = (f"NA-CLEA-2026-{next(_numbers):06d}" for _ in range(2))
+    for case_id, iban in ((first, USUAL_IBAN), (second, OTHER_IBAN)):
+        _awarded_case(repo, case_id)
+        case = repo.get_case(case_id)
+        case.application = case.application.model_copy(
+            update={"evaluator": case.application.evaluator.model_copy(update={"siret": siret})})
+        repo.save_case(case)
+        _claimed(repo, cfg, case_id, [CRE, HOURS, _rib(iban)])
+        for n, piece in enumerate([CRE, HOURS, _rib(iban)], start=1):
+            _record(repo, case_id, *piece, n)
+    # and the second claim's IBAN checked while no IBAN was known, the first order made just after
+    known = repo.evaluator_iban
+    checked = []
+
+    def stale_read(wanted: str):
+        if not checked:
+            checked.append(wanted)
+            assert order_payment(repo, cfg, first, NOW) == "PAYMENT_ORDERED"
+            return None
+        return known(wanted)
+
+    monkeypatch.setattr(repo, "evaluator_iban", stale_read)
+    # When the second order is made
+    outcome = order_payment(repo, cfg, second, NOW)
+    # Then it is not made: the second IBAN waits for a person, the first order stands
+    assert outcome == "CLAIM_INCOMPLETE" and repo.find_payment(second) is None
+    assert [r.code for r in repo.reviews("OPEN") if r.case_id == second] == ["IBAN_CHANGED"]
+    assert repo.find_payment(first).iban == USUAL_IBAN and known(siret) == USUAL_IBAN

@@ -13,8 +13,9 @@ from botocore.exceptions import ClientError
 from clea_intake.adapters.clients import resource
 
 Item = dict[str, Any]
-# "absent"/"present": the item; ("version", n): optimistic lock; ("status", s): the item's status is s.
-Condition = Literal["absent", "present"] | tuple[Literal["version", "status"], Any] | None
+# "absent"/"present": the item; ("version", n): optimistic lock; ("status", s): the item's status is s;
+# ("absent_or_equal", {attribute: value}): no item yet, or one whose attributes have these values.
+Condition = Literal["absent", "present"] | tuple[Literal["version", "status", "absent_or_equal"], Any] | None
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ def _condition_holds(existing: Item | None, condition: Condition) -> bool:
         return existing is not None
     if condition[0] == "status":
         return existing is not None and existing.get("status") == condition[1]
+    if condition[0] == "absent_or_equal":
+        return existing is None or all(existing.get(name) == value for name, value in condition[1].items())
     return existing is not None and int(existing.get("version", -1)) == condition[1]
 
 
@@ -100,6 +103,12 @@ def _dynamo_condition(condition: Condition) -> dict[str, Any]:
     if condition[0] == "status":
         return {"ConditionExpression": "#status = :expected", "ExpressionAttributeNames": {"#status": "status"},
                 "ExpressionAttributeValues": {":expected": condition[1]}}
+    if condition[0] == "absent_or_equal":
+        pairs = list(condition[1].items())
+        equal = " AND ".join(f"#a{i} = :v{i}" for i in range(len(pairs)))
+        return {"ConditionExpression": f"attribute_not_exists(pk) OR ({equal})",
+                "ExpressionAttributeNames": {f"#a{i}": name for i, (name, _v) in enumerate(pairs)},
+                "ExpressionAttributeValues": {f":v{i}": value for i, (_n, value) in enumerate(pairs)}}
     return {"ConditionExpression": "version = :expected", "ExpressionAttributeValues": {":expected": condition[1]}}
 
 

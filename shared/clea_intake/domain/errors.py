@@ -31,3 +31,7 @@ class InvalidApplication(CleaIntakeError):
     def __init__(self, problems: list[dict]):
         super().__init__("; ".join(f"{p['field']}: {p['message_en']}" for p in problems))
         self.problems = problems
+
+
+class IbanConflict(CleaIntakeError):
+    """The evaluator's known IBAN became another one while this payment order was being made."""

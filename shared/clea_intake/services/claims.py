@@ -9,6 +9,7 @@ from aws_lambda_powertools import Logger
 from clea_intake.adapters.repository import PaymentOrder, Repository, ReviewItem
 from clea_intake.domain.calendar import is_recent
 from clea_intake.domain.case import Case
+from clea_intake.domain.errors import IbanConflict
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.lifecycle import OPEN_FOR_CLAIM, State
 from clea_intake.domain.names import holder_matches, organisation_matches
@@ -213,11 +214,16 @@ def order_payment(repo: Repository, cfg: Settings, case_id: str, now: datetime) 
     )
     case.transition(State.PAYMENT_ORDERED, at=now, actor="system", message="Ordre de paiement créé.",
                     amount_eur=str(order.amount_eur), order_id=order.order_id)
-    if not repo.order_payment(case, order):
+    try:
+        # An order on an IBAN nobody approved by hand also makes it the evaluator's known IBAN if none is
+        # known yet: a later claim on another IBAN, before this one is paid, is held like any change.
+        ordered = repo.order_payment(case, order, claim_evaluator_iban=case.approved_iban != order.iban)
+    except IbanConflict:
+        # Another claim of this evaluator was ordered on another IBAN since this one was checked.
+        _held_for_iban_change(repo, repo.get_case(case_id), bank, now, "system")
+        return "CLAIM_INCOMPLETE"
+    if not ordered:
         return str(repo.get_case(case_id).state)
-    # An evaluator's first order sets its known IBAN: a second claim on another IBAN, before this one is
-    # paid, is held like any change.
-    repo.remember_evaluator_iban(order.creditor_siret, order.iban, now)
     metrics.state_entered(State.PAYMENT_ORDERED)
     metrics.amount("PaymentOrderedAmount", order.amount_eur)
     notify(repo, cfg, case, "payment_ordered", now, hours=chosen["HOURS_ATTESTATION"].number_field("hours"))
