@@ -165,8 +165,13 @@ def test_payments_cli_exports_once_and_confirm_file_marks_the_case_paid(stack, t
     second = cli("export", "--out", str(tmp_path / "second"))
     assert "Aucun ordre de paiement en attente" in second.stdout
     assert not (tmp_path / "second").exists() or not list((tmp_path / "second").iterdir())
-    # When the export's SEPA file is missing from the bucket (its write failed after the orders were taken)
+    # When the export's SEPA file is missing from the bucket (its write failed after the orders were taken,
+    # an hour ago) and finance runs the export again
     clients.client("s3").delete_object(Bucket=stack.names.bucket, Key=f"exports/{xml_file.stem}.xml")
+    repo = stack.repo()
+    for order in repo.payments("EXPORTED"):
+        repo.update_payment(order.model_copy(update={"exported_at": order.exported_at - timedelta(hours=1)}),
+                            expected_status="EXPORTED")
     third = cli("export", "--out", str(tmp_path / "third"))
     # Then the next export writes it again under the same id, with the same orders
     assert f"{xml_file.stem} (fichiers absents du compartiment, écrits à nouveau)" in third.stdout

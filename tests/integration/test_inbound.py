@@ -528,11 +528,14 @@ def test_export_whose_files_never_reached_the_bucket_is_written_again_from_its_o
     order = repo.find_payment(case_id)
     assert order.status == "EXPORTED" and order.export_id
     # and a new export that has nothing left to take
-    assert export_payments(repo, cfg, NOW + timedelta(hours=2)) is None
-    # When the missing exports are looked for
-    rewritten = rewrite_missing_exports(repo, cfg)
-    # Then that export is written again under its own id, with the order, dated when it was taken
-    [export] = [e for e in rewritten if e.export_id == order.export_id]
+    assert export_payments(repo, cfg, NOW + timedelta(hours=1, minutes=1)) is None
+    # When the missing exports are looked for at once, then a quarter of an hour later
+    soon = rewrite_missing_exports(repo, cfg, NOW + timedelta(hours=1, minutes=2))
+    later = rewrite_missing_exports(repo, cfg, NOW + timedelta(hours=1, minutes=16))
+    # Then the export is first left to the run that may still be writing it
+    assert order.export_id in soon.waiting and order.export_id not in [e.export_id for e in soon.written]
+    # and then written again under its own id, with the order, dated when it was taken
+    [export] = [e for e in later.written if e.export_id == order.export_id]
     assert case_id in [o.case_id for o in export.orders]
     xml = storage.get_object(cfg.bucket_name, f"exports/{order.export_id}.xml").body
     csv_file = storage.get_object(cfg.bucket_name, f"exports/{order.export_id}.csv").body
@@ -540,7 +543,45 @@ def test_export_whose_files_never_reached_the_bucket_is_written_again_from_its_o
     assert f"AIDE CLEA {case_id}".encode() in xml and case_id.encode() in csv_file
     assert f"<CreDtTm>{order.exported_at.strftime('%Y-%m-%dT%H:%M:%S')}".encode() in xml
     # and once both files are there, nothing is written again
-    assert order.export_id not in [e.export_id for e in rewrite_missing_exports(repo, cfg)]
+    again = rewrite_missing_exports(repo, cfg, NOW + timedelta(hours=2))
+    assert order.export_id not in [e.export_id for e in again.written] + again.waiting
+
+
+def test_rewritten_export_never_replaces_a_file_that_arrived_meanwhile(repo, cfg, case_id, monkeypatch):
+    # Given an export whose SEPA file failed to be written an hour ago
+    _claimed(repo, cfg, case_id, [CRE, HOURS, _rib(USUAL_IBAN)])
+    for n, piece in enumerate([CRE, HOURS, _rib(USUAL_IBAN)], start=1):
+        _record(repo, case_id, *piece, n)
+    assert order_payment(repo, cfg, case_id, NOW) == "PAYMENT_ORDERED"
+    written = storage.put_object
+
+    def failing_put(bucket: str, key: str, body: bytes, **kwargs):
+        if key.endswith(".xml"):
+            raise ClientError({"Error": {"Code": "InternalError", "Message": "S3 unavailable"}}, "PutObject")
+        return written(bucket, key, body, **kwargs)
+
+    monkeypatch.setattr(storage, "put_object", failing_put)
+    with pytest.raises(ClientError):
+        export_payments(repo, cfg, NOW)
+    monkeypatch.undo()
+    export_id = repo.find_payment(case_id).export_id
+    csv_key, xml_key = f"exports/{export_id}.csv", f"exports/{export_id}.xml"
+    # and its SEPA file arriving between the check and the rewrite (a late first write)
+    exists = storage.exists
+
+    def late_write(bucket: str, key: str) -> bool:
+        found = exists(bucket, key)
+        if key == xml_key and not found:
+            written(bucket, key, b"<late first write/>")
+        return found
+
+    monkeypatch.setattr(storage, "exists", late_write)
+    # When the missing files are written again
+    result = rewrite_missing_exports(repo, cfg, NOW + timedelta(hours=1))
+    # Then the file that arrived is kept as it is, and the CSV written the first time too
+    assert storage.get_object(cfg.bucket_name, xml_key).body == b"<late first write/>"
+    assert case_id.encode() in storage.get_object(cfg.bucket_name, csv_key).body
+    assert export_id not in [e.export_id for e in result.written]
 
 
 def test_second_claim_of_an_evaluator_never_paid_on_another_iban_is_held(repo, cfg):

@@ -47,6 +47,17 @@ def put_object(bucket: str, key: str, body: bytes, *, content_type: str = "appli
     return response["ETag"].strip('"')
 
 
+def put_new_object(bucket: str, key: str, body: bytes, *, content_type: str = "application/octet-stream") -> bool:
+    """Write `key` only if no object is there (S3 conditional write); False when one is."""
+    try:
+        client("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type, IfNoneMatch="*")
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412", "ConditionalRequestConflict"):
+            return False
+        raise
+    return True
+
+
 def exists(bucket: str, key: str) -> bool:
     try:
         client("s3").head_object(Bucket=bucket, Key=key)

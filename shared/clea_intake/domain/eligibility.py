@@ -13,7 +13,7 @@ from clea_intake.domain.calendar import completeness_deadline, local_day
 from clea_intake.domain.completeness import Completeness
 from clea_intake.domain.names import normalise
 from clea_intake.domain.pieces import Piece
-from clea_intake.domain.policy import Policy
+from clea_intake.domain.policy import DetentionFacility, Policy
 from clea_intake.domain.reasons import Reason, refusal_message
 
 _PASSED = {
@@ -63,21 +63,27 @@ _FACILITY_KIND = re.compile(
 )
 
 
-def _facility_places(name: str) -> list[str]:
-    """The ways a listed establishment is named by its place: "BORDEAUX GRADIGNAN", and for a compound
-    place the last part when it says enough on its own ("GRADIGNAN", "VIVONNE", not "RE")."""
-    place = _FACILITY_KIND.sub("", normalise(name))
-    words = place.split()
-    return [place, words[-1]] if len(words) > 1 and len(words[-1]) >= 4 else [place]
+# "St-Martin-de-Ré", "Ste-…": the short forms of saint names.
+_SAINTS = {"ST": "SAINT", "STE": "SAINTE"}
+
+
+def _place_words(text: str | None) -> str:
+    return " ".join(_SAINTS.get(word, word) for word in normalise(text).split())
+
+
+def _facility_places(facility: DetentionFacility) -> list[str]:
+    """The ways a listed establishment is named: the place in its name ("BORDEAUX GRADIGNAN"), and its
+    aliases ("GRADIGNAN", "BORDEAUX")."""
+    return [_FACILITY_KIND.sub("", _place_words(facility.name)), *(_place_words(a) for a in facility.aliases)]
 
 
 def facility_in_region(name: str | None, policy: Policy) -> bool:
     """Whether the establishment named is one of the policy's list. The place decides, whatever the way the
     kind is written ("CD de Mauzac", "Centre de détention de Mauzac"); a kind alone ("Maison d'arrêt")
     names no establishment."""
-    wanted = f" {normalise(name)} "
+    wanted = f" {_place_words(name)} "
     return any(f" {place} " in wanted for facility in policy.region.detention_facilities
-               for place in _facility_places(facility.name))
+               for place in _facility_places(facility))
 
 
 def award_amount(app: Application, completeness: Completeness, policy: Policy) -> Decimal:

@@ -29,6 +29,8 @@ class AidAmounts(_Frozen):
 class DetentionFacility(_Frozen):
     name: str
     postal_code: str = Field(pattern=r"^\d{5}$")
+    # Other names people write for the establishment ("Gradignan", "Île de Ré"): each names it alone.
+    aliases: tuple[str, ...] = ()
 
 
 class Region(_Frozen):

@@ -146,8 +146,12 @@ def payments(repo: Repository, cfg: Settings, args: argparse.Namespace) -> int:
     if args.action == "export":
         out = Path(args.out)
         # An earlier export whose files did not reach the bucket is written again first, under its own id.
-        for export in rewrite_missing_exports(repo, cfg):
+        rewrites = rewrite_missing_exports(repo, cfg, clock.now())
+        for export in rewrites.written:
             _write_export(console, out, export, again=True)
+        for export_id in rewrites.waiting:
+            console.print(f"{export_id} : fichiers pas encore dans le compartiment, export peut-être en cours ; "
+                          "relancer dans un quart d'heure pour les écrire à nouveau.")
         export = export_payments(repo, cfg, clock.now())
         if export is None:
             console.print("Aucun ordre de paiement en attente.")

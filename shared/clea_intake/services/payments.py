@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from aws_lambda_powertools import Logger
 
-from clea_intake import clock
 from clea_intake.adapters import storage
 from clea_intake.adapters.repository import PaymentOrder, Repository
 from clea_intake.domain.errors import StaleCase
@@ -82,29 +81,53 @@ def _store(cfg: Settings, export: Export) -> None:
     export.keys = (csv_key, xml_key)
 
 
-def rewrite_missing_exports(repo: Repository, cfg: Settings) -> list[Export]:
+# An export takes its orders one by one, then writes its two files: seconds. Files still missing this
+# long after the last order was taken belong to an export that failed, not to one still running.
+EXPORT_SETTLE = timedelta(minutes=15)
+
+
+@dataclass
+class Rewrites:
+    written: list[Export]
+    waiting: list[str]  # exports too recent to tell from one still being written
+
+
+def rewrite_missing_exports(repo: Repository, cfg: Settings, now: datetime,
+                            *, settle: timedelta = EXPORT_SETTLE) -> Rewrites:
     """Write again the files of every export whose orders were taken but whose files are not in the bucket
     (the write failed after the orders were marked EXPORTED): without them finance would never pay those
     orders, and a new export would not take them again. The orders hold every line of the files, and their
-    export time dates the files as the first attempt would have."""
+    export time dates the files as the first attempt would have.
+
+    An export whose last order was taken less than `settle` ago may still be writing: it is left alone.
+    A file is only written where none is, so a late first write and a rewrite never replace each other.
+    """
     exported: dict[str, list[PaymentOrder]] = {}
     for order in repo.payments("EXPORTED"):
         if order.export_id:
             exported.setdefault(order.export_id, []).append(order)
     debtor = Debtor(name=cfg.debtor_name, iban=cfg.debtor_iban, bic=cfg.debtor_bic)
-    rewritten = []
+    result = Rewrites([], [])
     for export_id, orders in sorted(exported.items()):
-        if all(storage.exists(cfg.bucket_name, key) for key in _keys(export_id)):
+        keys = _keys(export_id)
+        missing = [key for key in keys if not storage.exists(cfg.bucket_name, key)]
+        if not missing:
+            continue
+        stamps = [o.exported_at for o in orders if o.exported_at is not None]
+        if stamps and now - max(stamps) < settle:
+            result.waiting.append(export_id)
             continue
         orders.sort(key=lambda o: o.order_id)
-        stamps = [o.exported_at for o in orders if o.exported_at is not None]
-        created = min(stamps) if stamps else clock.now()
+        created = min(stamps) if stamps else now
         lines = [_line(o) for o in orders]
-        export = Export(export_id, orders, to_csv(lines), to_pain001(lines, debtor, export_id, created))
-        _store(cfg, export)
-        logger.warning("payment export written again", export_id=export_id, orders=len(orders))
-        rewritten.append(export)
-    return rewritten
+        export = Export(export_id, orders, to_csv(lines), to_pain001(lines, debtor, export_id, created), keys)
+        bodies = {keys[0]: (export.csv, "text/csv; charset=utf-8"), keys[1]: (export.xml, "application/xml")}
+        written = [key for key in missing
+                   if storage.put_new_object(cfg.bucket_name, key, bodies[key][0], content_type=bodies[key][1])]
+        if written:
+            logger.warning("payment export written again", export_id=export_id, orders=len(orders))
+            result.written.append(export)
+    return result
 
 
 def _take(repo: Repository, order: PaymentOrder, export_id: str, now: datetime) -> PaymentOrder | None:

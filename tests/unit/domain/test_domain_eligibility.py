@@ -211,10 +211,17 @@ def test_decide_detainee_outside_the_region_fails_ineligible_situation_alone(mak
     ("MA Gradignan", True),
     ("Centre pénitentiaire de Poitiers-Vivonne", True),
     ("Maison centrale de Saint-Martin-de-Ré", True),
+    ("Maison centrale de St-Martin-de-Ré", True),
+    ("Maison centrale de l'Île de Ré", True),
+    # The policy's aliases: the usual short names of the compound places
+    ("Centre pénitentiaire de Poitiers", True),
+    ("Maison d'arrêt de Bordeaux", True),
+    ("CP Mont de Marsan", True),
     # A kind alone, or a place that only shares a word with a listed one, names none of them
     ("Maison d'arrêt", False),
     ("Centre pénitentiaire", False),
     ("Maison d'arrêt de Saint-Malo", False),
+    ("Centre de détention de Saint-Martin", False),
     ("Centre de détention de Marseille", False),
     ("", False),
     (None, False),
