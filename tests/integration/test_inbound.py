@@ -506,14 +506,13 @@ def test_export_racing_another_export_leaves_the_order_to_one_of_them(repo, cfg,
     assert read(case_id).status == "EXPORTED"
 
 
-def test_export_whose_files_never_reached_the_bucket_is_written_again_from_its_orders(repo, cfg, case_id,
-                                                                                        monkeypatch):
-    # Given a valid claim whose payment was ordered
+def _failed_export(repo: Repository, cfg: Settings, case_id: str, monkeypatch: pytest.MonkeyPatch,
+                   at: datetime) -> None:
+    """The case's payment ordered, then an export that took it and failed to write its SEPA file."""
     _claimed(repo, cfg, case_id, [CRE, HOURS, _rib(USUAL_IBAN)])
     for n, piece in enumerate([CRE, HOURS, _rib(USUAL_IBAN)], start=1):
         _record(repo, case_id, *piece, n)
     assert order_payment(repo, cfg, case_id, NOW) == "PAYMENT_ORDERED"
-    # and an export whose SEPA file cannot be written once the orders are taken
     written = storage.put_object
 
     def failing_put(bucket: str, key: str, body: bytes, **kwargs):
@@ -521,10 +520,17 @@ def test_export_whose_files_never_reached_the_bucket_is_written_again_from_its_o
             raise ClientError({"Error": {"Code": "InternalError", "Message": "S3 unavailable"}}, "PutObject")
         return written(bucket, key, body, **kwargs)
 
-    monkeypatch.setattr(storage, "put_object", failing_put)
-    with pytest.raises(ClientError):
-        export_payments(repo, cfg, NOW + timedelta(hours=1))
-    monkeypatch.setattr(storage, "put_object", written)
+    with monkeypatch.context() as patch:
+        patch.setattr(storage, "put_object", failing_put)
+        with pytest.raises(ClientError):
+            export_payments(repo, cfg, at)
+
+
+def test_export_whose_files_never_reached_the_bucket_is_written_again_from_its_orders(repo, cfg, case_id,
+                                                                                        monkeypatch):
+    # Given a valid claim whose payment was ordered, and an export whose SEPA file cannot be written once
+    # the orders are taken
+    _failed_export(repo, cfg, case_id, monkeypatch, NOW + timedelta(hours=1))
     order = repo.find_payment(case_id)
     assert order.status == "EXPORTED" and order.export_id
     # and a new export that has nothing left to take
@@ -549,21 +555,8 @@ def test_export_whose_files_never_reached_the_bucket_is_written_again_from_its_o
 
 def test_rewritten_export_never_replaces_a_file_that_arrived_meanwhile(repo, cfg, case_id, monkeypatch):
     # Given an export whose SEPA file failed to be written an hour ago
-    _claimed(repo, cfg, case_id, [CRE, HOURS, _rib(USUAL_IBAN)])
-    for n, piece in enumerate([CRE, HOURS, _rib(USUAL_IBAN)], start=1):
-        _record(repo, case_id, *piece, n)
-    assert order_payment(repo, cfg, case_id, NOW) == "PAYMENT_ORDERED"
+    _failed_export(repo, cfg, case_id, monkeypatch, NOW)
     written = storage.put_object
-
-    def failing_put(bucket: str, key: str, body: bytes, **kwargs):
-        if key.endswith(".xml"):
-            raise ClientError({"Error": {"Code": "InternalError", "Message": "S3 unavailable"}}, "PutObject")
-        return written(bucket, key, body, **kwargs)
-
-    monkeypatch.setattr(storage, "put_object", failing_put)
-    with pytest.raises(ClientError):
-        export_payments(repo, cfg, NOW)
-    monkeypatch.undo()
     export_id = repo.find_payment(case_id).export_id
     csv_key, xml_key = f"exports/{export_id}.csv", f"exports/{export_id}.xml"
     # and its SEPA file arriving between the check and the rewrite (a late first write)
