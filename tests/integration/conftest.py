@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
-from secrets import token_urlsafe
 
 import pytest
 
@@ -14,36 +13,13 @@ from clea_intake import clock, runtime, settings
 from clea_intake.adapters import clients, secrets
 from clea_intake.adapters.repository import Repository
 from clea_intake.adapters.table import DynamoTable
+from clea_intake.local.stack import create_cases_table, create_key_secret
 
 REGION = "eu-west-3"
 ENVIRONMENT = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
                "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "POWERTOOLS_METRICS_DISABLED": "true",
                "POWERTOOLS_TRACE_DISABLED": "true"}
 _tables = itertools.count(1)
-
-
-def create_table(name: str) -> None:
-    """The table of LocalStack.create_resources (and template.yaml): pk/sk, and gsi1 for cases by state."""
-    clients.client("dynamodb").create_table(
-        TableName=name, BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        GlobalSecondaryIndexes=[{
-            "IndexName": "gsi1", "Projection": {"ProjectionType": "ALL"},
-            "KeySchema": [{"AttributeName": "gsi1pk", "KeyType": "HASH"},
-                          {"AttributeName": "gsi1sk", "KeyType": "RANGE"}]}],
-    )
-
-
-@pytest.fixture(scope="session")
-def aws_environment() -> dict[str, str]:
-    """Fake credentials and region for moto; metrics and tracing off."""
-    return dict(ENVIRONMENT)
-
-
-@pytest.fixture(scope="session")
-def make_table() -> Callable[[str], None]:
-    return create_table
 
 
 def reset_caches() -> None:
@@ -68,9 +44,8 @@ def stack_resources(names, now: datetime) -> Iterator[None]:
             s3 = clients.client("s3")
             s3.create_bucket(Bucket=names.bucket, CreateBucketConfiguration={"LocationConstraint": names.region})
             s3.put_bucket_versioning(Bucket=names.bucket, VersioningConfiguration={"Status": "Enabled"})
-            create_table(names.table)
-            clients.client("ssm").put_parameter(Name=secrets.DEFAULT_PARAMETER, Type="SecureString",
-                                                Value=token_urlsafe(48))
+            create_cases_table(names.table)
+            create_key_secret(secrets.DEFAULT_PARAMETER)
             clock.set_now(now)
             try:
                 yield
@@ -92,8 +67,7 @@ def moto_dynamodb() -> Iterator[None]:
         with mock_aws():
             clients.reset()
             secrets.reset()
-            clients.client("ssm").put_parameter(Name=secrets.DEFAULT_PARAMETER, Type="SecureString",
-                                                Value=token_urlsafe(48))
+            create_key_secret(secrets.DEFAULT_PARAMETER)
             yield
         clients.reset()
         secrets.reset()
@@ -103,5 +77,5 @@ def moto_dynamodb() -> Iterator[None]:
 def dynamo_repo(moto_dynamodb: None) -> Repository:
     """A Repository over DynamoTable on a fresh, empty moto table."""
     name = f"clea-intake-cases-{next(_tables)}"
-    create_table(name)
+    create_cases_table(name)
     return Repository(DynamoTable(name))

@@ -513,7 +513,7 @@ def _failed_export(repo: Repository, cfg: Settings, case_id: str, monkeypatch: p
     for n, piece in enumerate([CRE, HOURS, _rib(USUAL_IBAN)], start=1):
         _record(repo, case_id, *piece, n)
     assert order_payment(repo, cfg, case_id, NOW) == "PAYMENT_ORDERED"
-    written = storage.put_object
+    written = storage.put_new_object
 
     def failing_put(bucket: str, key: str, body: bytes, **kwargs):
         if key.endswith(".xml"):
@@ -521,7 +521,7 @@ def _failed_export(repo: Repository, cfg: Settings, case_id: str, monkeypatch: p
         return written(bucket, key, body, **kwargs)
 
     with monkeypatch.context() as patch:
-        patch.setattr(storage, "put_object", failing_put)
+        patch.setattr(storage, "put_new_object", failing_put)
         with pytest.raises(ClientError):
             export_payments(repo, cfg, at)
 

@@ -130,32 +130,9 @@ def read_document(
     try:
         extraction = sources.extract(data, limits, provider)
     except sources.Unreadable as exc:
-        reading = DocumentReading(
-            doc_type=DocType.UNKNOWN,
-            confidence=0.0,
-            fields={},
-            findings=[make_finding(exc.code, **exc.params)],
-            pages=exc.pages,
-            text_source="none",
-            media_type=exc.media_type,
-            sha256=digest,
-        )
-        _log(reading, started)
-        return reading
-
+        return _unread(make_finding(exc.code, **exc.params), exc.pages, exc.media_type, digest, started)
     if extraction.text_source == "none":
-        reading = DocumentReading(
-            doc_type=DocType.UNKNOWN,
-            confidence=0.0,
-            fields={},
-            findings=[make_finding("UNREADABLE")],
-            pages=extraction.pages,
-            text_source="none",
-            media_type=extraction.media_type,
-            sha256=digest,
-        )
-        _log(reading, started)
-        return reading
+        return _unread(make_finding("UNREADABLE"), extraction.pages, extraction.media_type, digest, started)
 
     text = Text(extraction.text)
     mrz = find_mrz(extraction.text, as_of=as_of)
@@ -202,6 +179,14 @@ def read_document(
         media_type=extraction.media_type,
         sha256=digest,
     )
+    _log(reading, started)
+    return reading
+
+
+def _unread(finding: Finding, pages: int, media_type: str, digest: str, started: float) -> DocumentReading:
+    """The reading of a piece whose text could not be had: no type, no fields, the reason why."""
+    reading = DocumentReading(doc_type=DocType.UNKNOWN, confidence=0.0, fields={}, findings=[finding], pages=pages,
+                              text_source="none", media_type=media_type, sha256=digest)
     _log(reading, started)
     return reading
 

@@ -152,6 +152,13 @@ def _anchor_branch(branch: str) -> str:
     return "(?:" + "|".join(_anchor_branch("\\b" + alternative) for alternative in inner) + ")" + tail
 
 
+def _groups(pattern: str) -> list[str]:
+    """The capturing groups of a pattern in order: a named one by its name, a numbered one as ""."""
+    return [pattern[index + 4 : pattern.index(">", index)] if pattern.startswith("(?P<", index) else ""
+            for index, char, _depth in _plain_chars(pattern)
+            if char == "(" and (pattern[index + 1 : index + 2] != "?" or pattern.startswith("(?P<", index))]
+
+
 @functools.lru_cache(maxsize=4096)
 def anchor_words(pattern: str) -> str:
     """The same pattern, written so that the regex engine can skip ahead to its first letter.
@@ -162,22 +169,12 @@ def anchor_words(pattern: str) -> str:
     """
     branches = _split_top(pattern) or [pattern]
     anchored = "|".join(_anchor_branch(branch) for branch in branches)
-    try:
-        before, after = re.compile(pattern), re.compile(anchored)
-    except re.error:
-        # A bad pattern keeps its own error for the caller; a branch written twice may repeat a group name.
-        return pattern
-    # Writing a branch twice may also add numbered groups: keep the pattern as it was then.
-    return anchored if (before.groups, before.groupindex) == (after.groups, after.groupindex) else pattern
+    # Writing an optional group's branch twice may repeat its groups: keep the pattern as it was then.
+    return anchored if _groups(anchored) == _groups(pattern) else pattern
 
 
 def compile_anchored(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(anchor_words(pattern), flags)
-
-
-def may_match(pattern: str, folded: str) -> bool:
-    """Whether `folded` holds every word of one of the pattern's literal options (see `literal_options`)."""
-    return any(all(word in folded for word in option) for option in literal_options(pattern))
 
 
 Options = tuple[frozenset[str], ...]

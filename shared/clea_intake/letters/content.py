@@ -204,12 +204,9 @@ def _incomplete(ctx: NoticeContext, w: _Words) -> Notice:
         (
             Paragraph(
                 f"Votre demande d'aide à la certification {w.cert} ({w.evaluation}), référence {w.ref}, "
-                f"ne peut pas encore être examinée : "
-                + ("la pièce suivante manque ou ne peut pas être acceptée."
-                   if len(ctx.missing) == 1 else
-                   "les pièces suivantes manquent ou ne peuvent pas être acceptées.")
+                f"ne peut pas encore être examinée : {_missing_sentence(ctx)}"
             ),
-            Items(tuple(Item(one_line(m.message), label=one_line(m.piece)) for m in ctx.missing)),
+            _missing_items(ctx),
             Paragraph(
                 f"Déposez les pièces demandées sur la plateforme de la Région, dans votre dossier {w.ref}. "
                 f"Les pièces déjà acceptées n'ont pas à être envoyées de nouveau."
@@ -371,17 +368,25 @@ def _claim_received(ctx: NoticeContext, w: _Words) -> Notice:
     )
 
 
+def _missing_sentence(ctx: NoticeContext) -> str:
+    if len(ctx.missing) == 1:
+        return "la pièce suivante manque ou ne peut pas être acceptée."
+    return "les pièces suivantes manquent ou ne peuvent pas être acceptées."
+
+
+def _missing_items(ctx: NoticeContext) -> Items:
+    """The missing pieces, one per line: the piece, then what is wrong with it."""
+    return Items(tuple(Item(one_line(m.message), label=one_line(m.piece)) for m in ctx.missing))
+
+
 def _claim_incomplete(ctx: NoticeContext, w: _Words) -> Notice:
     _require(ctx, "claim_incomplete", missing=ctx.missing)
     blocks: list[Block] = [
         Paragraph(
             f"Votre demande de versement pour le dossier {w.ref} ({w.subject_matter}) ne peut pas encore "
-            f"être payée : "
-            + ("la pièce suivante manque ou ne peut pas être acceptée."
-               if len(ctx.missing) == 1 else
-               "les pièces suivantes manquent ou ne peuvent pas être acceptées.")
+            f"être payée : {_missing_sentence(ctx)}"
         ),
-        Items(tuple(Item(one_line(m.message), label=one_line(m.piece)) for m in ctx.missing)),
+        _missing_items(ctx),
         Paragraph(
             f"Envoyez les pièces corrigées en répondant à ce courriel sans modifier son objet, qui contient "
             f"la référence [{w.ref}]. Pour rappel, une demande de versement complète comprend :"

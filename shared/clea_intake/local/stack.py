@@ -234,15 +234,7 @@ class LocalStack:
         s3.put_bucket_versioning(Bucket=names.bucket, VersioningConfiguration={"Status": "Enabled"})
         s3.put_bucket_notification_configuration(
             Bucket=names.bucket, NotificationConfiguration={"EventBridgeConfiguration": {}})
-        clients.client("dynamodb").create_table(
-            TableName=names.table, BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            GlobalSecondaryIndexes=[{
-                "IndexName": "gsi1", "Projection": {"ProjectionType": "ALL"},
-                "KeySchema": [{"AttributeName": "gsi1pk", "KeyType": "HASH"},
-                              {"AttributeName": "gsi1sk", "KeyType": "RANGE"}]}],
-        )
+        create_cases_table(names.table)
         sqs = clients.client("sqs")
         events = clients.client("events")
         for queue, (_, patterns) in QUEUES.items():
@@ -256,9 +248,7 @@ class LocalStack:
             events.put_rule(Name=f"{names.prefix}-{queue}", EventPattern=json.dumps(event_pattern(names.bucket, patterns)))
             events.put_targets(Rule=f"{names.prefix}-{queue}", Targets=[{"Id": queue, "Arn": arn}])
         clients.client("ses").verify_domain_identity(Domain=settings.settings().mail_from.split("@")[1])
-        # A stack of its own, a key of its own: as on AWS, the beneficiary keys' secret is a SecureString.
-        clients.client("ssm").put_parameter(Name=names.beneficiary_key_parameter, Type="SecureString",
-                                            Value=token_urlsafe(48))
+        create_key_secret(names.beneficiary_key_parameter)
         secrets.beneficiary_secret()  # read once now, as a Lambda container would at its first case
         role = clients.client("iam").create_role(
             RoleName=f"{names.prefix}-states", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
@@ -429,6 +419,24 @@ class LocalStack:
 
     def read_object(self, key: str) -> bytes:
         return clients.client("s3").get_object(Bucket=self.names.bucket, Key=key)["Body"].read()
+
+
+def create_cases_table(name: str) -> None:
+    """The cases table of template.yaml: pk/sk, and gsi1 for cases by state."""
+    clients.client("dynamodb").create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[{
+            "IndexName": "gsi1", "Projection": {"ProjectionType": "ALL"},
+            "KeySchema": [{"AttributeName": "gsi1pk", "KeyType": "HASH"},
+                          {"AttributeName": "gsi1sk", "KeyType": "RANGE"}]}],
+    )
+
+
+def create_key_secret(name: str) -> None:
+    """A stack of its own, a key of its own: as on AWS, the beneficiary keys' secret is a SecureString."""
+    clients.client("ssm").put_parameter(Name=name, Type="SecureString", Value=token_urlsafe(48))
 
 
 def event_pattern(bucket: str, key_patterns: list[str]) -> dict:

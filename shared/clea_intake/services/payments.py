@@ -28,7 +28,6 @@ class Export:
     orders: list[PaymentOrder]
     csv: bytes
     xml: bytes
-    keys: tuple[str, str] | None = None
 
     @property
     def total(self) -> Decimal:
@@ -51,18 +50,15 @@ def export_payments(repo: Repository, cfg: Settings, now: datetime, *, store: bo
     """
     # Unique even for two exports in the same second: the id names the files and is the SEPA MsgId.
     export_id = f"EXP-{now.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6].upper()}"
-    debtor = Debtor(name=cfg.debtor_name, iban=cfg.debtor_iban, bic=cfg.debtor_bic)
     pending = repo.payments("ORDERED")
     if not pending:
         return None
     # Build (and XSD-validate) before taking anything: a file that cannot be produced leaves the orders pending.
-    to_pain001([_line(o) for o in pending], debtor, export_id, now)
+    to_pain001([_line(o) for o in pending], _debtor(cfg), export_id, now)
     taken = [exported for order in pending if (exported := _take(repo, order, export_id, now)) is not None]
     if not taken:
         return None
-    taken.sort(key=lambda o: o.order_id)  # the order `rewrite_missing_exports` writes them in
-    lines = [_line(o) for o in taken]
-    export = Export(export_id, taken, to_csv(lines), to_pain001(lines, debtor, export_id, now))
+    export = _build(cfg, export_id, taken, now)
     if store:
         # If this write fails, the orders are EXPORTED without files: `rewrite_missing_exports` makes them.
         _store(cfg, export)
@@ -74,11 +70,23 @@ def _keys(export_id: str) -> tuple[str, str]:
     return f"exports/{export_id}.csv", f"exports/{export_id}.xml"
 
 
-def _store(cfg: Settings, export: Export) -> None:
+def _debtor(cfg: Settings) -> Debtor:
+    return Debtor(name=cfg.debtor_name, iban=cfg.debtor_iban, bic=cfg.debtor_bic)
+
+
+def _build(cfg: Settings, export_id: str, orders: list[PaymentOrder], created: datetime) -> Export:
+    """The export's two files, lines in order-id order: a rewrite from the same orders gives the same files."""
+    orders = sorted(orders, key=lambda o: o.order_id)
+    lines = [_line(o) for o in orders]
+    return Export(export_id, orders, to_csv(lines), to_pain001(lines, _debtor(cfg), export_id, created))
+
+
+def _store(cfg: Settings, export: Export, keys: list[str] | None = None) -> list[str]:
+    """Write the export's files (or only `keys`) where none is; the keys written."""
     csv_key, xml_key = _keys(export.export_id)
-    storage.put_object(cfg.bucket_name, csv_key, export.csv, content_type="text/csv; charset=utf-8")
-    storage.put_object(cfg.bucket_name, xml_key, export.xml, content_type="application/xml")
-    export.keys = (csv_key, xml_key)
+    files = {csv_key: (export.csv, "text/csv; charset=utf-8"), xml_key: (export.xml, "application/xml")}
+    return [key for key in (keys or files)
+            if storage.put_new_object(cfg.bucket_name, key, files[key][0], content_type=files[key][1])]
 
 
 # An export takes its orders one by one, then writes its two files: seconds. Files still missing this
@@ -106,7 +114,6 @@ def rewrite_missing_exports(repo: Repository, cfg: Settings, now: datetime,
     for order in repo.payments("EXPORTED"):
         if order.export_id:
             exported.setdefault(order.export_id, []).append(order)
-    debtor = Debtor(name=cfg.debtor_name, iban=cfg.debtor_iban, bic=cfg.debtor_bic)
     result = Rewrites([], [])
     for export_id, orders in sorted(exported.items()):
         keys = _keys(export_id)
@@ -117,14 +124,8 @@ def rewrite_missing_exports(repo: Repository, cfg: Settings, now: datetime,
         if stamps and now - max(stamps) < settle:
             result.waiting.append(export_id)
             continue
-        orders.sort(key=lambda o: o.order_id)
-        created = min(stamps) if stamps else now
-        lines = [_line(o) for o in orders]
-        export = Export(export_id, orders, to_csv(lines), to_pain001(lines, debtor, export_id, created), keys)
-        bodies = {keys[0]: (export.csv, "text/csv; charset=utf-8"), keys[1]: (export.xml, "application/xml")}
-        written = [key for key in missing
-                   if storage.put_new_object(cfg.bucket_name, key, bodies[key][0], content_type=bodies[key][1])]
-        if written:
+        export = _build(cfg, export_id, orders, min(stamps) if stamps else now)
+        if _store(cfg, export, missing):
             logger.warning("payment export written again", export_id=export_id, orders=len(orders))
             result.written.append(export)
     return result

@@ -10,7 +10,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from clea_intake.documents import classify as classify_module
-from clea_intake.documents.reading import Text, anchor_words, literal_options, may_match
+from clea_intake.documents.reading import Text, anchor_words, literal_options, pattern_options
 from clea_intake.domain.findings import DocType
 from clea_intake.samples.generate import make_document
 
@@ -76,7 +76,7 @@ def test_literal_prefilter_never_hides_a_match(pattern):
     regex = re.compile(pattern)
     for text in TEXTS:
         if regex.search(text):
-            assert may_match(pattern, text), (pattern, literal_options(pattern))
+            assert Text(text).holds(pattern_options(pattern)), (pattern, literal_options(pattern))
 
 
 @pytest.mark.parametrize(
