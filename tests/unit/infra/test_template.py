@@ -248,24 +248,43 @@ def sam_command() -> str | None:
     return str(installed) if installed.is_file() else shutil.which("sam")
 
 
-def test_template_sam_validate_lint_passes() -> None:
-    # Given the SAM CLI (a missing one fails in CI, where `make test` installs it)
+def sam_validate_lint(template_file: Path) -> subprocess.CompletedProcess[str]:
+    """`sam validate --lint` of a template beside samconfig.toml (which turns on language extensions).
+
+    Offline: dummy credentials, no telemetry, and every HTTP(S) request sent to a closed local port. A
+    missing SAM CLI fails in CI, where `make test` installs it, and skips elsewhere.
+    """
     sam = sam_command()
     if sam is None:
         if os.environ.get("CI"):
             pytest.fail("the SAM CLI is not installed: `make sam` creates .venv-sam")
         pytest.skip("the SAM CLI is not installed: `make sam` creates .venv-sam")
-    # When it validates and lints the template (samconfig.toml turns on language extensions), offline:
-    # dummy credentials, no telemetry, and every HTTP(S) request sent to a closed local port
     env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", str(ROOT)), "LANG": "C.UTF-8",
            "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing",
            "AWS_SECRET_ACCESS_KEY": "testing", "AWS_EC2_METADATA_DISABLED": "true", "SAM_CLI_TELEMETRY": "0",
            "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
-    result = subprocess.run([sam, "validate", "--lint", "--region", REGION, "--template-file", str(TEMPLATE)],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    # Then it succeeds
+    return subprocess.run([sam, "validate", "--lint", "--region", REGION, "--template-file", str(template_file)],
+                          cwd=template_file.parent, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_template_sam_validate_lint_passes() -> None:
+    # Given the SAM CLI  When it validates and lints the template  Then it succeeds
+    result = sam_validate_lint(TEMPLATE)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "is a valid SAM Template" in result.stdout + result.stderr
+
+
+def test_template_sam_validate_lint_sees_inside_the_loops(tmp_path: Path) -> None:
+    # Given a copy of the template whose intake queue, written in the queues' Fn::ForEach, would stay hidden
+    # for over 12 hours (the maximum)
+    text = TEMPLATE.read_text(encoding="utf-8")
+    broken = text.replace("Name: intake, VisibilityTimeout: 180,", "Name: intake, VisibilityTimeout: 99999,")
+    assert broken != text
+    (tmp_path / "template.yaml").write_text(broken, encoding="utf-8")
+    shutil.copy(SAMCONFIG, tmp_path / "samconfig.toml")
+    # When sam validates and lints it  Then it fails on that queue (the lint above is not blind to loops)
+    result = sam_validate_lint(tmp_path / "template.yaml")
+    assert result.returncode != 0 and "99999" in result.stdout + result.stderr
 
 
 # -- (b) the ASL -----------------------------------------------------------------------------------
