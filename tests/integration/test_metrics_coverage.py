@@ -142,16 +142,11 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def _dashboard_body() -> dict[str, Any]:
-    """The inline body of template.yaml's OperationsDashboard, with its !Sub variables filled."""
-    from cfnlint.decode.cfn_yaml import loads
+    """The body of template.yaml's OperationsDashboard, with its !Sub variables filled."""
+    from tests.cloudformation import dashboard_body
 
-    template = json.loads(json.dumps(loads(TEMPLATE.read_text(encoding="utf-8"))))
-    dashboards = [r for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Dashboard"]
-    assert len(dashboards) == 1
-    sub = dashboards[0]["Properties"]["DashboardBody"]["Fn::Sub"]
-    text = sub if isinstance(sub, str) else sub[0]
     # Placeholders sit inside JSON strings; any value keeps the JSON valid and the metric names intact.
-    return json.loads(re.sub(r"\$\{(?!!)[^}]*\}", "x", text).replace("${!", "${"))
+    return json.loads(re.sub(r"\$\{(?!!)[^}]*\}", "x", dashboard_body()).replace("${!", "${"))
 
 
 def test_metrics_coverage_played_cases_reach_their_outcomes(run: dict[str, Any]) -> None:
