@@ -13,6 +13,7 @@ from clea_intake.documents.machine_zone import MrzReading
 from clea_intake.documents.reading import Text, compile_anchored, fold_aligned
 from clea_intake.documents.textutil import POSTAL_CITY_RE, add_years, split_postal, tidy_number
 from clea_intake.domain.findings import DocType
+from clea_intake.domain.names import compact
 from clea_intake.domain.policy import Policy
 
 Fields = dict[str, Any]
@@ -171,19 +172,15 @@ def read_identity(text: Text, mrz: MrzReading | None, doc_type: DocType, as_of: 
 
 
 def _same_letters(a: str | None, b: str | None) -> bool:
-    from clea_intake.documents.matching import normalise_name
-
     if not a or not b:
         return False
-    return normalise_name(a).replace(" ", "") == normalise_name(b).replace(" ", "")
+    return compact(a) == compact(b)
 
 
 def _truncated(short: str | None, full: str) -> bool:
-    from clea_intake.documents.matching import normalise_name
-
     if not short:
         return False
-    a, b = normalise_name(short).replace(" ", ""), normalise_name(full).replace(" ", "")
+    a, b = compact(short), compact(full)
     return len(a) >= 4 and len(b) > len(a) and b.startswith(a)
 
 
