@@ -17,6 +17,7 @@ from clea_intake.documents.read.persons import (
 )
 from clea_intake.documents.reading import Text, fold_aligned
 from clea_intake.documents.textutil import POSTAL_CITY_RE, split_postal
+from clea_intake.domain.names import CIVILITIES
 
 PROOF_KINDS = [
     ("host_attestation", r"ATTESTATION\s+D\s?'?\s?HEBERGEMENT|\bHEBERGER\b"),
@@ -122,13 +123,19 @@ def address_blocks(text: Text) -> list[tuple[str, str, str, int]]:
     return blocks
 
 
+# A line opening with a civility; a bare "M" without its dot opens too many other lines (a column, an initial).
+_ADDRESSEE = re.compile(
+    r"(?m)^[ \t]*(?:M\.|(?:" + "|".join(sorted(CIVILITIES - {"M"}, key=lambda w: (-len(w), w))) + r")\.?|M\s+ET\s+MME)\s+\S"
+)
+
+
 def _holder_line(text: Text) -> tuple[str | None, int]:
     for position, raw in labelled(text, _HOLDER_LABELS):
         name = clean_person(raw)
         if name and not _looks_like_organisation(name):
             return name, position
     # Addressee blocks start with a civility: "M. MARTIN Léa", "Madame Léa Martin".
-    for match in re.finditer(r"(?m)^[ \t]*(?:M\.|MR\.?|MME\.?|MLLE|MONSIEUR|MADAME|M\s+ET\s+MME)\s+\S", text.folded):
+    for match in _ADDRESSEE.finditer(text.folded):
         line = text.raw[match.start() : text.line_end(match.start())]
         name = clean_person(line)
         if name:

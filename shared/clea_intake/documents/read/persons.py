@@ -6,11 +6,11 @@ import re
 
 from clea_intake.documents.read.labels import cut_value, labelled, strip_label_tail
 from clea_intake.documents.reading import Text, fold_aligned
+from clea_intake.domain.names import CIVILITIES
 
-CIVILITY = re.compile(
-    r"^(?:(?:M\.?|MR\.?|MME\.?|MLLE\.?|MONSIEUR|MADAME|MADEMOISELLE|M\.?\s+ET\s+MME\.?|MME\.?\s+ET\s+M\.?)\s+)+",
-    re.IGNORECASE,
-)
+_CIVILITY_WORD = r"(?:" + "|".join(sorted(CIVILITIES, key=lambda w: (-len(w), w))) + r")\.?"
+# How a person is addressed, before the name: "M.", "Mme", "M. et Mme", "Madame ou Monsieur".
+CIVILITY = re.compile(rf"^(?:{_CIVILITY_WORD}(?:\s+(?:ET|OU)\s+{_CIVILITY_WORD})?\s+)+", re.IGNORECASE)
 _UPPER = "A-ZÀ-ÖØ-ÞŒŸ"
 _NAME_WORD = rf"[{_UPPER}][A-Za-zÀ-ÖØ-öø-ÿŒœŸ'’\-]*\.?"
 _PARTICLE = r"(?:de|du|des|d'|le|la|van|von|der|di|da|dos|ben|el|al)"
