@@ -8,8 +8,9 @@ from typing import Literal
 from fpdf.enums import TableBordersLayout
 from fpdf.fonts import FontFace
 
+from clea_intake.french import amount_fr, date_fr, hours_fr
 from clea_intake.letters.content import NoticeContextError, policy_of
-from clea_intake.letters.french import amount_fr, certification_fr, date_fr, evaluation_fr, hours_fr, one_line
+from clea_intake.letters.french import certification_fr, evaluation_fr, one_line
 from clea_intake.letters.models import NoticeContext
 from clea_intake.letters.pdf.layout import ACCENT, CHECKBOX, FAMILY, GREY, HEADINGS, INK, Grid, RegionPdf
 from clea_intake.letters.region import (
