@@ -1,5 +1,5 @@
 """moto made to run the deployed stack's way: Lambda invokes go to the real handlers, Retry waits are scaled,
-Step Functions reuses its clients and DynamoDB transactions are isolated."""
+Step Functions reuses its clients, DynamoDB transactions are isolated and S3 events read as AWS writes them."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
+
+from clea_intake.local.s3_events import send_object_event
 
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 
@@ -94,6 +96,10 @@ class MotoPatches:
                 return original_dynamo_call(handler)
 
         DynamoHandler.call_action = call_action
+        from moto.s3 import notifications
+
+        self._original_send_event_bridge = notifications._send_event_bridge_message
+        notifications._send_event_bridge_message = send_object_event
 
     def _cached_client_for(self, region: str, service: str, state_credentials: Any = None) -> Any:
         key = (region, service)
@@ -113,5 +119,8 @@ class MotoPatches:
             DynamoHandler.call_action = self._original_dynamo_call
             LambdaSimpleBackend.invoke = self._original_invoke
             lambda_eval_utils.boto_client_for = self._original_client_for
+            from moto.s3 import notifications
+
+            notifications._send_event_bridge_message = self._original_send_event_bridge
             self._original_invoke = None
         retrier.time = time

@@ -1,8 +1,9 @@
 """The whole stack on moto in this process: S3 → EventBridge → SQS → handlers, the real ASL, a clock.
 
 `LocalStack` is the one door; behind it each job has its module: `patches` (moto made to run the
-deployed stack's way), `resources` (what template.yaml creates), `dispatch` (the real handlers, invoked
-and fed by the queues), `platform` (uploads, submits, e-mails, ticks) and `inspection` (reading back).
+deployed stack's way, with `s3_events` written as AWS writes them), `resources` (what template.yaml
+creates), `dispatch` (the real handlers, invoked and fed by the queues), `platform` (uploads, submits,
+e-mails, ticks) and `inspection` (reading back).
 """
 
 from __future__ import annotations
