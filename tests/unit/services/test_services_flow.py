@@ -423,6 +423,6 @@ def test_case_lapse_before_the_claim_deadline_raises_invalid_transition():
     assert case.state == S.AWARDED
 
 
-def test_transition_tests_cover_every_transition_of_the_lifecycle_table():
+def test_lifecycle_table_every_transition_is_driven_by_a_service_test():
     table = {(source, target) for source, targets in TRANSITIONS.items() for target in targets}
     assert COVERED == table, sorted(table - COVERED)
