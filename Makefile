@@ -35,6 +35,7 @@ demo: setup system-deps
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: setup sam system-deps lint
 	$(BIN)/pytest -n 2 --dist loadfile

@@ -66,6 +66,7 @@ def play(summary_path: Path) -> None:
     paid, late = form(7101), form(7104)
     iban = evaluator_iban(paid["evaluator"]["siret"])
     with LocalStack() as stack:
+        from clea_intake.runtime import aws_ports
         from clea_intake.services.metrics import EMITTED
         from clea_intake.services.payments import export_and_confirm
         from clea_intake.services.review import resolve
@@ -97,7 +98,7 @@ def play(summary_path: Path) -> None:
                                               virus_verdict="FAIL"))
         stack.settle()
         for item in stack.repo().reviews("OPEN"):
-            resolve(stack.repo(), stack.cfg(), item.review_id, "dismiss", clock.now(), actor="ops:test")
+            resolve(aws_ports(stack.repo(), stack.cfg()), item.review_id, "dismiss", clock.now(), actor="ops:test")
         pieces = claim_documents(paid, hours=paid["quote"]["hours"], issued=claim_day - timedelta(days=2),
                                  seed=7101, iban=iban)
         stack.set_time(at(claim_day, 11))
@@ -105,7 +106,7 @@ def play(summary_path: Path) -> None:
                                               sent_at=at(claim_day, 10), case_id=paid["case_id"]))
         stack.settle()
         stack.set_time(at(claim_day + timedelta(days=5), 15))
-        export_and_confirm(stack.repo(), stack.cfg(), clock.now(), actor="finance:test")
+        export_and_confirm(aws_ports(stack.repo(), stack.cfg()), clock.now(), actor="finance:test")
         # The sweeper passes after the late file's deadline.
         stack.tick(at(start - timedelta(days=7), 6))
 

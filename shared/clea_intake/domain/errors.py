@@ -35,3 +35,7 @@ class InvalidApplication(CleaIntakeError):
 
 class IbanConflict(CleaIntakeError):
     """The evaluator's known IBAN became another one while this payment order was being made."""
+
+
+# Errors a Step Functions task may simply run again: the state machine's Retry names each of them.
+RETRYABLE: tuple[type[CleaIntakeError], ...] = (StaleCase,)

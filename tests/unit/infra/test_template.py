@@ -667,9 +667,9 @@ def test_samconfig_deploys_dev_and_prod_to_paris_with_iam_capability() -> None:
 
 
 def test_only_the_functions_that_compute_beneficiary_keys_read_their_secret() -> None:
-    # Given the functions whose code computes a beneficiary key (through services.cases)
+    # Given the functions whose code computes a beneficiary key (intake, and the flow's eligibility and award)
     computing = {folder for folder in FUNCTIONS if re.search(
-        r"from clea_intake\.services\.cases import .*\b(register_application|decide|award)\b",
+        r"from clea_intake\.services\.cases import .*\bregister_application\b|asked=Ask\.(ELIGIBILITY|AWARD)\b",
         (ROOT / "functions" / folder / "app.py").read_text(encoding="utf-8"))}
     assert computing == {"intake_application", "decide_eligibility", "award_case"}
     # When the template's functions and the read policy are looked at
