@@ -70,6 +70,11 @@ CATALOGUE: dict[str, FindingSpec] = {
         "La bande de lecture automatique de {doc_label_lower} contient une clé de contrôle fausse ({part}) : "
         "le document est peut-être abîmé, mal photographié ou modifié.",
     ),
+    "NOT_IDENTITY_DOCUMENT": FindingSpec(
+        "error",
+        "Ce document est un visa, qui n'est pas une pièce d'identité : envoyez votre passeport, votre carte "
+        "d'identité ou votre titre de séjour.",
+    ),
     "MRZ_NOT_FOUND": FindingSpec(
         "warning",
         "La bande de lecture automatique (les lignes avec des chevrons « < ») n'a pas pu être lue : "
