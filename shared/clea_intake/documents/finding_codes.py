@@ -23,7 +23,7 @@ CATALOGUE: dict[str, FindingSpec] = {
         "error", "Le fichier est trop volumineux : la taille maximale acceptée est de {max_mb} Mo."
     ),
     "UNSUPPORTED_FILE_TYPE": FindingSpec(
-        "error", "Le format du fichier n'est pas accepté : envoyez un PDF, une photo JPEG ou une image PNG."
+        "error", "Le format du fichier n'est pas accepté : envoyez un PDF ou une photo (JPEG, PNG, HEIC ou WebP)."
     ),
     "FILE_CORRUPT": FindingSpec(
         "error", "Le fichier est endommagé et ne peut pas être ouvert : merci de l'envoyer à nouveau."
