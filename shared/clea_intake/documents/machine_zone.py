@@ -223,9 +223,22 @@ def _settle_words(words: list[str], context: frozenset[str]) -> list[str]:
     return settled
 
 
+def _find_separator(zone: str, separator: str, context: frozenset[str]) -> str:
+    """The surname's "<<" misread as two filler letters ("ERIKSSONKKANNA"): put back where the surname
+    before it is shown in the visual zone."""
+    for match in re.finditer(f"(?=([{_FILLER_LETTERS}]{{2}}))", zone):
+        start = match.start()
+        head = zone[:start].replace("<", " ").split()
+        if start >= 2 and head and all(w in context for w in head):
+            return zone[:start] + separator + zone[start + 2 :]
+    return zone
+
+
 def _names(zone: str, separator: str = "<<", context: frozenset[str] = frozenset()) -> tuple[str, str]:
     # "<<<" never occurs inside names: what follows is filler, even where OCR read it as letters.
     zone = zone.split("<<<")[0]
+    if separator not in zone and context:
+        zone = _find_separator(zone, separator, context)
     surname, _, given = zone.partition(separator)
     given_words = _alpha(given).replace("<", " ").split()
     # Filler misread as letters ("SARAH<K<KKKKEKLELEEEE"): one-letter words and runs of K, L, E, C...

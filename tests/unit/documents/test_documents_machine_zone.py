@@ -72,6 +72,15 @@ def test_find_mrz_filler_misread_as_k_freed_where_visual_zone_shows_the_names():
     assert mrz is not None and (mrz.surname, mrz.given_names) == ("ERIKSSON", "ANNA MARIA")
 
 
+def test_find_mrz_surname_separator_misread_as_kk_put_back_by_visual_zone():
+    # Given a TD2 zone whose "<<" after the surname came out "KK"
+    text = "\n".join(["ERIKSSON ANNA MARIA", "I<UTOERIKSSONKKANNA<MARIA<<<<<<<<<<<", TD2[1]])
+    # When it is read
+    mrz = find_mrz(text, as_of=AS_OF)
+    # Then surname and given names are apart again
+    assert mrz is not None and (mrz.surname, mrz.given_names) == ("ERIKSSON", "ANNA MARIA")
+
+
 def test_find_mrz_name_ending_in_k_kept_when_printed_so():
     # Given a zone whose given name really ends in K, as the visual zone prints it
     lines = s.mrz_td3("19AB12345", date(1990, 1, 1), date(2030, 1, 1), "MARTIN", "MALEK")
