@@ -92,13 +92,15 @@ class Report:
 
 
 def evaluate(corpus_dir: Path, *, policy: Policy | None = None, as_of: date | None = None,
-             limit: int | None = None, progress=None) -> Report:
+             limit: int | None = None, progress=None, ocr=None, media: frozenset[str] | None = None) -> Report:
     """Read every labelled file of the corpus and compare with its label."""
     from clea_intake.documents.pipeline import read_document
 
     policy = policy or current_policy()
     labels = [json.loads(line) for line in (corpus_dir / "labels.jsonl").read_text(encoding="utf-8").splitlines()
               if line.strip()]
+    if media is not None:
+        labels = [label for label in labels if label.get("medium", "pdf") in media]
     if limit:
         labels = labels[:limit]
     report = Report()
@@ -106,7 +108,7 @@ def evaluate(corpus_dir: Path, *, policy: Policy | None = None, as_of: date | No
     for label in labels:
         data = (corpus_dir / label["file"]).read_bytes()
         day = date.fromisoformat(label.get("as_of") or (as_of or date.today()).isoformat())
-        reading = read_document(data, filename=label["file"], as_of=day, policy=policy)
+        reading = read_document(data, filename=label["file"], as_of=day, policy=policy, ocr=ocr)
         expected, found = label["doc_type"], str(reading.doc_type)
         medium = label.get("medium", "pdf")
         report.documents += 1
@@ -182,7 +184,7 @@ class SpecimenReport:
 
 
 def evaluate_real(corpus_dir: Path = REAL_CORPUS, *, as_of: date, policy: Policy | None = None,
-                  progress=None) -> SpecimenReport:
+                  progress=None, ocr=None) -> SpecimenReport:
     """Score the specimens of `corpus_dir` against its truth.json.
 
     An identity document counts as typed when its doc_type is the one it shows; a document that is no
@@ -197,7 +199,7 @@ def evaluate_real(corpus_dir: Path = REAL_CORPUS, *, as_of: date, policy: Policy
     report = SpecimenReport()
     started = time.perf_counter()
     for name, shown in sorted(truth.items()):
-        reading = read_document((corpus_dir / name).read_bytes(), filename=name, as_of=as_of, policy=policy)
+        reading = read_document((corpus_dir / name).read_bytes(), filename=name, as_of=as_of, policy=policy, ocr=ocr)
         expected, found = shown["doc_type"], str(reading.doc_type)
         errors = [f.code for f in reading.findings if f.severity == "error"]
         report.documents += 1

@@ -476,8 +476,8 @@ def _find_mrz(text: str, *, as_of: date, context: frozenset[str] = frozenset()) 
         # line, mostly letters and digits, keeps its length better.
         second = rest[1] if len(rest) >= 2 else ""
         start, offset = _start(line)
-        if line.startswith("IDFRA") and 24 <= len(line) <= 39 and 33 <= len(second) <= 39:
-            return read_cni_2x36(rest[:2], as_of=as_of, context=context)
+        if _alpha(line[:5]) == "IDFRA" and 24 <= len(line) <= 39 and 33 <= len(second) <= 39:
+            return read_cni_2x36(["IDFRA" + line[5:], second], as_of=as_of, context=context)
         line = line[offset:]
         wide, narrow = 40 <= len(second) <= 48, 33 <= len(second) <= 39
         if start == "V" and (wide or narrow) and 30 <= len(line) <= 48:
