@@ -195,7 +195,7 @@ def _context_words(text: str | None) -> frozenset[str]:
 
 def _variants(word: str) -> list[list[str]]:
     """Readings of a word where some K, X, L, E or C are filler ('<') misread: at most two of them, the
-    fewest first. A filler letter can only end a name or stand between two names (at least two letters)."""
+    fewest first. A filler letter can only end a name or stand between two names (at least three letters)."""
     positions = [i for i, c in enumerate(word) if c in _FILLER_LETTERS and i >= 2]
     out = []
     for count in (1, 2):
@@ -204,7 +204,8 @@ def _variants(word: str) -> list[list[str]]:
             for i in chosen:
                 chars[i] = "<"
             parts = "".join(chars).split("<")
-            if all(len(p) >= 2 for p in parts[:-1]) and (parts[-1] == "" or len(parts[-1]) >= 2):
+            # Short pieces ("LE", "DE") would too easily be found among the visual zone's words.
+            if all(len(p) >= 3 for p in parts[:-1]) and (parts[-1] == "" or len(parts[-1]) >= 3):
                 out.append([p for p in parts if p])
     return out
 
