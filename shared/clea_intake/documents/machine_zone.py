@@ -482,7 +482,11 @@ def _find_mrz(text: str, *, as_of: date, context: frozenset[str] = frozenset()) 
         line = line[offset:]
         wide, narrow = 40 <= len(second) <= 48, 33 <= len(second) <= 39
         if start == "V" and (wide or narrow) and 30 <= len(line) <= 48:
-            return read_visa([line, second], as_of=as_of, context=context)
+            visa = read_visa([line, second], as_of=as_of, context=context)
+            # Text that happens to start with a V ("VALABLE JUSQU'AU...") is no zone: a visa's own
+            # check digits must mostly hold.
+            if len({NUMBER, BIRTH, EXPIRY, UNREADABLE} & set(visa.failed_checks)) <= 1:
+                return visa
         if start == "P" and wide and 30 <= len(line) <= 48:
             return _passport_or_visa([line, second], as_of=as_of, context=context)
         if start in ("I", "A", "C") and len(rest) >= 3 and all(27 <= len(x) <= 33 for x in [line, *rest[1:3]]):

@@ -44,6 +44,16 @@ def test_find_mrz_visas_read_as_visas(lines, kind):
     assert mrz.expiry_date == date(1996, 12, 10)
 
 
+def test_find_mrz_text_starting_with_v_glued_to_a_permit_zone_not_a_visa():
+    # Given a permit's TD1 zone whose first line OCR glued to the printed "VALABLE JUSQU'AU"
+    text = "\n".join(["VALABLEJUSQUAUIRFRA2G05255069<<<K<<<<KK<", "260525506310820269411162M2608318BRA<<<<<<<<<<<6",
+                      "LSOUZA<K<KERIC<<<<KKKKKKKKKKKKKKK"])  # fmt: skip
+    # When it is read
+    mrz = find_mrz(text, as_of=AS_OF)
+    # Then no visa is made of it
+    assert mrz is None or not mrz.is_visa
+
+
 def test_find_mrz_td3_composite_check_digit_catches_changed_optional_data():
     # Given the TD3 specimen whose personal number was altered (its own check digit left alone)
     text = "\n".join([TD3[0], TD3[1].replace("ZE184226B", "ZE184226C")])
