@@ -195,18 +195,18 @@ def _context_words(text: str | None) -> frozenset[str]:
 
 def _variants(word: str) -> list[list[str]]:
     """Readings of a word where some K, X, L, E or C are filler ('<') misread: at most two of them, the
-    fewest first. A filler letter can only end a name or stand between two names (at least three letters)."""
-    positions = [i for i, c in enumerate(word) if c in _FILLER_LETTERS and i >= 2]
+    fewest first. What is left must be names of three letters or more (short pieces such as "LE" or "DE"
+    would too easily be found among the visual zone's words)."""
+    positions = [i for i, c in enumerate(word) if c in _FILLER_LETTERS]
     out = []
     for count in (1, 2):
         for chosen in itertools.combinations(positions, count):
             chars = list(word)
             for i in chosen:
                 chars[i] = "<"
-            parts = "".join(chars).split("<")
-            # Short pieces ("LE", "DE") would too easily be found among the visual zone's words.
-            if all(len(p) >= 3 for p in parts[:-1]) and (parts[-1] == "" or len(parts[-1]) >= 3):
-                out.append([p for p in parts if p])
+            pieces = [p for p in "".join(chars).split("<") if p]
+            if pieces and all(len(p) >= 3 for p in pieces):
+                out.append(pieces)
     return out
 
 

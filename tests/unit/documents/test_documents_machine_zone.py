@@ -91,6 +91,16 @@ def test_find_mrz_surname_separator_misread_as_kk_put_back_by_visual_zone():
     assert mrz is not None and (mrz.surname, mrz.given_names) == ("ERIKSSON", "ANNA MARIA")
 
 
+def test_find_mrz_filler_letter_before_a_given_name_freed():
+    # Given a zone whose "<<" between given names came out "<K" ("AURELIEN<KNOE" for AURELIEN NOE)
+    lines = s.mrz_td3("19AB12345", date(1990, 1, 1), date(2030, 1, 1), "MARTIN", "AURELIEN NOE")
+    text = "\n".join(["Prénoms : Aurélien Noé", lines[0].replace("AURELIEN<NOE<", "AURELIEN<KNOE"), lines[1]])
+    # When it is read
+    mrz = find_mrz(text, as_of=AS_OF)
+    # Then the given names are the printed ones
+    assert mrz is not None and mrz.given_names == "AURELIEN NOE"
+
+
 def test_find_mrz_name_ending_in_k_kept_when_printed_so():
     # Given a zone whose given name really ends in K, as the visual zone prints it
     lines = s.mrz_td3("19AB12345", date(1990, 1, 1), date(2030, 1, 1), "MARTIN", "MALEK")
