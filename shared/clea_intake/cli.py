@@ -152,9 +152,11 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 def cmd_accuracy(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
-    from clea_intake.quality import evaluate
+    from clea_intake.quality import REAL_CORPUS, evaluate, evaluate_real
     from clea_intake.samples.corpus import build_corpus
 
+    if args.corpus == "real":
+        return _accuracy_real(REAL_CORPUS, args, evaluate_real)
     corpus = Path(args.corpus or f"out/corpus-{args.seed}-{args.count}")
     if not (corpus / "labels.jsonl").exists():
         print(f"building the labelled corpus in {corpus} …", file=sys.stderr)
@@ -168,6 +170,19 @@ def cmd_accuracy(args: argparse.Namespace) -> int:
     details.write_text("\n".join(report.misread + ["", "false acceptances:"] + report.false_acceptances
                                  + ["", "false rejections:"] + report.false_rejections) + "\n", encoding="utf-8")
     print(f"\ndetails: {details}")
+    return 0
+
+
+def _accuracy_real(corpus: Path, args: argparse.Namespace, evaluate_real) -> int:
+    from rich.progress import Progress
+
+    as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
+    total = len(json.loads((corpus / "truth.json").read_text(encoding="utf-8"))["docs"])
+    with Progress(transient=True) as progress:
+        task = progress.add_task("lecture des spécimens", total=total)
+        report = evaluate_real(corpus, as_of=as_of, progress=lambda: progress.advance(task))
+    print(report.to_markdown())
+    print("\n".join(["", "misread:", *report.misread, "", "false acceptances:", *report.false_acceptances]))
     return 0
 
 
@@ -202,7 +217,9 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("accuracy", help="accuracy report of the reading pipeline on the labelled corpus")
-    p.add_argument("--corpus", help="a corpus folder with labels.jsonl (built if missing)")
+    p.add_argument("--corpus", help="a corpus folder with labels.jsonl (built if missing), or 'real' for the "
+                   "published specimens of tests/fixtures/real-specimens")
+    p.add_argument("--as-of", help="the day the pieces are received (YYYY-MM-DD, default today)")
     p.add_argument("--count", type=int, default=330)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--limit", type=int)

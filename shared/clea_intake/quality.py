@@ -92,13 +92,15 @@ class Report:
 
 
 def evaluate(corpus_dir: Path, *, policy: Policy | None = None, as_of: date | None = None,
-             limit: int | None = None, progress=None) -> Report:
+             limit: int | None = None, progress=None, ocr=None, media: frozenset[str] | None = None) -> Report:
     """Read every labelled file of the corpus and compare with its label."""
     from clea_intake.documents.pipeline import read_document
 
     policy = policy or current_policy()
     labels = [json.loads(line) for line in (corpus_dir / "labels.jsonl").read_text(encoding="utf-8").splitlines()
               if line.strip()]
+    if media is not None:
+        labels = [label for label in labels if label.get("medium", "pdf") in media]
     if limit:
         labels = labels[:limit]
     report = Report()
@@ -106,7 +108,7 @@ def evaluate(corpus_dir: Path, *, policy: Policy | None = None, as_of: date | No
     for label in labels:
         data = (corpus_dir / label["file"]).read_bytes()
         day = date.fromisoformat(label.get("as_of") or (as_of or date.today()).isoformat())
-        reading = read_document(data, filename=label["file"], as_of=day, policy=policy)
+        reading = read_document(data, filename=label["file"], as_of=day, policy=policy, ocr=ocr)
         expected, found = label["doc_type"], str(reading.doc_type)
         medium = label.get("medium", "pdf")
         report.documents += 1
@@ -131,5 +133,102 @@ def evaluate(corpus_dir: Path, *, policy: Policy | None = None, as_of: date | No
             report.false_rejections.append(f"{label['file']}: {[f.code for f in reading.findings if f.severity == 'error']}")
         if progress:
             progress()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+REAL_CORPUS = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "real-specimens"
+REAL_FIELDS = ("surname", "given_names", "document_number", "birth_date", "expiry_date")
+NOT_IDENTITY = "not_identity"
+
+
+@dataclass
+class SpecimenReport:
+    """The reading of documents that someone else photographed or scanned, against what each one shows."""
+
+    documents: int = 0
+    seconds: float = 0.0
+    identity_total: int = 0
+    identity_right: int = 0
+    refusals_expected: int = 0
+    refusals_right: int = 0
+    field_total: Counter = field(default_factory=Counter)
+    field_right: Counter = field(default_factory=Counter)
+    false_acceptances: list[str] = field(default_factory=list)
+    misread: list[str] = field(default_factory=list)
+
+    @property
+    def type_accuracy(self) -> float:
+        return self.identity_right / self.identity_total if self.identity_total else 1.0
+
+    @property
+    def field_accuracy(self) -> float:
+        total = sum(self.field_total.values())
+        return sum(self.field_right.values()) / total if total else 1.0
+
+    def to_markdown(self) -> str:
+        total = sum(self.field_total.values())
+        lines = [
+            f"{self.documents} real specimens in {self.seconds:.0f} s; identity type right for "
+            f"{self.identity_right} of {self.identity_total}; {self.refusals_right} of {self.refusals_expected} "
+            f"non-identity documents refused as such; fields right {sum(self.field_right.values())} of {total} "
+            f"({self.field_accuracy:.1%}); {len(self.false_acceptances)} expired documents accepted.",
+            "",
+            "| field | accuracy | read |",
+            "| --- | --- | --- |",
+        ]
+        for name in REAL_FIELDS:
+            if self.field_total[name]:
+                lines.append(f"| {name} | {self.field_right[name] / self.field_total[name]:.1%} | {self.field_total[name]} |")
+        return "\n".join(lines)
+
+
+def evaluate_real(corpus_dir: Path = REAL_CORPUS, *, as_of: date, policy: Policy | None = None,
+                  progress=None, ocr=None) -> SpecimenReport:
+    """Score the specimens of `corpus_dir` against its truth.json.
+
+    An identity document counts as typed when its doc_type is the one it shows; a document that is no
+    identity document (a visa) counts as refused when it gets the NOT_IDENTITY_DOCUMENT error. Every
+    specimen is expired on `as_of`: any identity reading without an error finding is a false acceptance.
+    Fields are compared where truth.json gives them; on a document typed wrong, they count as misread.
+    """
+    from clea_intake.documents.pipeline import read_document
+
+    policy = policy or current_policy()
+    truth = json.loads((corpus_dir / "truth.json").read_text(encoding="utf-8"))["docs"]
+    report = SpecimenReport()
+    started = time.perf_counter()
+    for name, shown in sorted(truth.items()):
+        reading = read_document((corpus_dir / name).read_bytes(), filename=name, as_of=as_of, policy=policy, ocr=ocr)
+        expected, found = shown["doc_type"], str(reading.doc_type)
+        errors = [f.code for f in reading.findings if f.severity == "error"]
+        report.documents += 1
+        if progress:
+            progress()
+        if expected == NOT_IDENTITY:
+            report.refusals_expected += 1
+            if "NOT_IDENTITY_DOCUMENT" in errors:
+                report.refusals_right += 1
+            else:
+                report.misread.append(f"{name}: expected NOT_IDENTITY_DOCUMENT, read {found} {errors}")
+                if not errors:
+                    report.false_acceptances.append(name)
+            continue
+        report.identity_total += 1
+        if not errors:
+            report.false_acceptances.append(name)
+        typed = expected == found
+        if typed:
+            report.identity_right += 1
+        else:
+            report.misread.append(f"{name}: type {expected} read as {found} ({reading.confidence:.2f})")
+        for key in REAL_FIELDS:
+            if key not in shown:
+                continue
+            report.field_total[key] += 1
+            if typed and same_value(shown[key], reading.fields.get(key), key):
+                report.field_right[key] += 1
+            else:
+                report.misread.append(f"{name}: {key} expected {shown[key]!r} read {reading.fields.get(key)!r}")
     report.seconds = time.perf_counter() - started
     return report

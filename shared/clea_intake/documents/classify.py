@@ -189,19 +189,23 @@ def classify(text: Text, mrz: MrzReading | None) -> Classification:
     scores = {doc_type: _score_type(text, head, signals, known) for doc_type, signals in SIGNALS.items()}
     if _CLEA_CONTEXT.search(text.folded):
         scores[DocType.PROOF_OF_ADDRESS] -= 4
+    if mrz is not None and mrz.is_visa:
+        # A visa's zone says what the document is: no identity document, whatever its text.
+        return Classification(DocType.UNKNOWN, 0.99, scores)
     if mrz is not None:
         # A machine readable zone is the strongest structural sign of an identity document;
         # a valid one more so than one with OCR errors.
         weight = 10 if mrz.valid else 6
         code = mrz.doc_code.upper()
-        if code in _PERMIT_CODES or (code[:1] in ("I", "A", "C") and code not in ("ID", "I")):
+        # Cards coded I, A or C are identity cards unless their code or printed title says permit.
+        if code in _PERMIT_CODES:
             scores[DocType.RESIDENCE_PERMIT] += weight
         elif code[:1] == "P":
             scores[DocType.PASSPORT] += weight
         else:
             scores[DocType.IDENTITY_CARD] += weight
         # A permit's MRZ may read "ID"; its printed title decides then.
-        if scores[DocType.RESIDENCE_PERMIT] >= 6 and code in _MRZ_TYPES:
+        if scores[DocType.RESIDENCE_PERMIT] >= 6 and (code in _MRZ_TYPES or code[:1] in ("I", "A", "C")):
             scores[DocType.RESIDENCE_PERMIT] += weight
     # An identity document cannot be told apart by a lone "carte d'identité" inside a letter.
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)

@@ -1,30 +1,34 @@
-"""ISO 3166-1 alpha-3 to alpha-2 country codes, with the extra codes ICAO 9303 uses in MRZs."""
+"""Nationalities: the ISO 3166-1 alpha-3 code of a machine readable zone mapped to the form's alpha-2, in
+one place.
+
+The mapping comes from pycountry (the ISO 3166 database, kept up to date by its maintainers), plus the
+codes ICAO 9303 uses that are not ISO 3166-1. Whether a nationality moves freely (EU, EEA, Switzerland)
+is a rule of the scheme: the policy file holds that list, with its source.
+"""
 
 from __future__ import annotations
 
-# One "AAABB" token per country (alpha-3 then alpha-2): a compact table, generated once from ISO 3166-1.
-_TABLE = (
-    "ABWAW AFGAF AGOAO AIAAI ALAAX ALBAL ANDAD AREAE ARGAR ARMAM ASMAS ATAAQ ATFTF ATGAG AUSAU AUTAT "
-    "AZEAZ BDIBI BELBE BENBJ BESBQ BFABF BGDBD BGRBG BHRBH BHSBS BIHBA BLMBL BLRBY BLZBZ BMUBM BOLBO "
-    "BRABR BRBBB BRNBN BTNBT BVTBV BWABW CAFCF CANCA CCKCC CHECH CHLCL CHNCN CIVCI CMRCM CODCD COGCG "
-    "COKCK COLCO COMKM CPVCV CRICR CUBCU CUWCW CXRCX CYMKY CYPCY CZECZ DEUDE DJIDJ DMADM DNKDK DOMDO "
-    "DZADZ ECUEC EGYEG ERIER ESHEH ESPES ESTEE ETHET FINFI FJIFJ FLKFK FRAFR FROFO FSMFM GABGA GBRGB "
-    "GEOGE GGYGG GHAGH GIBGI GINGN GLPGP GMBGM GNBGW GNQGQ GRCGR GRDGD GRLGL GTMGT GUFGF GUMGU GUYGY "
-    "HKGHK HMDHM HNDHN HRVHR HTIHT HUNHU IDNID IMNIM INDIN IOTIO IRLIE IRNIR IRQIQ ISLIS ISRIL ITAIT "
-    "JAMJM JEYJE JORJO JPNJP KAZKZ KENKE KGZKG KHMKH KIRKI KNAKN KORKR KWTKW LAOLA LBNLB LBRLR LBYLY "
-    "LCALC LIELI LKALK LSOLS LTULT LUXLU LVALV MACMO MAFMF MARMA MCOMC MDAMD MDGMG MDVMV MEXMX MHLMH "
-    "MKDMK MLIML MLTMT MMRMM MNEME MNGMN MNPMP MOZMZ MRTMR MSRMS MTQMQ MUSMU MWIMW MYSMY MYTYT NAMNA "
-    "NCLNC NERNE NFKNF NGANG NICNI NIUNU NLDNL NORNO NPLNP NRUNR NZLNZ OMNOM PAKPK PANPA PCNPN PERPE "
-    "PHLPH PLWPW PNGPG POLPL PRIPR PRKKP PRTPT PRYPY PSEPS PYFPF QATQA REURE ROURO RUSRU RWARW SAUSA "
-    "SDNSD SENSN SGPSG SGSGS SHNSH SJMSJ SLBSB SLESL SLVSV SMRSM SOMSO SPMPM SRBRS SSDSS STPST SURSR "
-    "SVKSK SVNSI SWESE SWZSZ SXMSX SYCSC SYRSY TCATC TCDTD TGOTG THATH TJKTJ TKLTK TKMTM TLSTL TONTO "
-    "TTOTT TUNTN TURTR TUVTV TWNTW TZATZ UGAUG UKRUA UMIUM URYUY USAUS UZBUZ VATVA VCTVC VENVE VGBVG "
-    "VIRVI VNMVN VUTVU WLFWF WSMWS YEMYE ZAFZA ZMBZM ZWEZW "
-)
+import functools
 
-ALPHA3_TO_ALPHA2: dict[str, str] = {tok[:3]: tok[3:] for tok in _TABLE.split()}
-# ICAO 9303 codes that are not ISO 3166-1: Germany's "D", the British nationality classes, Kosovo.
-ALPHA3_TO_ALPHA2.update({"D": "DE", "GBD": "GB", "GBN": "GB", "GBO": "GB", "GBS": "GB", "GBP": "GB", "RKS": "XK"})
+import pycountry
+
+# ICAO 9303 Part 3 codes that are not ISO 3166-1: Germany's "D", the British nationality classes,
+# Kosovo (EU usage), the United Nations and its agencies' travel documents have no nationality.
+ICAO_EXTRA: dict[str, str] = {"D": "DE", "GBD": "GB", "GBN": "GB", "GBO": "GB", "GBS": "GB", "GBP": "GB",
+                              "RKS": "XK"}  # fmt: skip
+
+
+@functools.cache
+def _alpha2_of(key: str) -> str | None:
+    if key in ICAO_EXTRA:
+        return ICAO_EXTRA[key]
+    if len(key) == 3:
+        country = pycountry.countries.get(alpha_3=key)
+    elif len(key) == 2:
+        country = pycountry.countries.get(alpha_2=key)
+    else:
+        return None
+    return country.alpha_2 if country is not None else None
 
 
 def alpha2(code: str | None) -> str | None:
@@ -32,6 +36,17 @@ def alpha2(code: str | None) -> str | None:
     if not code:
         return None
     key = code.replace("<", "").strip().upper()
-    if len(key) == 2 and key.isalpha() and key in ALPHA3_TO_ALPHA2.values():
-        return key
-    return ALPHA3_TO_ALPHA2.get(key)
+    if not key.isalpha():
+        return None
+    return _alpha2_of(key)
+
+
+def alpha3(code: str) -> str | None:
+    """The alpha-3 code for a form's alpha-2 nationality (``FR`` -> ``FRA``)."""
+    country = pycountry.countries.get(alpha_2=code.upper())
+    return country.alpha_3 if country is not None else None
+
+
+def free_movement(alpha2_code: str | None, members: frozenset[str]) -> bool:
+    """Whether a national of `alpha2_code` needs no residence permit, `members` being the policy's list."""
+    return alpha2_code is not None and alpha2_code.upper() in members

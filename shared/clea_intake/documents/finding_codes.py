@@ -23,7 +23,7 @@ CATALOGUE: dict[str, FindingSpec] = {
         "error", "Le fichier est trop volumineux : la taille maximale acceptée est de {max_mb} Mo."
     ),
     "UNSUPPORTED_FILE_TYPE": FindingSpec(
-        "error", "Le format du fichier n'est pas accepté : envoyez un PDF, une photo JPEG ou une image PNG."
+        "error", "Le format du fichier n'est pas accepté : envoyez un PDF ou une photo (JPEG, PNG, HEIC ou WebP)."
     ),
     "FILE_CORRUPT": FindingSpec(
         "error", "Le fichier est endommagé et ne peut pas être ouvert : merci de l'envoyer à nouveau."
@@ -69,6 +69,11 @@ CATALOGUE: dict[str, FindingSpec] = {
         "error",
         "La bande de lecture automatique de {doc_label_lower} contient une clé de contrôle fausse ({part}) : "
         "le document est peut-être abîmé, mal photographié ou modifié.",
+    ),
+    "NOT_IDENTITY_DOCUMENT": FindingSpec(
+        "error",
+        "Ce document est un visa, qui n'est pas une pièce d'identité : envoyez votre passeport, votre carte "
+        "d'identité ou votre titre de séjour.",
     ),
     "MRZ_NOT_FOUND": FindingSpec(
         "warning",

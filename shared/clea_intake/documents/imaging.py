@@ -1,8 +1,97 @@
-"""Image preparation before OCR: orientation, grey scale, a working resolution and deskew (Pillow only)."""
+"""Images: decoding the formats applicants send (JPEG, PNG, WebP, HEIC/HEIF) within the limits, and
+preparation before OCR: orientation, grey scale, a working resolution and deskew (Pillow)."""
 
 from __future__ import annotations
 
+import io
+import warnings
+
+import pillow_heif
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
+
+# HEIC/HEIF (iPhone photos) through libheif; Pillow reads WebP itself.
+pillow_heif.register_heif_opener()
+
+JPEG, PNG, WEBP, HEIC = "image/jpeg", "image/png", "image/webp", "image/heic"
+IMAGE_TYPES: dict[str, frozenset[str]] = {
+    JPEG: frozenset({"JPEG", "MPO"}),
+    PNG: frozenset({"PNG"}),
+    WEBP: frozenset({"WEBP"}),
+    HEIC: frozenset({"HEIF"}),
+}
+
+
+class ImageRefused(Exception):
+    """The bytes cannot be taken as an image: `code` is the finding code (FILE_CORRUPT, FILE_TRUNCATED,
+    IMAGE_TOO_LARGE)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def decode(data: bytes, media_type: str, max_pixels: int) -> Image.Image:
+    """The decoded image of `data`, upright as the camera recorded it (EXIF orientation applied).
+
+    The pixel limit is checked from the header, before any pixel is decoded. A file that ends early is
+    read when its pixels are all there (a JPEG without its end marker, a PNG without its IEND chunk) and
+    refused as truncated when they are really cut off.
+    """
+    # Pillow's guard is a process-wide setting: set it each time, it is cheap.
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between 1x and 2x the limit: make the warning an error too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in IMAGE_TYPES.get(media_type, ()):
+                raise ImageRefused("FILE_CORRUPT")
+            if image.width * image.height > max_pixels:
+                raise ImageRefused("IMAGE_TOO_LARGE")
+            try:
+                image.load()
+            except OSError as exc:
+                if "truncated" not in str(exc).lower():
+                    raise
+                image = _complete_or_refuse(data, media_type)
+            else:
+                if media_type == JPEG and not data.rstrip(b"\x00").endswith(_JPEG_END):
+                    # libjpeg may fill a cut-off JPEG with grey and only warn: check it the same way.
+                    image = _complete_or_refuse(data, media_type)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageRefused("IMAGE_TOO_LARGE") from exc
+    except OSError as exc:
+        raise ImageRefused("FILE_CORRUPT") from exc
+    except (ValueError, SyntaxError, EOFError) as exc:  # Pillow's plugins raise these on bad headers
+        raise ImageRefused("FILE_CORRUPT") from exc
+    return ImageOps.exif_transpose(image) or image
+
+
+# Bytes a decoder would take as more compressed data (0xFF, a marker's first byte, left out).
+_PROBE = bytes(range(1, 255)) * 16
+_JPEG_END = b"\xff\xd9"
+
+
+def _complete_or_refuse(data: bytes, media_type: str) -> Image.Image:
+    """A JPEG that ends early: its pixels are all there when they do not depend on what would follow the
+    last byte. libjpeg fills missing data silently, so the file is decoded twice, once closed right after
+    its last byte and once with other bytes before the end marker: the same pixels mean nothing was cut."""
+    if media_type != JPEG:
+        raise ImageRefused("FILE_TRUNCATED")
+    closed = _load(data + _JPEG_END)
+    probed = _load(data + _PROBE + _JPEG_END)
+    if closed is None or probed is None or closed.tobytes() != probed.tobytes():
+        raise ImageRefused("FILE_TRUNCATED")
+    return closed
+
+
+def _load(data: bytes) -> Image.Image | None:
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except OSError:
+        return None
+    return image
 
 # Tesseract reads body text best 25-40 px high: about 250-300 dpi for an A4 page. A page (or card) is
 # brought to this long side; bigger images are reduced, since OCR time grows with the pixel count.

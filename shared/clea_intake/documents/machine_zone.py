@@ -1,19 +1,31 @@
-"""Machine readable zones: find them in text, read TD1, TD3 and the pre-2021 French CNI (2x36), check digits."""
+"""Machine readable zones (ICAO 9303): find them in text, read TD1, TD2, TD3, the pre-2021 French CNI (2x36)
+and the visas MRV-A and MRV-B, check every check digit.
+
+Check digits come from the `mrz` package. OCR misreads are settled by what each position may hold:
+digits in dates and check digits, letters in country codes, letter/digit lookalikes in a document number
+by its check digit, filler misread as letters in names by the zone's layout and by the visual zone.
+"""
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
 from mrz.base.functions import hash_string
-from mrz.checker.td1 import TD1CodeChecker
-from mrz.checker.td3 import TD3CodeChecker
 
 from clea_intake.documents.countries import alpha2
+from clea_intake.documents.textutil import add_years, fold
 
-MrzKind = Literal["TD1", "TD3", "CNI_2X36"]
+MrzKind = Literal["TD1", "TD2", "TD3", "CNI_2X36", "MRVA", "MRVB"]
+VISA_KINDS = frozenset({"MRVA", "MRVB"})
+
+# The longest validity any issuer gives an identity or travel document (an adult's French CNI issued
+# 2004-2013 is valid 15 years); and the oldest holder a document is read for.
+LONGEST_VALIDITY_YEARS = 15
+OLDEST_HOLDER_YEARS = 120
 
 
 @dataclass
@@ -30,18 +42,28 @@ class MrzReading:
     expiry_date: date | None = None
     issue_month: tuple[int, int] | None = None  # (year, month), pre-2021 CNI only
     failed_checks: list[str] = field(default_factory=list)
+    nationality_alpha3: str | None = None
 
     @property
     def valid(self) -> bool:
         return not self.failed_checks
 
+    @property
+    def is_visa(self) -> bool:
+        """A visa is no identity document: it is read so that it can be refused as such."""
+        return self.kind in VISA_KINDS
+
     def field_checked(self, name: str) -> bool:
         """The field's own check digit holds (even if another part of the zone failed)."""
         part = _PARTS.get(name)
-        return part is not None and part not in self.failed_checks and "caractères illisibles" not in self.failed_checks
+        return part is not None and part not in self.failed_checks and UNREADABLE not in self.failed_checks
 
 
-_PARTS = {"document_number": "numéro du document", "birth_date": "date de naissance", "expiry_date": "date d'expiration"}
+NUMBER, BIRTH, EXPIRY, OPTIONAL, FINAL = (
+    "numéro du document", "date de naissance", "date d'expiration", "données complémentaires", "clé finale"
+)  # fmt: skip
+UNREADABLE = "caractères illisibles"
+_PARTS = {"document_number": NUMBER, "birth_date": BIRTH, "expiry_date": EXPIRY}
 
 
 _FILLERS = str.maketrans({"«": "<", "‹": "<", "〈": "<", "(": "<", "[": "<", "{": "<", "£": "<", "€": "<"})
@@ -49,6 +71,11 @@ _FILLERS = str.maketrans({"«": "<", "‹": "<", "〈": "<", "(": "<", "[": "<",
 _TO_DIGIT = str.maketrans({"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "T": "1", "Z": "2",
                            "S": "5", "B": "8", "G": "6", "A": "4", "<": "0"})  # fmt: skip
 _TO_ALPHA = str.maketrans({"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G", "4": "A"})
+# In a document number, O and I are read as the digits 0 and 1 (issuers avoid them for that reason);
+# S/5, B/8, Z/2, G/6 are left to the check digit.
+_NUMBER_DIGITS = str.maketrans({"O": "0", "Q": "0", "I": "1"})
+# Punctuation OCR inserts between the characters of a zone line (spacing read as "/", "." or "|").
+_STRAY = re.compile(r"[/|\\.,:;'\"`!]")
 
 
 def _clean_line(line: str) -> str:
@@ -89,7 +116,7 @@ _CANDIDATE = re.compile(r"^[A-Z0-9<]{24,48}$")
 
 
 _ZONE_HINT = re.compile(r"[<«‹〈(\[{£€]|(?:\d\s*){6}")
-_FIRST_LINE_START = re.compile(r"(?:IDFRA|ID[A-Z<][A-Z]{2}|I[<R][A-Z]{3}|P[A-Z<][A-Z]{3}<)")
+_FIRST_LINE_START = re.compile(r"(?:IDFRA|ID[A-Z<][A-Z]{2}|I[<R][A-Z]{3}|P[A-Z<][A-Z]{3})")
 
 
 def candidate_lines(text: str) -> list[str]:
@@ -102,8 +129,9 @@ def candidate_lines(text: str) -> list[str]:
             # line holds filler or a run of six digits.
             continue
         if "<" in raw or "«" in raw:
-            # No lowercase in a machine readable zone: there, "c", "e", "k" are misread chevrons.
-            raw = re.sub(r"[a-z]", "<", raw)
+            # No lowercase in a machine readable zone: there, "c", "e", "k" are misread chevrons; and no
+            # punctuation: a "/" or "." between two characters is spacing misread.
+            raw = _STRAY.sub("", re.sub(r"[a-z]", "<", raw))
         cleaned = _clean_line(raw)
         segments = [seg for seg in re.split(r"[^A-Z0-9<]+", cleaned) if len(seg) >= 24]
         for segment in segments:
@@ -119,35 +147,121 @@ def candidate_lines(text: str) -> list[str]:
     return lines
 
 
-def _yymmdd(text: str, *, past_before: date | None) -> date | None:
+# ---------------------------------------------------------------- dates in their century
+
+
+def _yymmdd_candidates(text: str) -> list[date]:
     if not re.fullmatch(r"\d{6}", text):
-        return None
+        return []
     yy, mm, dd = int(text[:2]), int(text[2:4]), int(text[4:])
-    year = 2000 + yy
-    if past_before is not None and year > past_before.year:
-        year -= 100
-    try:
-        return date(year, mm, dd)
-    except ValueError:
-        return None
+    found = []
+    for century in (1900, 2000, 2100):
+        try:
+            found.append(date(century + yy, mm, dd))
+        except ValueError:
+            continue
+    return found
+
+
+def birth_date(text: str, *, as_of: date) -> date | None:
+    """A birth date is never after the day the document is read: the latest such century."""
+    past = [d for d in _yymmdd_candidates(text) if d <= as_of and d > add_years(as_of, -OLDEST_HOLDER_YEARS - 1)]
+    return max(past) if past else None
+
+
+def expiry_date(text: str, *, as_of: date, birth: date | None = None, issued: date | None = None) -> date | None:
+    """An expiry lies after the issue date (or the birth date) and within the longest validity any issuer
+    gives after an issue that is not later than the day of reading: the century that fits those bounds."""
+    upper = add_years(min(issued or as_of, as_of), LONGEST_VALIDITY_YEARS)
+    lower = issued or birth or add_years(as_of, -OLDEST_HOLDER_YEARS)
+    fitting = [d for d in _yymmdd_candidates(text) if lower < d <= upper]
+    return max(fitting) if fitting else None
+
+
+# ---------------------------------------------------------------- names
 
 
 _FILLER_LOOKALIKE = re.compile(r"^(?:[KLECXZS]{3,}|[A-Z])$")
+_FILLER_LETTERS = "KXLEC"
 
 
-def _names(zone: str, separator: str = "<<") -> tuple[str, str]:
+def _context_words(text: str | None) -> frozenset[str]:
+    """The words of the visual zone: every line that is not a zone line (those hold filler)."""
+    if not text:
+        return frozenset()
+    visual = "\n".join(line for line in text.splitlines() if "<" not in line and "«" not in line)
+    return frozenset(re.findall(r"[A-Z]{2,}", fold(visual)))
+
+
+def _variants(word: str) -> list[list[str]]:
+    """Readings of a word where some K, X, L, E or C are filler ('<') misread: at most two of them, the
+    fewest first. What is left must be names of three letters or more (short pieces such as "LE" or "DE"
+    would too easily be found among the visual zone's words)."""
+    positions = [i for i, c in enumerate(word) if c in _FILLER_LETTERS]
+    out = []
+    for count in (1, 2):
+        for chosen in itertools.combinations(positions, count):
+            chars = list(word)
+            for i in chosen:
+                chars[i] = "<"
+            pieces = [p for p in "".join(chars).split("<") if p]
+            if pieces and all(len(p) >= 3 for p in pieces):
+                out.append(pieces)
+    return out
+
+
+def _settle_words(words: list[str], context: frozenset[str]) -> list[str]:
+    """A word the visual zone does not show, whose reading with some filler letters put back is shown
+    there, is that reading ("ANNAKMARIAK" printed ANNA MARIA)."""
+    if not context:
+        return words
+    settled = []
+    for word in words:
+        if word in context:
+            settled.append(word)
+            continue
+        settled.extend(next((v for v in _variants(word) if all(p in context for p in v)), [word]))
+    return settled
+
+
+def _find_separator(zone: str, separator: str, context: frozenset[str]) -> str:
+    """The surname's "<<" misread as two filler letters ("ERIKSSONKKANNA"): put back where the surname
+    before it is shown in the visual zone."""
+    for match in re.finditer(f"(?=([{_FILLER_LETTERS}]{{2}}))", zone):
+        start = match.start()
+        head = zone[:start].replace("<", " ").split()
+        if start >= 2 and head and all(w in context for w in head):
+            return zone[:start] + separator + zone[start + 2 :]
+    return zone
+
+
+def _names(zone: str, separator: str = "<<", context: frozenset[str] = frozenset()) -> tuple[str, str]:
     # "<<<" never occurs inside names: what follows is filler, even where OCR read it as letters.
     zone = zone.split("<<<")[0]
+    if separator not in zone and context:
+        zone = _find_separator(zone, separator, context)
     surname, _, given = zone.partition(separator)
     given_words = _alpha(given).replace("<", " ").split()
     # Filler misread as letters ("SARAH<K<KKKKEKLELEEEE"): one-letter words and runs of K, L, E, C...
     while given_words and _FILLER_LOOKALIKE.match(given_words[-1]) and len(given_words) > 1:
         given_words.pop()
-    return (_alpha(surname).replace("<", " ").strip(), " ".join(given_words))
+    surname_words = _alpha(surname).replace("<", " ").split()
+    return (" ".join(_settle_words(surname_words, context)), " ".join(_settle_words(given_words, context)))
 
 
 def _spaced(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("<", " ")).strip()
+
+
+# ---------------------------------------------------------------- check digits and numbers
+
+
+def _check(value: str, digit: str) -> bool | None:
+    """True/False when the check digit holds or not; None when a character cannot be valued."""
+    try:
+        return hash_string(value) == digit
+    except ValueError:
+        return None
 
 
 _LOOKALIKES = {"O": "0", "0": "O", "I": "1", "1": "I", "S": "5", "5": "S", "B": "8", "8": "B", "Z": "2", "2": "Z",
@@ -155,120 +269,155 @@ _LOOKALIKES = {"O": "0", "0": "O", "I": "1", "1": "I", "S": "5", "5": "S", "B": 
 
 
 def _fix_number(number: str, check: str) -> str:
-    """A document number mixes letters and digits, so OCR's O/0, I/1, S/5... cannot be settled by position:
-    the variant whose check digit holds is the one printed. Unchanged when none or the original holds."""
-    try:
-        if not check.isdigit() or hash_string(number) == check:
-            return number
-    except ValueError:
+    """A document number mixes letters and digits: O and I read as 0 and 1, then the other lookalikes
+    (S/5, B/8, Z/2, G/6) settled by the check digit: the variant whose check digit holds is the one
+    printed. The first reading when none holds."""
+    if not check.isdigit():
         return number
-    positions = [i for i, c in enumerate(number) if c in _LOOKALIKES][:5]
-    for mask in range(1, 1 << len(positions)):
-        chars = list(number)
-        for bit, index in enumerate(positions):
-            if mask >> bit & 1:
-                chars[index] = _LOOKALIKES[chars[index]]
-        candidate = "".join(chars)
-        try:
-            if hash_string(candidate) == check:
+    first = number.translate(_NUMBER_DIGITS)
+    for base in dict.fromkeys((first, number)):
+        if _check(base, check):
+            return base
+        positions = [i for i, c in enumerate(base) if c in _LOOKALIKES][:6]
+        for mask in range(1, 1 << len(positions)):
+            chars = list(base)
+            for bit, index in enumerate(positions):
+                if mask >> bit & 1:
+                    chars[index] = _LOOKALIKES[chars[index]]
+            candidate = "".join(chars)
+            if _check(candidate, check):
                 return candidate
-        except ValueError:
-            continue
-    return number
+    return first
 
 
-def read_td1(lines: list[str], *, as_of: date) -> MrzReading:
+def _failed(checks: list[tuple[str, str, str]]) -> list[str]:
+    failed = []
+    for part, value, digit in checks:
+        ok = _check(value, digit)
+        if ok is None:
+            return [UNREADABLE]
+        if not ok:
+            failed.append(part)
+    return failed
+
+
+def _optional_ok(value: str, digit: str) -> bool:
+    # An empty optional field may carry '<' or '0' as its check digit.
+    return (value.strip("<") == "" and digit in "<0") or bool(_check(value, digit))
+
+
+# ---------------------------------------------------------------- the formats
+
+
+def read_td1(lines: list[str], *, as_of: date, context: frozenset[str] = frozenset()) -> MrzReading:
     l1, l2, l3 = (_fit(line, 30) for line in lines)
+    l1 = _alpha(l1[:5]) + l1[5:]
     if l1[14] != "<":
         l1 = l1[:14] + _digits(l1[14]) + l1[15:]
         l1 = l1[:5] + _fix_number(l1[5:14], l1[14]) + l1[14:]
     l2 = _digits(l2[:7]) + l2[7] + _digits(l2[8:15]) + _alpha(l2[15:18]) + l2[18:29] + _digits(l2[29])
-    checker = TD1CodeChecker("\n".join((l1, l2, l3)), precheck=False)
-    failed = []
-    for part, ok in (("numéro du document", checker.document_number_hash),
-                     ("date de naissance", checker.birth_date_hash),
-                     ("date d'expiration", checker.expiry_date_hash),
-                     ("clé finale", checker.final_hash)):  # fmt: skip
-        if not ok:
-            failed.append(part)
-    surname, given = _names(l3)
     number = l1[5:14]
+    number_check = [(NUMBER, l1[5:14], l1[14])]
     if l1[14] == "<":  # long document number continued in the optional data, its check digit last
         rest = l1[15:30].split("<")[0]
         number = number + rest[:-1]
+        number_check = [(NUMBER, number, rest[-1:] or "<")]
+    failed = _failed([*number_check, (BIRTH, l2[0:6], l2[6]), (EXPIRY, l2[8:14], l2[14]),
+                      (FINAL, l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29], l2[29])])  # fmt: skip
+    surname, given = _names(l3, context=context)
+    birth = birth_date(l2[:6], as_of=as_of)
     return MrzReading(
         kind="TD1",
         doc_code=l1[:2].replace("<", ""),
         issuing_state=l1[2:5],
         surname=surname,
         given_names=given,
-        birth_date=_yymmdd(l2[:6], past_before=as_of),
+        birth_date=birth,
         document_number=number.replace("<", ""),
         nationality=alpha2(l2[15:18]),
+        nationality_alpha3=l2[15:18].replace("<", "") or None,
         sex=l2[7],
-        expiry_date=_yymmdd(l2[8:14], past_before=None),
+        expiry_date=expiry_date(l2[8:14], as_of=as_of, birth=birth),
         failed_checks=failed,
     )
 
 
-def read_td3(lines: list[str], *, as_of: date) -> MrzReading:
-    l1, l2 = (_fit(line, 44) for line in lines)
-    l2 = (l2[:9] + _digits(l2[9]) + _alpha(l2[10:13]) + _digits(l2[13:20]) + l2[20] + _digits(l2[21:28])
-          + l2[28:42] + _digits(l2[42:44]))  # fmt: skip
+def _read_two_lines(kind: MrzKind, l1: str, l2: str, *, as_of: date, context: frozenset[str]) -> MrzReading:
+    """TD2, TD3, MRV-A and MRV-B: the same second line up to the expiry's check digit, then optional data,
+    with a composite check digit on TD2 and TD3 only."""
+    width = len(l1)
+    composite = kind in ("TD2", "TD3")
+    l1 = _alpha(l1[:5]) + l1[5:]
+    tail = l2[28:]
+    if composite:
+        tail = tail[:-1] + _digits(tail[-1])
+        if kind == "TD3":
+            tail = tail[:-2] + (tail[-2] if tail[-2] == "<" else _digits(tail[-2])) + tail[-1]
+    l2 = l2[:9] + _digits(l2[9]) + _alpha(l2[10:13]) + _digits(l2[13:20]) + l2[20] + _digits(l2[21:28]) + tail
     l2 = _fix_number(l2[:9], l2[9]) + l2[9:]
-    checker = TD3CodeChecker("\n".join((l1, l2)))
-    failed = []
-    for part, ok in (("numéro du document", checker.document_number_hash),
-                     ("date de naissance", checker.birth_date_hash),
-                     ("date d'expiration", checker.expiry_date_hash),
-                     ("données complémentaires", checker.optional_data_hash),
-                     ("clé finale", checker.final_hash)):  # fmt: skip
-        if not ok:
-            failed.append(part)
-    surname, given = _names(l1[5:44])
+    checks = [(NUMBER, l2[0:9], l2[9]), (BIRTH, l2[13:19], l2[19]), (EXPIRY, l2[21:27], l2[27])]
+    if composite:
+        checks.append((FINAL, l2[0:10] + l2[13:20] + l2[21 : width - 1], l2[width - 1]))
+    failed = _failed(checks)
+    if kind == "TD3" and failed != [UNREADABLE] and not _optional_ok(l2[28:42], l2[42]):
+        failed.insert(-1 if FINAL in failed else len(failed), OPTIONAL)
+    surname, given = _names(l1[5:width], context=context)
+    birth = birth_date(l2[13:19], as_of=as_of)
     return MrzReading(
-        kind="TD3",
+        kind=kind,
         doc_code=l1[:2].replace("<", ""),
         issuing_state=l1[2:5],
         surname=surname,
         given_names=given,
-        birth_date=_yymmdd(l2[13:19], past_before=as_of),
+        birth_date=birth,
         document_number=l2[:9].replace("<", ""),
         nationality=alpha2(l2[10:13]),
+        nationality_alpha3=l2[10:13].replace("<", "") or None,
         sex=l2[20],
-        expiry_date=_yymmdd(l2[21:27], past_before=None),
+        expiry_date=expiry_date(l2[21:27], as_of=as_of, birth=birth),
         failed_checks=failed,
     )
 
 
-def read_cni_2x36(lines: list[str], *, as_of: date) -> MrzReading:
+def read_td3(lines: list[str], *, as_of: date, context: frozenset[str] = frozenset()) -> MrzReading:
+    l1, l2 = (_fit(line, 44) for line in lines)
+    return _read_two_lines("TD3", l1, l2, as_of=as_of, context=context)
+
+
+def read_td2(lines: list[str], *, as_of: date, context: frozenset[str] = frozenset()) -> MrzReading:
+    l1, l2 = (_fit(line, 36) for line in lines)
+    return _read_two_lines("TD2", l1, l2, as_of=as_of, context=context)
+
+
+def read_visa(lines: list[str], *, as_of: date, context: frozenset[str] = frozenset()) -> MrzReading:
+    """MRV-A (2x44) or MRV-B (2x36), by the length of the second line."""
+    width = 44 if len(lines[1]) >= 40 else 36
+    l1, l2 = (_fit(line, width) for line in lines)
+    return _read_two_lines("MRVA" if width == 44 else "MRVB", "V" + l1[1:], l2, as_of=as_of, context=context)
+
+
+def read_cni_2x36(lines: list[str], *, as_of: date, context: frozenset[str] = frozenset()) -> MrzReading:
     """French CNI issued before 2021: not ICAO; layout and specimen in DESIGN §5."""
     l1, l2 = (_fit(line, 36) for line in lines)
     l1 = l1[:5] + _alpha(l1[5:30]) + l1[30:36]
     l2 = _digits(l2[:4]) + l2[4:12] + _digits(l2[12]) + _alpha(l2[13:27]) + _digits(l2[27:34]) + l2[34] + _digits(l2[35])
-    failed = []
-    try:
-        if hash_string(l2[:12]) != l2[12]:
-            failed.append("numéro du document")
-        if hash_string(l2[27:33]) != l2[33]:
-            failed.append("date de naissance")
-        if hash_string(l1 + l2[:35]) != l2[35]:
-            failed.append("clé finale")
-    except ValueError:
-        failed.append("caractères illisibles")
-    given = " ".join(_spaced(part) for part in l2[13:27].split("<<<")[0].split("<<") if part.strip("<"))
+    failed = _failed([(NUMBER, l2[:12], l2[12]), (BIRTH, l2[27:33], l2[33]), (FINAL, l1 + l2[:35], l2[35])])
+    given_words = [_spaced(part) for part in l2[13:27].split("<<<")[0].split("<<") if part.strip("<")]
     issue_month = None
     if re.fullmatch(r"\d{4}", l2[:4]) and 1 <= int(l2[2:4]) <= 12:
-        issue_month = (2000 + int(l2[:2]) if int(l2[:2]) <= as_of.year % 100 else 1900 + int(l2[:2]), int(l2[2:4]))
+        # The card number starts with its issue year and month: never later than the day of reading.
+        year = 2000 + int(l2[:2])
+        issue_month = (year if (year, int(l2[2:4])) <= (as_of.year, as_of.month) else year - 100, int(l2[2:4]))
     return MrzReading(
         kind="CNI_2X36",
         doc_code="ID",
         issuing_state="FRA",
-        surname=_spaced(l1[5:30].split("<<<")[0]),
-        given_names=given,
-        birth_date=_yymmdd(l2[27:33], past_before=as_of),
+        surname=" ".join(_settle_words(_spaced(l1[5:30].split("<<<")[0]).split(), context)),
+        given_names=" ".join(_settle_words(" ".join(given_words).split(), context)),
+        birth_date=birth_date(l2[27:33], as_of=as_of),
         document_number=l2[:12],
         nationality="FR",
+        nationality_alpha3="FRA",
         sex=l2[34],
         issue_month=issue_month,
         failed_checks=failed,
@@ -289,17 +438,36 @@ def _unfill(line: str) -> str:
     return _FILLER_ZONE.sub(repl, line)
 
 
-def find_mrz(text: str, *, as_of: date) -> MrzReading | None:
-    """The first machine readable zone found in `text`, read and checked; None when there is none."""
-    found = _find_mrz(text, as_of=as_of)
+def find_mrz(text: str, *, as_of: date, context: str | None = None) -> MrzReading | None:
+    """The first machine readable zone found in `text`, read and checked; None when there is none.
+
+    `context` is the document's whole text (default `text`): its visual zone settles names where filler
+    was misread as letters.
+    """
+    words = _context_words(text if context is None else context)
+    found = _find_mrz(text, as_of=as_of, context=words)
     if found is not None and found.failed_checks:
-        repaired = _find_mrz("\n".join(_unfill(line) for line in candidate_lines(text)), as_of=as_of)
+        repaired = _find_mrz("\n".join(_unfill(line) for line in candidate_lines(text)), as_of=as_of, context=words)
         if repaired is not None and not repaired.failed_checks:
             return repaired
     return found
 
 
-def _find_mrz(text: str, *, as_of: date) -> MrzReading | None:
+_LINE2_TD = re.compile(r"^[A-Z0-9<]{9}[0-9OQDUILTZSBGA<][A-Z0-9<]{3}[0-9OQDUILTZSBGA<]{7}")
+
+
+def _start(line: str) -> tuple[str, int]:
+    """The document code's first letter and where it stands: allowing one character of noise before a
+    passport's or visa's code, and a card's "I<" read "1<"."""
+    first = "I" if line[:1] == "1" else line[:1]
+    if first and first in "PVIAC":
+        return first, 0
+    if len(line) > 2 and line[1] in "PV" and line[2] in "<ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        return line[1], 1
+    return "", 0
+
+
+def _find_mrz(text: str, *, as_of: date, context: frozenset[str] = frozenset()) -> MrzReading | None:
     if "<" not in text and "«" not in text:
         return None  # every zone has filler; without one, no line can be read as a zone
     lines = candidate_lines(text)
@@ -307,10 +475,34 @@ def _find_mrz(text: str, *, as_of: date) -> MrzReading | None:
         rest = lines[index:]
         # OCR merges runs of '<': a first line may come out much shorter than its format; the second
         # line, mostly letters and digits, keeps its length better.
-        if line.startswith("IDFRA") and len(rest) >= 2 and 24 <= len(line) <= 39 and 33 <= len(rest[1]) <= 39:
-            return read_cni_2x36(rest[:2], as_of=as_of)
-        if line[:1] == "P" and len(rest) >= 2 and 30 <= len(line) <= 48 and 40 <= len(rest[1]) <= 48:
-            return read_td3(rest[:2], as_of=as_of)
-        if line[:1] in "IAC" and len(rest) >= 3 and all(27 <= len(x) <= 33 for x in rest[:3]):
-            return read_td1(rest[:3], as_of=as_of)
+        second = rest[1] if len(rest) >= 2 else ""
+        start, offset = _start(line)
+        if _alpha(line[:5]) == "IDFRA" and 24 <= len(line) <= 39 and 33 <= len(second) <= 39:
+            return read_cni_2x36(["IDFRA" + line[5:], second], as_of=as_of, context=context)
+        line = line[offset:]
+        wide, narrow = 40 <= len(second) <= 48, 33 <= len(second) <= 39
+        if start == "V" and (wide or narrow) and 30 <= len(line) <= 48:
+            visa = read_visa([line, second], as_of=as_of, context=context)
+            # Text that happens to start with a V ("VALABLE JUSQU'AU...") is no zone: a visa's own
+            # check digits must mostly hold.
+            if len({NUMBER, BIRTH, EXPIRY, UNREADABLE} & set(visa.failed_checks)) <= 1:
+                return visa
+        if start == "P" and wide and 30 <= len(line) <= 48:
+            return _passport_or_visa([line, second], as_of=as_of, context=context)
+        if start in ("I", "A", "C") and len(rest) >= 3 and all(27 <= len(x) <= 33 for x in [line, *rest[1:3]]):
+            return read_td1([line, *rest[1:3]], as_of=as_of, context=context)
+        if start in ("I", "A", "C", "P") and narrow and 28 <= len(line) <= 40 and _LINE2_TD.match(second):
+            return read_td2([line, second], as_of=as_of, context=context)
+        if not start and wide and 30 <= len(line) <= 48 and _LINE2_TD.match(second):
+            # The first line's code unreadable: the second line's layout tells a passport from a visa.
+            return _passport_or_visa([line, second], as_of=as_of, context=context)
     return None
+
+
+def _passport_or_visa(lines: list[str], *, as_of: date, context: frozenset[str]) -> MrzReading:
+    """A 2x44 zone: a passport's optional data and composite check digits hold where a visa has none."""
+    passport = read_td3(lines, as_of=as_of, context=context)
+    if lines[0][:1] == "P" or not ({OPTIONAL, FINAL} <= set(passport.failed_checks)):
+        return passport
+    visa = read_visa(lines, as_of=as_of, context=context)
+    return visa if not visa.failed_checks else passport

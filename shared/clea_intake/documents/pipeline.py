@@ -75,7 +75,7 @@ def _retry_mrz(extraction: sources.Extraction, ocr: OcrProvider, as_of: date) ->
         bands = [image.crop((0, int(image.height * 0.55), image.width, image.height)), image]
         for band in bands:
             try:
-                found = find_mrz(reader(band), as_of=as_of)
+                found = find_mrz(reader(band), as_of=as_of, context=extraction.text)
             except OcrError:
                 continue
             if found is not None and (best is None or len(found.failed_checks) < len(best.failed_checks)):
@@ -162,7 +162,7 @@ def read_document(
     findings: list[Finding] = []
     if doc_type == DocType.UNKNOWN:
         fields: dict[str, Any] = {}
-        findings.append(make_finding("UNKNOWN_TYPE"))
+        findings.append(make_finding("NOT_IDENTITY_DOCUMENT" if mrz is not None and mrz.is_visa else "UNKNOWN_TYPE"))
     else:
         if doc_type in IDENTITY_TYPES:
             fields = read_identity(text, mrz, doc_type, as_of, policy)
