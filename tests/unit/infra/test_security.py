@@ -162,3 +162,65 @@ def test_file_parsing_functions_have_reserved_concurrency_from_a_parameter(prefi
     # And it is never below the documents queue's maximum concurrency (the queue would throttle itself)
     (source,) = document["Resources"]["ClassifyDocumentFunction"]["Properties"]["Events"].values()
     assert parameter["Default"] >= source["Properties"]["ScalingConfig"]["MaximumConcurrency"]
+
+
+# -- encryption ----------------------------------------------------------------------------------------
+KEY_REF, KEY_ARN = {"Ref": "DataKey"}, {"Fn::GetAtt": ["DataKey", "Arn"]}
+
+
+def test_data_key_is_customer_managed_rotated_and_retained() -> None:
+    # Given the stack's KMS key  Then it rotates, outlives the stack (data encrypted with it is retained) and
+    # its policy names no wildcard principal
+    document = template()
+    key = document["Resources"]["DataKey"]
+    assert key["Type"] == "AWS::KMS::Key" and key["Properties"]["EnableKeyRotation"] is True
+    assert key["DeletionPolicy"] == "Retain"
+    principals = [s["Principal"] for s in key["Properties"]["KeyPolicy"]["Statement"]]
+    assert "*" not in principals and all(p != {"AWS": "*"} for p in principals)
+
+
+def test_data_at_rest_is_encrypted_with_the_stack_key() -> None:
+    # Given the stack's stores of personal data, messages and logs
+    document = translated()
+    by_type = lambda kind: resources(kind, document).values()  # noqa: E731
+    bucket = document["Resources"]["DocumentsBucket"]["Properties"]
+    (rule,) = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    # Then each names the stack's key: bucket, table, every queue and dead-letter queue, every log group, the
+    # alarm topic, and the functions' environments
+    assert rule["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": KEY_ARN}
+    assert [t["Properties"]["SSESpecification"]["KMSMasterKeyId"] for t in by_type("AWS::DynamoDB::Table")] == [KEY_REF]
+    queues = list(by_type("AWS::SQS::Queue"))
+    assert len(queues) == 6 and all(q["Properties"]["KmsMasterKeyId"] == KEY_REF for q in queues)
+    groups = list(by_type("AWS::Logs::LogGroup"))
+    assert len(groups) == 11 and all(g["Properties"]["KmsKeyId"] == KEY_ARN for g in groups)
+    assert [t["Properties"]["KmsMasterKeyId"] for t in by_type("AWS::SNS::Topic")] == [KEY_REF]
+    assert all(f["Properties"]["KmsKeyArn"] == KEY_ARN for f in by_type("AWS::Lambda::Function"))
+
+
+def test_documents_bucket_logs_access_to_a_private_encrypted_expiring_log_bucket() -> None:
+    # Given the documents bucket's logging and the bucket it logs to
+    document = template()
+    logging = document["Resources"]["DocumentsBucket"]["Properties"]["LoggingConfiguration"]
+    logs = document["Resources"]["AccessLogsBucket"]["Properties"]
+    # Then access logs go there, to a bucket that is encrypted, blocks public access and deletes old logs
+    assert logging["DestinationBucketName"] == {"Ref": "AccessLogsBucket"}
+    assert logs["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    assert list(logs["PublicAccessBlockConfiguration"].values()) == [True] * 4
+    assert [r["ExpirationInDays"] for r in logs["LifecycleConfiguration"]["Rules"] if "ExpirationInDays" in r] == [365]
+    # And only S3's log delivery for the documents bucket may write there
+    statements = document["Resources"]["AccessLogsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    (allow,) = [s for s in statements if s["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert allow["Condition"]["ArnLike"] == {"aws:SourceArn": {"Fn::GetAtt": ["DocumentsBucket", "Arn"]}}
+
+
+@pytest.mark.parametrize("prefix", sorted(FUNCTIONS.values()))
+def test_function_uses_the_key_only_through_its_data_services(prefix: str) -> None:
+    # Given a function's role  When the statements naming the stack's key are read
+    document = translated()
+    statements = [s for s in role_statements(document, function_role(document, prefix)) if s.get("Resource") == KEY_ARN]
+    # Then they allow Decrypt and GenerateDataKey only via DynamoDB, S3, SQS or SSM, never a direct call
+    assert statements and all(set(as_list(s["Action"])) <= {"kms:Decrypt", "kms:GenerateDataKey"} for s in statements)
+    for statement in statements:
+        services = [v["Fn::Sub"] for v in statement["Condition"]["StringEquals"]["kms:ViaService"]]
+        assert services == [f"{name}.${{AWS::Region}}.amazonaws.com" for name in ("dynamodb", "s3", "sqs", "ssm")]
