@@ -224,3 +224,36 @@ def test_function_uses_the_key_only_through_its_data_services(prefix: str) -> No
     for statement in statements:
         services = [v["Fn::Sub"] for v in statement["Condition"]["StringEquals"]["kms:ViaService"]]
         assert services == [f"{name}.${{AWS::Region}}.amazonaws.com" for name in ("dynamodb", "s3", "sqs", "ssm")]
+
+
+# -- personal data expires -------------------------------------------------------------------------------
+RETENTION_TAG = {"Key": "retention", "Value": "expire"}
+
+
+def test_bucket_deletes_objects_tagged_for_expiry_and_their_versions() -> None:
+    # Given the documents bucket's lifecycle rules
+    rules = template()["Resources"]["DocumentsBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    (tagged,) = [r for r in rules if r.get("TagFilters") == [RETENTION_TAG]]
+    # Then an object tagged retention=expire is deleted at S3's next run, its version the day after
+    assert tagged["Status"] == "Enabled" and tagged["ExpirationInDays"] == 1
+    assert tagged["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
+    # And every other old version still expires, and no untagged current object is ever deleted by a rule
+    assert any(r.get("NoncurrentVersionExpiration") and "TagFilters" not in r for r in rules)
+    assert [r for r in rules if "ExpirationInDays" in r] == [tagged]
+
+
+def test_table_expires_items_on_their_expires_at_attribute() -> None:
+    # Given the table  Then DynamoDB deletes an item once its expires_at (epoch seconds) has passed
+    (table,) = resources("AWS::DynamoDB::Table", template()).values()
+    assert table["Properties"]["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+
+
+@pytest.mark.parametrize("prefix", sorted(FUNCTIONS.values()))
+def test_only_the_sweep_may_tag_objects_for_expiry(prefix: str) -> None:
+    # Given a function's role  When it would tag a piece of a case
+    document = translated()
+    statements = role_statements(document, function_role(document, prefix))
+    piece = {"Fn::Sub": "${DocumentsBucket.Arn}/applications/*"}
+    may_tag = any(s["Effect"] == "Allow" and _matches(s, "s3:PutObjectTagging", piece) for s in statements)
+    # Then only the sweep may (the tag deletes the object): a compromised parser cannot erase a case's pieces
+    assert may_tag == (prefix == "SweepDeadlines")
