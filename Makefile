@@ -8,8 +8,13 @@ STAMP := $(VENV)/.installed
 SAM_VENV := .venv-sam
 SAM_STAMP := $(SAM_VENV)/.installed
 SAM_CLI := aws-sam-cli>=1.170,<2
+# checkov pins its own boto3, cfn-lint and many others, which the project venv does not accept: its own virtualenv too.
+# tests/unit/infra/test_checkov.py runs it on the translated template and compares with infra/checkov-baseline.yaml.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+CHECKOV := checkov>=3.2.400,<4
 
-.PHONY: setup sam system-deps demo test lint unit integration e2e bench accuracy clean
+.PHONY: setup sam checkov system-deps demo test lint unit integration e2e bench accuracy clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +32,14 @@ $(SAM_STAMP): Makefile
 
 sam: $(SAM_STAMP)
 
+$(CHECKOV_STAMP): Makefile
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install -q --upgrade pip
+	$(CHECKOV_VENV)/bin/pip install -q '$(CHECKOV)'
+	touch $(CHECKOV_STAMP)
+
+checkov: $(CHECKOV_STAMP)
+
 system-deps:
 	./scripts/install-system-deps.sh
 
@@ -37,7 +50,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-test: setup sam system-deps lint
+test: setup sam checkov system-deps lint
 	$(BIN)/pytest -n 2 --dist loadfile
 
 unit: setup
@@ -56,4 +69,4 @@ accuracy: setup system-deps
 	$(BIN)/clea-intake accuracy
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .pytest_cache .ruff_cache

@@ -518,7 +518,7 @@ def test_table_keys_and_index_match_local_stack_and_are_protected() -> None:
                                   {"AttributeName": "gsi1sk", "KeyType": "RANGE"}]
     assert props["BillingMode"] == "PAY_PER_REQUEST"
     assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
-    assert props["SSESpecification"] == {"SSEEnabled": True}
+    assert props["SSESpecification"] == {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": {"Ref": "DataKey"}}
     assert table["DeletionPolicy"] == "Retain"
 
 
@@ -651,10 +651,22 @@ def test_layer_is_built_by_its_makefile_target_with_the_package() -> None:
     assert layer["Properties"]["CompatibleArchitectures"] == _template()["Globals"]["Function"]["Architectures"]
 
 
-def test_debtor_iban_parameter_is_hidden_and_never_defaulted() -> None:
-    # Given the DebtorIban parameter  Then CloudFormation never shows it and no test value can reach prod
-    parameter = _template()["Parameters"]["DebtorIban"]
-    assert parameter["NoEcho"] is True and "Default" not in parameter
+def test_debtor_iban_is_never_a_parameter_nor_an_environment_variable() -> None:
+    # Given the template  Then no parameter carries an IBAN, and no function gets one in its environment:
+    # order_payment gets the name of the SecureString that holds it, and may read that parameter only
+    document = _template()
+    assert "DebtorIban" not in document["Parameters"]
+    assert not [p for p in document["Parameters"].values() if "IBAN" in str(p.get("AllowedPattern", "")) or "^FR" in
+                str(p.get("AllowedPattern", ""))]
+    environments = [document["Globals"]["Function"]["Environment"]["Variables"]] + [
+        f["Properties"].get("Environment", {}).get("Variables", {}) for f in resources(SAM_FUNCTION).values()]
+    assert not [name for variables in environments for name in variables if name == "DEBTOR_IBAN"]
+    variables = document["Resources"]["OrderPaymentFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["DEBTOR_IBAN_PARAMETER"] == {"Ref": "DebtorIbanParameter"}
+    statements = [s for p in document["Resources"]["OrderPaymentFunction"]["Properties"]["Policies"]
+                  if isinstance(p, dict) and "Statement" in p for s in p["Statement"]]
+    assert [s["Resource"]["Fn::Sub"] for s in statements if s["Action"] == "ssm:GetParameter"] == [
+        "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${DebtorIbanParameter}"]
 
 
 def test_samconfig_deploys_dev_and_prod_to_paris_with_iam_capability() -> None:
