@@ -175,8 +175,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(port=args.port)
 
 
+def version_text() -> str:
+    """The package's version and the data it ships that decisions depend on (the Public Suffix List's date)."""
+    from importlib.metadata import version
+
+    return f"clea-intake {version('clea-intake')} (public suffix list {version('publicsuffixlist')})"
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="clea-intake", description="Back office de l'aide CléA de la Région Nouvelle-Aquitaine.")
+    top.add_argument("--version", action="version", version=version_text())
     sub = top.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("demo", help="a full season on the local stack (moto), with a summary and the dashboard")

@@ -29,6 +29,7 @@ from clea_intake.mail.build import build_claim_email
 from clea_intake.payments.export import validate_pain001
 from clea_intake.services.cases import person_key
 from clea_intake.services.claims import assess_claim, order_payment
+from clea_intake.services.evaluators import SupplierRecord, record_supplier
 from clea_intake.services.inbound import CLAIM_EVENT, ingest
 from clea_intake.services.payments import export_payments, rewrite_missing_exports
 from clea_intake.services.review import resolve
@@ -184,15 +185,19 @@ def test_ingest_same_inbound_key_twice_files_the_claim_once(repo, cfg, case_id):
 
 
 @pytest.mark.parametrize(("fixture", "case_id", "evaluator", "names"), [
-    ("outlook_forwarded_rfc2231.eml", "NA-CLEA-2026-000123", EVALUATOR,
+    ("outlook_forwarded_rfc2231.eml", "NA-CLEA-2026-000123", "secretariat@formation-atlantique.fr",
      ["Compte rendu d'exécution signé.pdf", "attestation d'heures réalisées.pdf", "RIB.png"]),
     ("apple_inline_signed.eml", "NA-CLEA-2026-000123", EVALUATOR, ["IMG_0042.png"]),
     ("broken_boundary.eml", "NA-CLEA-2026-000457", "paiements@cfa-landes.fr", ["cre.pdf", "heures.pdf"]),
     ("latin1_legacy.eml", "NA-CLEA-2026-000789", "jose.evaluateur@orange.fr", ["attestation.pdf"]),
 ], ids=["forwarded_rfc2231", "apple_signed_inline", "broken_boundary", "latin1_freemail"])
 def test_ingest_hand_written_mailer_message_files_each_attachment(repo, cfg, fixture, case_id, evaluator, names):
-    # Given an awarded case, and a claim as a real mailer wrote it (forward, RFC 2231, signature, 8-bit...)
+    # Given an awarded case whose evaluator registered the sender's address, and a claim as a real mailer
+    # wrote it (forward, RFC 2231, signature, 8-bit...)
     _awarded_case(repo, case_id, evaluator)
+    siret = repo.get_case(case_id).application.evaluator.siret
+    record_supplier(repo, SupplierRecord(siret=siret, name="Formation Atlantique", emails=[evaluator]), at=NOW,
+                    actor="test")
     key = _deliver((MAIL_FIXTURES / fixture).read_bytes())
     # When it is ingested
     outcome = ingest(repo, cfg, bucket=NAMES.bucket, key=key, now=NOW)

@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from clea_intake.adapters.table import ConditionFailed, DynamoTable, InMemoryTable, Item, TableGateway, Write
 from clea_intake.domain.case import Case, TimelineEvent
-from clea_intake.domain.errors import CaseNotFound, DuplicateAward, IbanConflict, StaleCase
+from clea_intake.domain.errors import CaseNotFound, DuplicateAward, IbanConflict, StaleCase, StaleRecord
+from clea_intake.domain.evaluator import EvaluatorRecord
 from clea_intake.domain.findings import DocType, Finding
 from clea_intake.domain.lifecycle import State
 from clea_intake.domain.pieces import Piece, PieceStatus
@@ -324,6 +325,33 @@ class Repository:
 
     def set_evaluator_iban(self, siret: str, iban: str, at: datetime) -> None:
         self.table.transact([Write(self._evaluator_bank_item(siret, iban, at))])
+
+    # -- evaluator records -------------------------------------------------------------------
+    def find_evaluator(self, siret: str) -> EvaluatorRecord | None:
+        item = self.table.get(f"EVALUATOR#{siret}", "RECORD")
+        if item is None:
+            return None
+        return EvaluatorRecord.model_validate_json(item["body"]).model_copy(update={"version": int(item["version"])})
+
+    def save_evaluator(self, record: EvaluatorRecord, *, action: str, detail: dict[str, Any]) -> EvaluatorRecord:
+        """Write the record if nobody changed it since it was read (version 0: new), with one audit line;
+        the record at its new version."""
+        expected_version = record.version
+        pk = f"EVALUATOR#{record.siret}"
+        item = {"pk": pk, "sk": "RECORD", "type": "evaluator", "version": expected_version + 1,
+                "body": record.model_dump_json()}
+        audit = {"pk": pk, "sk": f"EVENT#{_iso(record.updated_at)}#{expected_version + 1:06d}", "type": "evaluator_event",
+                 "body": json.dumps({"at": _iso(record.updated_at), "actor": record.updated_by, "action": action,
+                                     "detail": detail}, ensure_ascii=False)}
+        condition = ("version", expected_version) if expected_version else "absent"
+        try:
+            self.table.transact([Write(item, condition), Write(audit, "absent")])
+        except ConditionFailed as failed:
+            raise StaleRecord(record.siret) from failed
+        return record.model_copy(update={"version": expected_version + 1})
+
+    def evaluator_history(self, siret: str) -> list[dict[str, Any]]:
+        return [json.loads(i["body"]) for i in self.table.query(f"EVALUATOR#{siret}", "EVENT#")]
 
     # -- mails -------------------------------------------------------------------------------
     def record_mail(self, mail: MailRecord) -> None:

@@ -35,3 +35,7 @@ class InvalidApplication(CleaIntakeError):
 
 class IbanConflict(CleaIntakeError):
     """The evaluator's known IBAN became another one while this payment order was being made."""
+
+
+class StaleRecord(CleaIntakeError):
+    """A record other than a case (an evaluator's) changed since it was read; read again and retry."""
