@@ -11,6 +11,7 @@ from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from clea_intake.adapters.clients import resource
+from clea_intake.domain.errors import WriteConflict
 
 Item = dict[str, Any]
 # "absent"/"present": the item; ("version", n): optimistic lock; ("status", s): the item's status is s;
@@ -112,6 +113,11 @@ def _dynamo_condition(condition: Condition) -> dict[str, Any]:
     return {"ConditionExpression": "version = :expected", "ExpressionAttributeValues": {":expected": condition[1]}}
 
 
+# Cancellation reasons that say nothing about the data: another transaction held an item, or the table
+# was throttled. The whole read-decide-write can run again.
+_RETRYABLE_CANCELLATIONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
+
+
 class DynamoTable:
     """The single table on DynamoDB (or moto). Items keep `pk`/`sk`, and `gsi1pk`/`gsi1sk` for the index."""
 
@@ -176,6 +182,8 @@ class DynamoTable:
             for index, reason in enumerate(reasons):
                 if reason.get("Code") == "ConditionalCheckFailed":
                     raise ConditionFailed(index) from exc
+            if any(r.get("Code") in _RETRYABLE_CANCELLATIONS for r in reasons):
+                raise WriteConflict(str([r.get("Code") for r in reasons])) from exc
             raise
 
     def _single(self, write: Write) -> None:

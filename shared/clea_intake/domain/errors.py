@@ -39,3 +39,8 @@ class IbanConflict(CleaIntakeError):
 
 class StaleRecord(CleaIntakeError):
     """A record other than a case (an evaluator's) changed since it was read; read again and retry."""
+
+
+class WriteConflict(CleaIntakeError):
+    """DynamoDB cancelled a transaction for a concurrent transaction or throttling, not for a condition:
+    nothing was written, and the same read-decide-write may simply run again."""
