@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,10 +17,15 @@ from clea_intake.domain.evaluator import EvaluatorRecord
 from clea_intake.domain.findings import DocType, Finding
 from clea_intake.domain.lifecycle import State
 from clea_intake.domain.pieces import Piece, PieceStatus
+from clea_intake.domain.registers import Establishment, TrainingOrganisation
 
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _register_id(entry: TrainingOrganisation | Establishment) -> str:
+    return entry.nda if isinstance(entry, TrainingOrganisation) else entry.siret
 
 
 def _case_pk(case_id: str) -> str:
@@ -352,6 +357,48 @@ class Repository:
 
     def evaluator_history(self, siret: str) -> list[dict[str, Any]]:
         return [json.loads(i["body"]) for i in self.table.query(f"EVALUATOR#{siret}", "EVENT#")]
+
+    # -- public registers --------------------------------------------------------------------
+    def put_register_entries(self, kind: str, day: date, entries: list[TrainingOrganisation | Establishment]) -> None:
+        """One item per row, under the register copy's date: a later copy never overwrites an earlier one's."""
+        self.table.put_many([{"pk": f"REGISTER#{kind}#{_register_id(e)}", "sk": day.isoformat(),
+                              "type": "register_entry", "body": e.model_dump_json()} for e in entries])
+
+    def register_imported(self, kind: str, day: date, etag: str) -> bool:
+        return self.table.get(f"REGISTER#{kind}", f"IMPORT#{day.isoformat()}#{etag}") is not None
+
+    def record_register_import(self, kind: str, day: date, *, etag: str, key: str, rows: int, kept: int,
+                               at: datetime) -> None:
+        """Mark the file imported, and make its copy the current one unless a later copy already is."""
+        imported = {"pk": f"REGISTER#{kind}", "sk": f"IMPORT#{day.isoformat()}#{etag}", "type": "register_import",
+                    "key": key, "rows": rows, "kept": kept, "at": _iso(at)}
+        for _attempt in range(8):
+            current = self.table.get(f"REGISTER#{kind}", "CURRENT")
+            writes = [Write(imported)]
+            if current is None or current["register_date"] <= day.isoformat():
+                writes.append(Write({"pk": f"REGISTER#{kind}", "sk": "CURRENT", "type": "register_current",
+                                     "register_date": day.isoformat(), "key": key, "imported_at": _iso(at),
+                                     "version": int(current["version"]) + 1 if current else 1},
+                                    ("version", int(current["version"])) if current else "absent"))
+            try:
+                self.table.transact(writes)
+                return
+            except ConditionFailed:
+                continue
+        raise StaleRecord(f"REGISTER#{kind}")
+
+    def register_date(self, kind: str) -> date | None:
+        """The date of the current copy of a register; None if none was ever imported."""
+        current = self.table.get(f"REGISTER#{kind}", "CURRENT")
+        return date.fromisoformat(current["register_date"]) if current else None
+
+    def training_organisation(self, nda: str, day: date) -> TrainingOrganisation | None:
+        item = self.table.get(f"REGISTER#organismes-formation#{nda}", day.isoformat())
+        return TrainingOrganisation.model_validate_json(item["body"]) if item else None
+
+    def establishment(self, siret: str, day: date) -> Establishment | None:
+        item = self.table.get(f"REGISTER#sirene#{siret}", day.isoformat())
+        return Establishment.model_validate_json(item["body"]) if item else None
 
     # -- mails -------------------------------------------------------------------------------
     def record_mail(self, mail: MailRecord) -> None:

@@ -41,6 +41,7 @@ class TableGateway(Protocol):
     def query(self, pk: str, sk_prefix: str | None = None) -> list[Item]: ...
     def query_index(self, gsi1pk: str, sk_below: str | None = None, limit: int | None = None) -> list[Item]: ...
     def transact(self, writes: list[Write]) -> None: ...
+    def put_many(self, items: list[Item]) -> None: ...
 
 
 def _condition_holds(existing: Item | None, condition: Condition) -> bool:
@@ -80,6 +81,12 @@ class InMemoryTable:
                     and (sk_below is None or str(v.get("gsi1sk", "")) < sk_below)]
             rows = sorted(rows, key=lambda r: str(r.get("gsi1sk", "")))
             return copy.deepcopy(rows[:limit] if limit else rows)
+
+    def put_many(self, items: list[Item]) -> None:
+        """Unconditional puts, not one transaction (bulk loads such as a register)."""
+        with self._lock:
+            for item in items:
+                self._items[(item["pk"], item["sk"])] = copy.deepcopy(item)
 
     def transact(self, writes: list[Write]) -> None:
         with self._lock:
@@ -158,6 +165,12 @@ class DynamoTable:
         if sk_below is not None:
             condition = condition & Key("gsi1sk").lt(sk_below)
         return self._paged(IndexName=self.INDEX, KeyConditionExpression=condition, _limit=limit)
+
+    def put_many(self, items: list[Item]) -> None:
+        """Unconditional puts in batches of 25, unprocessed items sent again (bulk loads such as a register)."""
+        with self._table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
+            for item in items:
+                batch.put_item(Item=item)
 
     def transact(self, writes: list[Write]) -> None:
         if len(writes) == 1:
