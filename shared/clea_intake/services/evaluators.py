@@ -135,3 +135,19 @@ def registered_addresses(repo: Repository, siret: str, form_email: str | None) -
     if form_email:
         addresses.add(normalise_email(form_email))
     return addresses
+
+
+def describe(repo: Repository, siret: str) -> dict:
+    """What the Région knows of an evaluator, for people: its record, who changed it, what the registers say."""
+    record = repo.find_evaluator(siret)
+    if record is None:
+        raise EvaluatorNotFound(f"no evaluator record for SIRET {siret}")
+    registers: dict[str, dict | None] = {}
+    day = repo.register_date("sirene")
+    establishment = repo.establishment(siret, day) if day else None
+    registers["sirene"] = {"register_date": day, "found": establishment is not None,
+                           "active": establishment.active if establishment else None} if day else None
+    return {"siret": record.siret, "name": record.name, "emails": list(record.emails),
+            "iban_end": record.iban[-4:] if record.iban else None, "iban_source": record.iban_source,
+            "updated_at": record.updated_at, "updated_by": record.updated_by,
+            "history": repo.evaluator_history(siret), "registers": registers}
