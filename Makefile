@@ -3,8 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The SAM CLI pins its own boto3, click and cfn-lint, which the project's moto and awscli do not accept:
+# it gets its own virtualenv. tests/unit/infra/test_template.py runs its `sam validate --lint` from there.
+SAM_VENV := .venv-sam
+SAM_STAMP := $(SAM_VENV)/.installed
+SAM_CLI := aws-sam-cli>=1.170,<2
 
-.PHONY: setup system-deps demo test lint unit integration e2e bench accuracy clean
+.PHONY: setup sam system-deps demo test lint unit integration e2e bench accuracy clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +19,14 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+$(SAM_STAMP): Makefile
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install -q --upgrade pip
+	$(SAM_VENV)/bin/pip install -q '$(SAM_CLI)'
+	touch $(SAM_STAMP)
+
+sam: $(SAM_STAMP)
+
 system-deps:
 	./scripts/install-system-deps.sh
 
@@ -22,8 +35,9 @@ demo: setup system-deps
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
-test: setup system-deps lint
+test: setup sam system-deps lint
 	$(BIN)/pytest -n 2 --dist loadfile
 
 unit: setup
@@ -42,4 +56,4 @@ accuracy: setup system-deps
 	$(BIN)/clea-intake accuracy
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .ruff_cache

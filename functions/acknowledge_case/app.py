@@ -1,7 +1,7 @@
 """Lambda task: tell the applicant the application was received."""
 
 from clea_intake import clock
-from clea_intake.runtime import TaskInput, cfg, logger, metrics, repo, tracer
+from clea_intake.runtime import TaskInput, logger, metrics, ports, tracer
 from clea_intake.services.cases import acknowledge
 
 
@@ -11,4 +11,4 @@ from clea_intake.services.cases import acknowledge
 def lambda_handler(event: dict, context: object) -> dict:
     task = TaskInput.model_validate(event)
     logger.thread_safe_append_keys(case_id=task.case_id)
-    return {"case_id": task.case_id, "outcome": acknowledge(repo(), cfg(), task.case_id, clock.now())}
+    return {"case_id": task.case_id, "outcome": acknowledge(ports(), task.case_id, clock.now())}

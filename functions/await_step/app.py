@@ -1,8 +1,8 @@
 """Lambda task (waitForTaskToken): park the case's execution until its completeness, claim or payment is settled."""
 
 from clea_intake import clock
-from clea_intake.runtime import TaskInput, cfg, logger, metrics, repo, tracer
-from clea_intake.services.cases import await_step
+from clea_intake.runtime import TaskInput, logger, metrics, ports, tracer
+from clea_intake.services.flow import await_step
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -11,5 +11,5 @@ from clea_intake.services.cases import await_step
 def lambda_handler(event: dict, context: object) -> dict:
     task = TaskInput.model_validate(event)
     logger.thread_safe_append_keys(case_id=task.case_id, step=task.step)
-    await_step(repo(), cfg(), task.case_id, task.step, task.token, clock.now())
+    await_step(ports(), task.case_id, task.step, task.token, clock.now())
     return {"case_id": task.case_id, "waiting": task.step}

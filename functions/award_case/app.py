@@ -1,8 +1,8 @@
 """Lambda task: record the award and its uniqueness guard in one transaction."""
 
 from clea_intake import clock
-from clea_intake.runtime import TaskInput, logger, metrics, repo, tracer
-from clea_intake.services.cases import award
+from clea_intake.runtime import TaskInput, logger, metrics, ports, tracer
+from clea_intake.services.flow import Ask, advance
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -11,4 +11,4 @@ from clea_intake.services.cases import award
 def lambda_handler(event: dict, context: object) -> dict:
     task = TaskInput.model_validate(event)
     logger.thread_safe_append_keys(case_id=task.case_id)
-    return {"case_id": task.case_id, "outcome": award(repo(), task.case_id, clock.now())}
+    return {"case_id": task.case_id, "outcome": advance(ports(), task.case_id, clock.now(), asked=Ask.AWARD)}

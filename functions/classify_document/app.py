@@ -3,15 +3,15 @@
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from clea_intake import clock
-from clea_intake.runtime import cfg, logger, metrics, ocr, process_batch, repo, s3_object_of, tracer
-from clea_intake.services.progress import document_received
+from clea_intake.runtime import logger, metrics, ports, process_batch, s3_object_of, tracer
+from clea_intake.services.documents import document_received
 
 
 def record_handler(record: SQSRecord) -> None:
     obj = s3_object_of(record)
     if obj is not None:
-        document_received(repo(), cfg(), bucket=obj.bucket, key=obj.key, etag=obj.etag,
-                          version_id=obj.version_id, now=clock.now(), ocr=ocr())
+        document_received(ports(), bucket=obj.bucket, key=obj.key, etag=obj.etag, version_id=obj.version_id,
+                          now=clock.now())
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -3,14 +3,14 @@
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from clea_intake import clock
-from clea_intake.runtime import cfg, logger, metrics, process_batch, repo, s3_object_of, tracer
+from clea_intake.runtime import logger, metrics, ports, process_batch, s3_object_of, tracer
 from clea_intake.services.inbound import ingest
 
 
 def record_handler(record: SQSRecord) -> None:
     obj = s3_object_of(record)
     if obj is not None:
-        ingest(repo(), cfg(), bucket=obj.bucket, key=obj.key, version_id=obj.version_id, now=clock.now())
+        ingest(ports(), bucket=obj.bucket, key=obj.key, version_id=obj.version_id, now=clock.now())
 
 
 @logger.inject_lambda_context(clear_state=True)

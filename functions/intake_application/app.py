@@ -3,16 +3,16 @@
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from clea_intake import clock
-from clea_intake.adapters import storage
-from clea_intake.runtime import cfg, logger, metrics, process_batch, repo, s3_object_of, tracer
+from clea_intake.runtime import logger, metrics, ports, process_batch, s3_object_of, tracer
 from clea_intake.services.cases import register_application
 
 
 def record_handler(record: SQSRecord) -> None:
     obj = s3_object_of(record)
     if obj is not None:
-        body = storage.get_object(obj.bucket, obj.key, obj.version_id, max_bytes=1_000_000).body
-        register_application(repo(), cfg(), key=obj.key, etag=obj.etag, body=body, now=clock.now())
+        container = ports()
+        body = container.storage.get_object(obj.bucket, obj.key, obj.version_id, max_bytes=1_000_000).body
+        register_application(container, key=obj.key, etag=obj.etag, body=body, now=clock.now())
 
 
 @logger.inject_lambda_context(clear_state=True)

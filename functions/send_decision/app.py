@@ -1,7 +1,7 @@
 """Lambda task: send the decision letters and e-mails (award and arrêté, or refusal)."""
 
 from clea_intake import clock
-from clea_intake.runtime import TaskInput, cfg, logger, metrics, repo, tracer
+from clea_intake.runtime import TaskInput, logger, metrics, ports, tracer
 from clea_intake.services.cases import send_decision
 
 
@@ -11,4 +11,4 @@ from clea_intake.services.cases import send_decision
 def lambda_handler(event: dict, context: object) -> dict:
     task = TaskInput.model_validate(event)
     logger.thread_safe_append_keys(case_id=task.case_id)
-    return {"case_id": task.case_id, "outcome": send_decision(repo(), cfg(), task.case_id, clock.now())}
+    return {"case_id": task.case_id, "outcome": send_decision(ports(), task.case_id, clock.now())}

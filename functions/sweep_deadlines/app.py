@@ -1,7 +1,7 @@
 """Lambda (scheduled): refuse files not complete in time and lapse unclaimed awards, as of now."""
 
 from clea_intake import clock
-from clea_intake.runtime import cfg, logger, metrics, repo, tracer
+from clea_intake.runtime import logger, metrics, ports, tracer
 from clea_intake.services.sweeper import sweep
 
 
@@ -9,5 +9,5 @@ from clea_intake.services.sweeper import sweep
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: object) -> dict:
-    report = sweep(repo(), cfg(), clock.now())
+    report = sweep(ports(), clock.now())
     return {"refused": len(report.refused), "lapsed": len(report.lapsed)}

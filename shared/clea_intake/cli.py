@@ -125,17 +125,19 @@ def cmd_payments(args: argparse.Namespace) -> int:
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
     from clea_intake import clock
+    from clea_intake.runtime import aws_ports
     from clea_intake.services.cases import withdraw
 
-    print(withdraw(_ops_repo(), _ops_settings(), args.case_id, clock.now(), actor=f"ops:{args.by}", note=args.note))
+    print(withdraw(aws_ports(_ops_repo(), _ops_settings()), args.case_id, clock.now(), actor=f"ops:{args.by}", note=args.note))
     return 0
 
 
 def cmd_request(args: argparse.Namespace) -> int:
     from clea_intake import clock
+    from clea_intake.runtime import aws_ports
     from clea_intake.services.cases import request_document
 
-    request_document(_ops_repo(), _ops_settings(), args.case_id, clock.now(), actor=f"ops:{args.by}",
+    request_document(aws_ports(_ops_repo(), _ops_settings()), args.case_id, clock.now(), actor=f"ops:{args.by}",
                      document=args.document)
     print("demande envoyée")
     return 0

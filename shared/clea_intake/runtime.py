@@ -1,4 +1,4 @@
-"""What every Lambda function shares: Powertools utilities, settings, repository and event parsing."""
+"""What every Lambda function shares: Powertools utilities, the ports (built once per container), event parsing."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from clea_intake.adapters.repository import Repository, dynamo_repository
 from clea_intake.adapters.storage import decode_key
 from clea_intake.services.metrics import metrics
+from clea_intake.services.ports import Ports
 from clea_intake.settings import Settings, settings
 
 # Business metrics are emitted one by one (single_metric), so an empty end-of-invocation flush is normal.
@@ -24,8 +25,8 @@ logger = Logger(service="clea-intake")
 tracer = Tracer(service="clea-intake")
 processor = BatchProcessor(event_type=EventType.SQS)
 
-__all__ = ["logger", "tracer", "metrics", "processor", "process_batch", "repo", "cfg", "ocr", "s3_object_of", "TaskInput",
-           "S3Object"]
+__all__ = ["logger", "tracer", "metrics", "processor", "process_batch", "ports", "aws_ports", "repo", "cfg", "ocr",
+           "s3_object_of", "TaskInput", "S3Object"]
 
 
 def cfg() -> Settings:
@@ -37,8 +38,29 @@ def repo() -> Repository:
     return dynamo_repository(settings().table_name)
 
 
+def aws_ports(repository: Repository | None = None, config: Settings | None = None, ocr_provider=None) -> Ports:
+    """The ports on AWS: DynamoDB, S3, Step Functions, SES, SSM; the deployment's table and settings by default."""
+    from clea_intake.adapters.mailer import SesMailer
+    from clea_intake.adapters.secrets import SsmSecrets
+    from clea_intake.adapters.storage import S3Storage
+    from clea_intake.adapters.workflow import StepFunctionsWorkflow
+
+    config = config or settings()
+    return Ports(repository=repository or dynamo_repository(config.table_name), storage=S3Storage(),
+                 workflow=StepFunctionsWorkflow(), mailer=SesMailer(), secrets=SsmSecrets(), settings=config,
+                 ocr=ocr_provider)
+
+
+@functools.cache
+def ports() -> Ports:
+    """This container's ports, built at the first invocation and kept for the next ones."""
+    return aws_ports(repo(), settings(), ocr())
+
+
 def reset() -> None:
     repo.cache_clear()
+    ports.cache_clear()
+    ocr.cache_clear()
 
 
 class TaskInput(BaseModel):

@@ -22,6 +22,7 @@ from clea_intake.local.season import evaluator_iban
 from clea_intake.local.stack import LocalStack
 from clea_intake.mail.build import build_claim_email
 from clea_intake.payments import validate_pain001
+from clea_intake.runtime import aws_ports
 from clea_intake.services import review
 from tests.e2e.conftest import at
 from tests.fixtures.claims.make_fixtures import application_form, application_pieces, claim_pieces
@@ -347,7 +348,7 @@ def test_rib_with_another_iban_than_the_one_paid_is_held_until_a_person_confirms
     [item] = [r for r in repo.reviews("OPEN") if r.case_id == applicant.case_id]
     assert (item.kind, item.code) == ("bank_details", "IBAN_CHANGED")
     # When the person confirms the new IBAN with the evaluator
-    review.resolve(repo, stack.cfg(), item.review_id, "confirm", at(CLAIM_DAY + timedelta(days=1)), actor="ops:test")
+    review.resolve(aws_ports(repo, stack.cfg()), item.review_id, "confirm", at(CLAIM_DAY + timedelta(days=1)), actor="ops:test")
     stack.settle()
     # Then the payment is ordered, to the confirmed IBAN
     assert applicant.outcome()["state"] == "PAYMENT_ORDERED"

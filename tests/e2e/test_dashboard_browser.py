@@ -29,6 +29,7 @@ from PIL import Image
 
 from clea_intake.ops.dashboard_data import CaseSummary, DashboardData, build_dashboard_data
 from clea_intake.ops.dashboard_html import render_dashboard
+from clea_intake.runtime import aws_ports
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -451,7 +452,7 @@ def played(stack, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     paid.submit(PLAYED_START - timedelta(days=42))
     paid.deliver(paid.end + timedelta(days=5), paid.claim_email(paid.end + timedelta(days=5)))
     stack.set_time(at(paid.end + timedelta(days=12), 15))
-    export_and_confirm(stack.repo(), stack.cfg(), clock.now(), actor="finance:test")
+    export_and_confirm(aws_ports(stack.repo(), stack.cfg()), clock.now(), actor="finance:test")
     late = Applicant(stack, 9302, start=PLAYED_START)
     late.submit(PLAYED_START - timedelta(days=30), with_documents=False)
     waiting = Applicant(stack, 9303, start=PLAYED_START + timedelta(days=120))

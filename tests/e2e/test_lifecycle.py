@@ -9,6 +9,7 @@ from email.message import EmailMessage
 import pypdfium2 as pdfium
 import pytest
 
+from clea_intake.runtime import aws_ports
 from clea_intake.samples.persona import application_documents
 from clea_intake.services import cases
 from tests.e2e.conftest import Applicant, at
@@ -129,7 +130,7 @@ def test_withdrawn_case_stops_and_tells_the_applicant(stack):
     applicant = Applicant(stack, 9010, start=START)
     day = START - timedelta(days=40)
     applicant.submit(day, variant="missing_proof")
-    cases.withdraw(stack.repo(), stack.cfg(), applicant.case_id, at(day + timedelta(days=1)), actor="ops:test",
+    cases.withdraw(aws_ports(stack.repo(), stack.cfg()), applicant.case_id, at(day + timedelta(days=1)), actor="ops:test",
                    note="Retrait à la demande du candidat.")
     stack.settle()
     outcome = applicant.outcome()
@@ -154,7 +155,7 @@ def test_operations_request_for_another_document_is_in_timeline_and_emailed(stac
     day = START - timedelta(days=40)
     applicant.submit(day, variant="missing_proof")
     # When operations staff ask for another document, as the scheme allows
-    cases.request_document(stack.repo(), stack.cfg(), applicant.case_id, at(day + timedelta(days=1)),
+    cases.request_document(aws_ports(stack.repo(), stack.cfg()), applicant.case_id, at(day + timedelta(days=1)),
                            actor="ops:test", document="Attestation d'inscription à France Travail")
     stack.settle()
     # Then the timeline keeps who asked what, and the applicant got an e-mail naming the document

@@ -18,18 +18,20 @@ from botocore.exceptions import ClientError
 
 from clea_intake import settings
 from clea_intake.adapters import clients, storage
-from clea_intake.adapters.repository import DocumentRecord, Repository, doc_id_for, dynamo_repository
+from clea_intake.adapters.repository import Repository, doc_id_for, dynamo_repository
 from clea_intake.domain.application import parse_application
 from clea_intake.domain.case import Case
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.lifecycle import State
+from clea_intake.domain.records import DocumentRecord
 from clea_intake.local.names import StackNames
 from clea_intake.local.stack import LambdaContext, load_handler
 from clea_intake.mail.build import build_claim_email
 from clea_intake.payments.export import validate_pain001
+from clea_intake.runtime import aws_ports
 from clea_intake.services.cases import person_key
-from clea_intake.services.claims import assess_claim, order_payment
 from clea_intake.services.evaluators import SupplierRecord, record_supplier
+from clea_intake.services.flow import Ask, advance
 from clea_intake.services.inbound import CLAIM_EVENT, ingest
 from clea_intake.services.payments import export_payments, rewrite_missing_exports
 from clea_intake.services.review import resolve
@@ -94,7 +96,7 @@ def _awarded_case(repo: Repository, case_id: str, evaluator_email: str = EVALUAT
     app = parse_application(json.dumps(form))
     received = datetime(2026, 3, 2, 10, 0, tzinfo=PARIS)
     case = Case(case_id=case_id, application=app, state=State.AWARDED, received_at=received, updated_at=received,
-                beneficiary_key=person_key(app), awarded_eur=Decimal("450.00"))
+                beneficiary_key=person_key(aws_ports(repo), app), awarded_eur=Decimal("450.00"))
     assert repo.create_case(case)
     return case_id
 
@@ -147,7 +149,7 @@ def test_ingest_authenticated_claim_files_attachments_under_generated_claim_keys
     # Given a DMARC-authenticated claim from the evaluator's domain, with the reference in the subject
     key = _deliver(_claim(case_id))
     # When it is ingested
-    outcome = ingest(repo, cfg, bucket=NAMES.bucket, key=key, now=NOW)
+    outcome = ingest(aws_ports(repo, cfg), bucket=NAMES.bucket, key=key, now=NOW)
     # Then its three attachments are stored under claims/{case_id}/ with names of our own
     assert (outcome.status, outcome.case_id) == ("accepted", case_id)
     stem = hashlib.sha256(key.encode()).hexdigest()[:12]
@@ -167,7 +169,7 @@ def test_ingest_claim_by_plus_address_only_matches_the_case(repo, cfg, case_id):
     raw = _claim(case_id, subject="Documents de fin d'évaluation", plus_address=True)
     key = _deliver(raw)
     # When it is ingested
-    outcome = ingest(repo, cfg, bucket=NAMES.bucket, key=key, now=NOW)
+    outcome = ingest(aws_ports(repo, cfg), bucket=NAMES.bucket, key=key, now=NOW)
     # Then it is filed for that case
     assert (outcome.status, outcome.case_id, len(outcome.stored)) == ("accepted", case_id, 3)
 
@@ -175,9 +177,9 @@ def test_ingest_claim_by_plus_address_only_matches_the_case(repo, cfg, case_id):
 def test_ingest_same_inbound_key_twice_files_the_claim_once(repo, cfg, case_id):
     # Given a claim already ingested
     key = _deliver(_claim(case_id))
-    ingest(repo, cfg, bucket=NAMES.bucket, key=key, now=NOW)
+    ingest(aws_ports(repo, cfg), bucket=NAMES.bucket, key=key, now=NOW)
     # When the same S3 event is delivered again
-    again = ingest(repo, cfg, bucket=NAMES.bucket, key=key, now=NOW + timedelta(minutes=5))
+    again = ingest(aws_ports(repo, cfg), bucket=NAMES.bucket, key=key, now=NOW + timedelta(minutes=5))
     # Then nothing more is stored or noted
     assert again.status == "duplicate"
     assert len(_keys(f"claims/{case_id}/")) == 3
@@ -200,7 +202,7 @@ def test_ingest_hand_written_mailer_message_files_each_attachment(repo, cfg, fix
                     actor="test")
     key = _deliver((MAIL_FIXTURES / fixture).read_bytes())
     # When it is ingested
-    outcome = ingest(repo, cfg, bucket=NAMES.bucket, key=key, now=NOW)
+    outcome = ingest(aws_ports(repo, cfg), bucket=NAMES.bucket, key=key, now=NOW)
     # Then every attachment is filed for the case, its sender's name kept as metadata only
     assert (outcome.status, outcome.case_id) == ("accepted", case_id)
     s3 = clients.client("s3")
@@ -243,7 +245,7 @@ def test_ingest_untrusted_or_unmatched_message_is_quarantined_with_its_reason(re
     raw = build(case_id)
     key = _deliver(raw)
     # When it is ingested
-    outcome = ingest(repo, cfg, bucket=NAMES.bucket, key=key, now=NOW)
+    outcome = ingest(aws_ports(repo, cfg), bucket=NAMES.bucket, key=key, now=NOW)
     # Then it is quarantined with its reason code and shown in the review queue
     assert (outcome.status, outcome.reason) == ("quarantined", reason)
     assert [(r.kind, r.code) for r in _reviews_for(repo, key)] == [("mail", reason)]
@@ -266,7 +268,7 @@ def test_ingest_claim_for_a_case_not_waiting_for_one_is_quarantined_with_its_cas
     repo.save_case(case)
     key = _deliver(_claim(case_id))
     # When the evaluator's claim for it arrives
-    outcome = ingest(repo, cfg, bucket=NAMES.bucket, key=key, now=NOW)
+    outcome = ingest(aws_ports(repo, cfg), bucket=NAMES.bucket, key=key, now=NOW)
     # Then a person sees it next to the case, and nothing is filed
     assert (outcome.status, outcome.reason, outcome.case_id) == ("quarantined", "MAIL_UNKNOWN_CASE", case_id)
     assert [(r.code, r.case_id) for r in _reviews_for(repo, key)] == [("MAIL_UNKNOWN_CASE", case_id)]
@@ -280,7 +282,7 @@ def test_ingest_claim_repeated_after_payment_order_is_filed_without_review(repo,
     repo.save_case(case)
     key = _deliver(_claim(case_id))
     # When the evaluator sends the claim once more
-    outcome = ingest(repo, cfg, bucket=NAMES.bucket, key=key, now=NOW)
+    outcome = ingest(aws_ports(repo, cfg), bucket=NAMES.bucket, key=key, now=NOW)
     # Then it is filed for the record and nobody is bothered
     assert outcome.status == "accepted" and _reviews_for(repo, key) == []
 
@@ -290,7 +292,7 @@ def test_ingest_unmatched_authenticated_message_answers_the_sender(repo, cfg):
     before = len(_replies())
     key = _deliver(_claim(None, sender="secretariat@organisme-sans-ref.fr"))
     # When it is ingested
-    ingest(repo, cfg, bucket=NAMES.bucket, key=key, now=NOW)
+    ingest(aws_ports(repo, cfg), bucket=NAMES.bucket, key=key, now=NOW)
     # Then the sender is told, once, what is missing
     replies = _replies()[before:]
     assert [r["destinations"] for r in replies] == [["secretariat@organisme-sans-ref.fr"]]
@@ -304,7 +306,7 @@ def test_ingest_unauthenticated_message_is_never_answered(repo, cfg, case_id, op
     before = len(_replies())
     keys = [_deliver(_claim(case_id, **options)), _deliver(_claim(None, **options))]
     # When they are ingested
-    outcomes = [ingest(repo, cfg, bucket=NAMES.bucket, key=k, now=NOW) for k in keys]
+    outcomes = [ingest(aws_ports(repo, cfg), bucket=NAMES.bucket, key=k, now=NOW) for k in keys]
     # Then both are quarantined and nobody is answered (no backscatter to a forged sender)
     assert [o.status for o in outcomes] == ["quarantined", "quarantined"]
     assert len(_replies()) == before
@@ -313,9 +315,9 @@ def test_ingest_unauthenticated_message_is_never_answered(repo, cfg, case_id, op
 def test_ingest_quarantined_message_delivered_twice_opens_one_review(repo, cfg, case_id):
     # Given a spoofed claim already quarantined
     key = _deliver(_claim(case_id, dmarc="fail"))
-    ingest(repo, cfg, bucket=NAMES.bucket, key=key, now=NOW)
+    ingest(aws_ports(repo, cfg), bucket=NAMES.bucket, key=key, now=NOW)
     # When its event is delivered again
-    again = ingest(repo, cfg, bucket=NAMES.bucket, key=key, now=NOW + timedelta(minutes=1))
+    again = ingest(aws_ports(repo, cfg), bucket=NAMES.bucket, key=key, now=NOW + timedelta(minutes=1))
     # Then one review item stays open for it
     assert again.status == "duplicate"
     assert len(_reviews_for(repo, key)) == 1
@@ -327,7 +329,7 @@ def test_ingest_fifty_attachments_files_the_policy_limit_and_sends_the_rest_to_r
     pieces = [(f"piece-{n:02d}.pdf", PDF + f"piece {n}".encode()) for n in range(50)]
     key = _deliver(_claim(case_id, attachments=pieces))
     # When it is ingested
-    outcome = ingest(repo, cfg, bucket=NAMES.bucket, key=key, now=NOW)
+    outcome = ingest(aws_ports(repo, cfg), bucket=NAMES.bucket, key=key, now=NOW)
     # Then the first 20 are filed and a person is told some were dropped
     assert outcome.status == "accepted" and len(outcome.stored) == 20
     assert [r.code for r in _reviews_for(repo, key)] == ["MAIL_TOO_MANY_ATTACHMENTS"]
@@ -338,7 +340,7 @@ def test_ingest_twenty_megabyte_attachment_is_dropped_and_the_others_filed(repo,
     big = PDF + b"\x00" * (20 * 1024 * 1024)
     key = _deliver(_claim(case_id, attachments=[("CRE.pdf", PDF + b"cre"), ("RIB.pdf", big)]))
     # When it is ingested
-    outcome = ingest(repo, cfg, bucket=NAMES.bucket, key=key, now=NOW)
+    outcome = ingest(aws_ports(repo, cfg), bucket=NAMES.bucket, key=key, now=NOW)
     # Then the CRE is filed and the oversized file goes to review, never to S3 under claims/
     assert outcome.status == "accepted" and len(outcome.stored) == 1
     assert [r.code for r in _reviews_for(repo, key)] == ["MAIL_ATTACHMENT_TOO_LARGE"]
@@ -349,10 +351,10 @@ def test_ingest_twenty_megabyte_attachment_is_dropped_and_the_others_filed(repo,
 def test_review_confirm_of_quarantined_message_files_it_for_its_case(repo, cfg, case_id):
     # Given a claim sent from the evaluator's new domain, quarantined as not the evaluator's
     key = _deliver(_claim(case_id, sender="paiements@atlantique-formation.fr"))
-    assert ingest(repo, cfg, bucket=NAMES.bucket, key=key, now=NOW).reason == "MAIL_SENDER_NOT_EVALUATOR"
+    assert ingest(aws_ports(repo, cfg), bucket=NAMES.bucket, key=key, now=NOW).reason == "MAIL_SENDER_NOT_EVALUATOR"
     [item] = _reviews_for(repo, key)
     # When a person checked it with the evaluator and confirms it
-    result = resolve(repo, cfg, item.review_id, "confirm", NOW + timedelta(hours=1), actor="ops:test")
+    result = resolve(aws_ports(repo, cfg), item.review_id, "confirm", NOW + timedelta(hours=1), actor="ops:test")
     # Then its attachments are filed for the case and the review item is closed
     assert result == "released"
     assert len(_keys(f"claims/{case_id}/")) == 3
@@ -419,7 +421,7 @@ def _rib(iban: str, tag: bytes = b"") -> tuple:
 def _claimed(repo: Repository, cfg: Settings, case_id: str, pieces: list[tuple]) -> None:
     """The claim e-mail carrying `pieces` has been ingested; its attachments are not read yet."""
     key = _deliver(_claim(case_id, attachments=[(f"{n}.pdf", p[2]) for n, p in enumerate(pieces)]))
-    assert ingest(repo, cfg, bucket=NAMES.bucket, key=key, now=NOW).status == "accepted"
+    assert ingest(aws_ports(repo, cfg), bucket=NAMES.bucket, key=key, now=NOW).status == "accepted"
 
 
 def test_assess_claim_waits_until_every_attachment_of_the_email_is_read(repo, cfg, case_id):
@@ -427,7 +429,7 @@ def test_assess_claim_waits_until_every_attachment_of_the_email_is_read(repo, cf
     _claimed(repo, cfg, case_id, [CRE, HOURS, _rib(USUAL_IBAN)])
     _record(repo, case_id, *CRE, 1)
     # When the claim is assessed
-    early = assess_claim(repo, cfg, case_id, NOW)
+    early = advance(aws_ports(repo, cfg), case_id, NOW)
     # Then it is not judged yet: no CLAIM_INCOMPLETE, no e-mail to the evaluator
     assert early == "CLAIM_PENDING"
     assert repo.get_case(case_id).state == State.AWARDED and repo.mails(case_id) == []
@@ -435,7 +437,7 @@ def test_assess_claim_waits_until_every_attachment_of_the_email_is_read(repo, cf
     _record(repo, case_id, *HOURS, 2)
     _record(repo, case_id, *_rib(USUAL_IBAN), 3)
     # Then the claim is valid as a whole and the evaluator told it was received
-    assert assess_claim(repo, cfg, case_id, NOW) == "CLAIM_VALID"
+    assert advance(aws_ports(repo, cfg), case_id, NOW) == "CLAIM_VALID"
     assert [m.kind for m in repo.mails(case_id)] == ["claim_received"]
 
 
@@ -445,7 +447,7 @@ def test_assess_claim_zero_hours_without_rib_closes_the_case_unpaid(repo, cfg, c
     _record(repo, case_id, *CRE, 1)
     _record(repo, case_id, *ZERO_HOURS, 2)
     # When it is assessed
-    outcome = assess_claim(repo, cfg, case_id, NOW)
+    outcome = advance(aws_ports(repo, cfg), case_id, NOW)
     # Then the case is closed unpaid (no RIB is asked for to pay nothing) and no order exists
     assert outcome == "CLOSED_UNPAID"
     assert repo.get_case(case_id).state == State.CLOSED_UNPAID and repo.find_payment(case_id) is None
@@ -460,10 +462,10 @@ def test_assess_claim_after_the_claim_deadline_lapses_the_case(repo, cfg, case_i
     for n, piece in enumerate([CRE, HOURS, _rib(USUAL_IBAN)], start=1):
         _record(repo, case_id, *piece, n)
     # When it is assessed before the sweeper's next run
-    outcome = assess_claim(repo, cfg, case_id, NOW)
+    outcome = advance(aws_ports(repo, cfg), case_id, NOW)
     # Then the case lapses instead of being paid
     assert outcome == "LAPSED" and repo.get_case(case_id).state == State.LAPSED
-    assert order_payment(repo, cfg, case_id, NOW) == "LAPSED" and repo.find_payment(case_id) is None
+    assert advance(aws_ports(repo, cfg), case_id, NOW, asked=Ask.PAYMENT_ORDER) == "LAPSED" and repo.find_payment(case_id) is None
 
 
 def test_order_payment_with_a_new_rib_on_another_iban_holds_the_payment(repo, cfg, case_id):
@@ -472,13 +474,13 @@ def test_order_payment_with_a_new_rib_on_another_iban_holds_the_payment(repo, cf
     _claimed(repo, cfg, case_id, [CRE, HOURS, _rib(USUAL_IBAN)])
     for n, piece in enumerate([CRE, HOURS, _rib(USUAL_IBAN)], start=1):
         _record(repo, case_id, *piece, n)
-    assert assess_claim(repo, cfg, case_id, NOW) == "CLAIM_VALID"
+    assert advance(aws_ports(repo, cfg), case_id, NOW) == "CLAIM_VALID"
     # and a newer RIB on another IBAN read before the payment order is made
     later = NOW + timedelta(minutes=1)
     _claimed(repo, cfg, case_id, [_rib(OTHER_IBAN)])
     _record(repo, case_id, *_rib(OTHER_IBAN), 4, received_at=later)
     # When the state machine asks for the payment order
-    outcome = order_payment(repo, cfg, case_id, later)
+    outcome = advance(aws_ports(repo, cfg), case_id, later, asked=Ask.PAYMENT_ORDER)
     # Then no order is made and a person is asked to check the new IBAN
     assert outcome == "CLAIM_INCOMPLETE" and repo.find_payment(case_id) is None
     assert [(r.kind, r.code) for r in repo.reviews("OPEN") if r.case_id == case_id] == [("bank_details",
@@ -490,7 +492,7 @@ def test_export_racing_another_export_leaves_the_order_to_one_of_them(repo, cfg,
     _claimed(repo, cfg, case_id, [CRE, HOURS, _rib(USUAL_IBAN)])
     for n, piece in enumerate([CRE, HOURS, _rib(USUAL_IBAN)], start=1):
         _record(repo, case_id, *piece, n)
-    assert order_payment(repo, cfg, case_id, NOW) == "PAYMENT_ORDERED"
+    assert advance(aws_ports(repo, cfg), case_id, NOW, asked=Ask.PAYMENT_ORDER) == "PAYMENT_ORDERED"
     # and a second export that takes the order just after this one has read it as ORDERED
     other = dynamo_repository(NAMES.table)
     exports = []
@@ -499,12 +501,12 @@ def test_export_racing_another_export_leaves_the_order_to_one_of_them(repo, cfg,
     def read_then_other_export(wanted: str):
         order = read(wanted)
         if wanted == case_id and not exports:
-            exports.append(export_payments(other, cfg, NOW + timedelta(hours=1), store=False))
+            exports.append(export_payments(aws_ports(other, cfg), NOW + timedelta(hours=1), store=False))
         return order
 
     monkeypatch.setattr(repo, "find_payment", read_then_other_export)
     # When this export runs
-    mine = export_payments(repo, cfg, NOW + timedelta(hours=1), store=False)
+    mine = export_payments(aws_ports(repo, cfg), NOW + timedelta(hours=1), store=False)
     # Then the order is in exactly one of the two exports
     taken = [o.case_id for e in [*exports, mine] if e is not None for o in e.orders]
     assert taken.count(case_id) == 1
@@ -517,7 +519,7 @@ def _failed_export(repo: Repository, cfg: Settings, case_id: str, monkeypatch: p
     _claimed(repo, cfg, case_id, [CRE, HOURS, _rib(USUAL_IBAN)])
     for n, piece in enumerate([CRE, HOURS, _rib(USUAL_IBAN)], start=1):
         _record(repo, case_id, *piece, n)
-    assert order_payment(repo, cfg, case_id, NOW) == "PAYMENT_ORDERED"
+    assert advance(aws_ports(repo, cfg), case_id, NOW, asked=Ask.PAYMENT_ORDER) == "PAYMENT_ORDERED"
     written = storage.put_new_object
 
     def failing_put(bucket: str, key: str, body: bytes, **kwargs):
@@ -528,7 +530,7 @@ def _failed_export(repo: Repository, cfg: Settings, case_id: str, monkeypatch: p
     with monkeypatch.context() as patch:
         patch.setattr(storage, "put_new_object", failing_put)
         with pytest.raises(ClientError):
-            export_payments(repo, cfg, at)
+            export_payments(aws_ports(repo, cfg), at)
 
 
 def test_export_whose_files_never_reached_the_bucket_is_written_again_from_its_orders(repo, cfg, case_id,
@@ -539,10 +541,10 @@ def test_export_whose_files_never_reached_the_bucket_is_written_again_from_its_o
     order = repo.find_payment(case_id)
     assert order.status == "EXPORTED" and order.export_id
     # and a new export that has nothing left to take
-    assert export_payments(repo, cfg, NOW + timedelta(hours=1, minutes=1)) is None
+    assert export_payments(aws_ports(repo, cfg), NOW + timedelta(hours=1, minutes=1)) is None
     # When the missing exports are looked for at once, then a quarter of an hour later
-    soon = rewrite_missing_exports(repo, cfg, NOW + timedelta(hours=1, minutes=2))
-    later = rewrite_missing_exports(repo, cfg, NOW + timedelta(hours=1, minutes=16))
+    soon = rewrite_missing_exports(aws_ports(repo, cfg), NOW + timedelta(hours=1, minutes=2))
+    later = rewrite_missing_exports(aws_ports(repo, cfg), NOW + timedelta(hours=1, minutes=16))
     # Then the export is first left to the run that may still be writing it
     assert order.export_id in soon.waiting and order.export_id not in [e.export_id for e in soon.written]
     # and then written again under its own id, with the order, dated when it was taken
@@ -554,7 +556,7 @@ def test_export_whose_files_never_reached_the_bucket_is_written_again_from_its_o
     assert f"AIDE CLEA {case_id}".encode() in xml and case_id.encode() in csv_file
     assert f"<CreDtTm>{order.exported_at.strftime('%Y-%m-%dT%H:%M:%S')}".encode() in xml
     # and once both files are there, nothing is written again
-    again = rewrite_missing_exports(repo, cfg, NOW + timedelta(hours=2))
+    again = rewrite_missing_exports(aws_ports(repo, cfg), NOW + timedelta(hours=2))
     assert order.export_id not in [e.export_id for e in again.written] + again.waiting
 
 
@@ -575,7 +577,7 @@ def test_rewritten_export_never_replaces_a_file_that_arrived_meanwhile(repo, cfg
 
     monkeypatch.setattr(storage, "exists", late_write)
     # When the missing files are written again
-    result = rewrite_missing_exports(repo, cfg, NOW + timedelta(hours=1))
+    result = rewrite_missing_exports(aws_ports(repo, cfg), NOW + timedelta(hours=1))
     # Then the file that arrived is kept as it is, and the CSV written the first time too
     assert storage.get_object(cfg.bucket_name, xml_key).body == b"<late first write/>"
     assert case_id.encode() in storage.get_object(cfg.bucket_name, csv_key).body
@@ -597,13 +599,13 @@ def test_second_claim_of_an_evaluator_never_paid_on_another_iban_is_held(repo, c
     _claimed(repo, cfg, first, [CRE, HOURS, _rib(USUAL_IBAN)])
     for n, piece in enumerate([CRE, HOURS, _rib(USUAL_IBAN)], start=1):
         _record(repo, first, *piece, n)
-    assert assess_claim(repo, cfg, first, NOW) == "CLAIM_VALID"
-    assert order_payment(repo, cfg, first, NOW) == "PAYMENT_ORDERED"
+    assert advance(aws_ports(repo, cfg), first, NOW) == "CLAIM_VALID"
+    assert advance(aws_ports(repo, cfg), first, NOW, asked=Ask.PAYMENT_ORDER) == "PAYMENT_ORDERED"
     # When the second case's claim gives another IBAN
     _claimed(repo, cfg, second, [CRE, HOURS, _rib(OTHER_IBAN)])
     for n, piece in enumerate([CRE, HOURS, _rib(OTHER_IBAN)], start=1):
         _record(repo, second, *piece, n)
-    outcome = assess_claim(repo, cfg, second, NOW)
+    outcome = advance(aws_ports(repo, cfg), second, NOW)
     # Then it waits for a person instead of being paid to an IBAN nobody checked
     assert outcome == "HELD_FOR_REVIEW" and repo.find_payment(second) is None
     assert [r.code for r in repo.reviews("OPEN") if r.case_id == second] == ["IBAN_CHANGED"]
@@ -631,13 +633,13 @@ def test_claim_checked_before_another_claims_order_on_another_iban_is_held_at_it
     def stale_read(wanted: str):
         if not checked:
             checked.append(wanted)
-            assert order_payment(repo, cfg, first, NOW) == "PAYMENT_ORDERED"
+            assert advance(aws_ports(repo, cfg), first, NOW, asked=Ask.PAYMENT_ORDER) == "PAYMENT_ORDERED"
             return None
         return known(wanted)
 
     monkeypatch.setattr(repo, "evaluator_iban", stale_read)
     # When the second order is made
-    outcome = order_payment(repo, cfg, second, NOW)
+    outcome = advance(aws_ports(repo, cfg), second, NOW, asked=Ask.PAYMENT_ORDER)
     # Then it is not made: the second IBAN waits for a person, the first order stands
     assert outcome == "CLAIM_INCOMPLETE" and repo.find_payment(second) is None
     assert [r.code for r in repo.reviews("OPEN") if r.case_id == second] == ["IBAN_CHANGED"]

@@ -10,7 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from clea_intake.domain.lifecycle import State
+from clea_intake.runtime import aws_ports
 from clea_intake.services import cases
+from clea_intake.services.flow import Ask, advance
+from clea_intake.settings import Settings
 
 AWARD_AT = datetime(2026, 3, 25, 9, 0, tzinfo=ZoneInfo("Europe/Paris"))
 
@@ -45,6 +48,7 @@ def test_award_ten_concurrent_cases_of_one_beneficiary_gives_one_award_nine_dupl
         case.awarded_eur = Decimal("450.00")
         assert dynamo_repo.create_case(case)
     # When ten threads award them at the same moment
+    ports = aws_ports(dynamo_repo, Settings(table_name="unused", bucket_name="unused"))
     start = threading.Barrier(len(ids))
     outcomes: dict[str, str] = {}
     errors: list[BaseException] = []
@@ -52,7 +56,7 @@ def test_award_ten_concurrent_cases_of_one_beneficiary_gives_one_award_nine_dupl
     def run(case_id: str) -> None:
         start.wait()
         try:
-            outcomes[case_id] = cases.award(dynamo_repo, case_id, AWARD_AT)
+            outcomes[case_id] = advance(ports, case_id, AWARD_AT, asked=Ask.AWARD)
         except BaseException as exc:  # noqa: BLE001 - reported below with its case
             errors.append(exc)
 
@@ -69,7 +73,7 @@ def test_award_ten_concurrent_cases_of_one_beneficiary_gives_one_award_nine_dupl
     refused = [c for c in stored if c.state == State.REFUSED]
     assert len(awarded) == 1 and len(refused) == 9
     assert all(c.reasons == ["DUPLICATE_AID"] and c.awarded_eur is None for c in refused)
-    assert dynamo_repo.award_holder(cases.guard_key(awarded[0].application)) == awarded[0].case_id
+    assert dynamo_repo.award_holder(cases.guard_key(ports, awarded[0].application)) == awarded[0].case_id
     # and each case's timeline holds exactly its one decision
     for case in stored:
         assert [e.to_state for e in dynamo_repo.timeline(case.case_id) if e.kind == "transition"] == [case.state]

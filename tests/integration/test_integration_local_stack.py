@@ -108,3 +108,24 @@ def test_local_stack_same_s3_event_delivered_twice_gives_one_case_and_one_of_eac
     assert repo.get_case(case_id).state == State.INCOMPLETE
     assert [m.kind for m in repo.mails(case_id)].count("acknowledgement") == 1
     assert sum("Accusé de réception" in m["subject"] for m in _mails(stack, case_id)) == 1
+
+
+def test_local_stack_corrected_reupload_under_the_same_key_is_read_again(stack, app_data):
+    # Given a file whose piece was uploaded and read
+    case_id = "NA-CLEA-2026-000125"
+    stack.set_time(datetime(2026, 3, 4, 9, 0, tzinfo=PARIS))
+    stack.submit(app_data(case_id=case_id))
+    stack.settle()
+    key = stack.upload_document(case_id, "justificatif.txt", b"premier envoi, illisible")
+    stack.settle()
+    repo = stack.repo()
+    [first] = repo.documents(case_id)
+    # When the applicant sends a corrected file under the same name
+    stack.set_time(datetime(2026, 3, 5, 9, 0, tzinfo=PARIS))
+    stack.upload_document(case_id, "justificatif.txt", b"second envoi, corrige")
+    stack.settle()
+    # Then the piece is read again from the new version: its record has that version's ETag
+    etag = clients.client("s3").head_object(Bucket=stack.names.bucket, Key=key)["ETag"].strip('"')
+    [again] = repo.documents(case_id)
+    assert first.etag != "" and again.etag == etag != first.etag
+    assert stack.dead_letters()["documents"] == 0

@@ -66,6 +66,7 @@ def play(summary_path: Path) -> None:
     paid, late = form(7101), form(7104)
     iban = evaluator_iban(paid["evaluator"]["siret"])
     with LocalStack() as stack:
+        from clea_intake.runtime import aws_ports
         from clea_intake.services.metrics import EMITTED
         from clea_intake.services.payments import export_and_confirm
         from clea_intake.services.review import resolve
@@ -97,7 +98,7 @@ def play(summary_path: Path) -> None:
                                               virus_verdict="FAIL"))
         stack.settle()
         for item in stack.repo().reviews("OPEN"):
-            resolve(stack.repo(), stack.cfg(), item.review_id, "dismiss", clock.now(), actor="ops:test")
+            resolve(aws_ports(stack.repo(), stack.cfg()), item.review_id, "dismiss", clock.now(), actor="ops:test")
         pieces = claim_documents(paid, hours=paid["quote"]["hours"], issued=claim_day - timedelta(days=2),
                                  seed=7101, iban=iban)
         stack.set_time(at(claim_day, 11))
@@ -105,7 +106,7 @@ def play(summary_path: Path) -> None:
                                               sent_at=at(claim_day, 10), case_id=paid["case_id"]))
         stack.settle()
         stack.set_time(at(claim_day + timedelta(days=5), 15))
-        export_and_confirm(stack.repo(), stack.cfg(), clock.now(), actor="finance:test")
+        export_and_confirm(aws_ports(stack.repo(), stack.cfg()), clock.now(), actor="finance:test")
         # The sweeper passes after the late file's deadline.
         stack.tick(at(start - timedelta(days=7), 6))
 
@@ -142,16 +143,11 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def _dashboard_body() -> dict[str, Any]:
-    """The inline body of template.yaml's OperationsDashboard, with its !Sub variables filled."""
-    from cfnlint.decode.cfn_yaml import loads
+    """The body of template.yaml's OperationsDashboard, with its !Sub variables filled."""
+    from tests.cloudformation import dashboard_body
 
-    template = json.loads(json.dumps(loads(TEMPLATE.read_text(encoding="utf-8"))))
-    dashboards = [r for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Dashboard"]
-    assert len(dashboards) == 1
-    sub = dashboards[0]["Properties"]["DashboardBody"]["Fn::Sub"]
-    text = sub if isinstance(sub, str) else sub[0]
     # Placeholders sit inside JSON strings; any value keeps the JSON valid and the metric names intact.
-    return json.loads(re.sub(r"\$\{(?!!)[^}]*\}", "x", text).replace("${!", "${"))
+    return json.loads(re.sub(r"\$\{(?!!)[^}]*\}", "x", dashboard_body()).replace("${!", "${"))
 
 
 def test_metrics_coverage_played_cases_reach_their_outcomes(run: dict[str, Any]) -> None:

@@ -29,3 +29,13 @@ def to_mime(sender: str, to: list[str], subject: str, text: str, html: str,
 def send(message: EmailMessage) -> str:
     response = client("ses").send_raw_email(RawMessage={"Data": message.as_bytes()})
     return response["MessageId"]
+
+
+class SesMailer:
+    """The mailer port on Amazon SES: compose the MIME message, send it raw (looked up at each call)."""
+
+    def to_mime(self, *args, **kwargs) -> EmailMessage:
+        return to_mime(*args, **kwargs)
+
+    def send(self, message: EmailMessage) -> str:
+        return send(message)

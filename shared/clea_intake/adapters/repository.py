@@ -5,18 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from clea_intake.adapters.table import ConditionFailed, DynamoTable, InMemoryTable, Item, TableGateway, Write
 from clea_intake.domain.case import Case, TimelineEvent
 from clea_intake.domain.errors import CaseNotFound, DuplicateAward, IbanConflict, StaleCase, StaleRecord
 from clea_intake.domain.evaluator import EvaluatorRecord
-from clea_intake.domain.findings import DocType, Finding
 from clea_intake.domain.lifecycle import State
-from clea_intake.domain.pieces import Piece, PieceStatus
+from clea_intake.domain.pieces import Piece
+from clea_intake.domain.records import CaseSummary, DocumentRecord, MailRecord, PaymentOrder, ReviewItem
 from clea_intake.domain.registers import Establishment, TrainingOrganisation
 
 
@@ -37,91 +34,38 @@ def doc_id_for(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
-class DocumentRecord(BaseModel):
-    """What the table keeps of one received file and its reading."""
-
-    model_config = ConfigDict(frozen=True)
-
-    case_id: str
-    doc_id: str
-    bucket: str
-    key: str
-    etag: str
-    sha256: str
-    original_name: str
-    source: str = "application"          # application | claim
-    received_at: datetime
-    doc_type: DocType
-    confidence: float
-    fields: dict[str, Any] = Field(default_factory=dict)
-    findings: list[Finding] = Field(default_factory=list)
-    status: PieceStatus = "read"
-    pages: int = 0
-    text_source: str = "none"
-    media_type: str = "application/octet-stream"
-    reviewed_by: str | None = None
-
-    def piece(self) -> Piece:
-        return Piece(doc_id=self.doc_id, doc_type=self.doc_type, fields=self.fields, findings=self.findings,
-                     received_at=self.received_at, status=self.status, source=self.source)  # type: ignore[arg-type]
+# -- mapping -------------------------------------------------------------------------------
+# The one place where stored items become domain records: each kind of item keeps its record as JSON in
+# `body`; the case's version is an attribute of its own (the optimistic lock).
+def _to_case(item: Item) -> Case:
+    case = Case.model_validate_json(item["body"])
+    case.version = int(item["version"])
+    return case
 
 
-class ReviewItem(BaseModel):
-    """A question the machine could not decide, waiting for a person."""
-
-    model_config = ConfigDict(frozen=True)
-
-    review_id: str
-    case_id: str | None
-    kind: str                       # document | mail | bank_details | form
-    code: str
-    message: str
-    subject_ref: str                # doc id, message key...
-    opened_at: datetime
-    status: str = "OPEN"            # OPEN | CLOSED
-    resolution: str | None = None
-    closed_by: str | None = None
-    closed_at: datetime | None = None
-    detail: dict[str, Any] = Field(default_factory=dict)
+def _to_event(item: Item) -> TimelineEvent:
+    return TimelineEvent.model_validate_json(item["body"])
 
 
-class PaymentOrder(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    order_id: str
-    case_id: str
-    amount_eur: Decimal
-    creditor_name: str
-    creditor_siret: str
-    iban: str
-    bic: str
-    created_at: datetime
-    status: str = "ORDERED"         # ORDERED | EXPORTED | PAID
-    exported_at: datetime | None = None
-    export_id: str | None = None
-    paid_at: datetime | None = None
+def _to_document(item: Item) -> DocumentRecord:
+    return DocumentRecord.model_validate_json(item["body"])
 
 
-class MailRecord(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    case_id: str
-    kind: str
-    to: list[str]
-    subject: str
-    sent_at: datetime
-    message_id: str | None = None
+def _to_review(item: Item) -> ReviewItem:
+    return ReviewItem.model_validate_json(item["body"])
 
 
-class CaseSummary(BaseModel):
-    """The index view of a case: enough for lists, sweeps and dashboards without personal data."""
+def _to_payment(item: Item) -> PaymentOrder:
+    return PaymentOrder.model_validate_json(item["body"])
 
-    model_config = ConfigDict(frozen=True)
 
-    case_id: str
-    state: State
-    updated_at: datetime
-    deadline_at: datetime | None = None
+def _to_mail(item: Item) -> MailRecord:
+    return MailRecord.model_validate_json(item["body"])
+
+
+def _to_summary(row: Item) -> CaseSummary:
+    """An index row of a case (the index projects the whole item) as its summary, no personal data."""
+    return _to_case(row).summary()
 
 
 class Repository:
@@ -152,11 +96,7 @@ class Repository:
 
     def find_case(self, case_id: str) -> Case | None:
         item = self.table.get(_case_pk(case_id), "CASE")
-        if item is None:
-            return None
-        case = Case.model_validate_json(item["body"])
-        case.version = int(item["version"])
-        return case
+        return _to_case(item) if item is not None else None
 
     def get_case(self, case_id: str) -> Case:
         case = self.find_case(case_id)
@@ -203,22 +143,14 @@ class Repository:
         return item["case_id"] if item else None
 
     def timeline(self, case_id: str) -> list[TimelineEvent]:
-        return [TimelineEvent.model_validate_json(i["body"]) for i in self.table.query(_case_pk(case_id), "EVENT#")]
+        return [_to_event(i) for i in self.table.query(_case_pk(case_id), "EVENT#")]
 
     def cases_in_state(self, state: State, *, deadline_before: datetime | None = None,
                        limit: int | None = None) -> list[CaseSummary]:
         # "#~" sorts after any case id: a deadline equal to `deadline_before` is due.
         upper = f"{_iso(deadline_before)}#~" if deadline_before else None
         rows = self.table.query_index(f"STATE#{state}", upper, limit)
-        summaries = []
-        for row in rows:
-            moment = row["gsi1sk"].split("#", 1)[0]
-            summaries.append(CaseSummary(
-                case_id=row["case_id"], state=State(row["state"]),
-                updated_at=datetime.fromisoformat(row["updated_at"].replace("Z", "+00:00")),
-                deadline_at=datetime.fromisoformat(moment.replace("Z", "+00:00")) if deadline_before else None,
-            ))
-        return summaries
+        return [_to_summary(row) for row in rows]
 
     # -- form errors -------------------------------------------------------------------------
     def record_form_error(self, *, key: str, etag: str, case_id: str | None, problems: list[dict],
@@ -243,13 +175,13 @@ class Repository:
 
     def find_document(self, case_id: str, doc_id: str) -> DocumentRecord | None:
         item = self.table.get(_case_pk(case_id), f"DOC#{doc_id}")
-        return DocumentRecord.model_validate_json(item["body"]) if item else None
+        return _to_document(item) if item else None
 
     def put_document(self, doc: DocumentRecord) -> None:
         self.table.transact([Write(self._doc_item(doc))])
 
     def documents(self, case_id: str) -> list[DocumentRecord]:
-        return [DocumentRecord.model_validate_json(i["body"]) for i in self.table.query(_case_pk(case_id), "DOC#")]
+        return [_to_document(i) for i in self.table.query(_case_pk(case_id), "DOC#")]
 
     def pieces(self, case_id: str) -> list[Piece]:
         return [d.piece() for d in self.documents(case_id)]
@@ -267,10 +199,10 @@ class Repository:
 
     def find_review(self, review_id: str) -> ReviewItem | None:
         item = self.table.get(f"REVIEW#{review_id}", "REVIEW")
-        return ReviewItem.model_validate_json(item["body"]) if item else None
+        return _to_review(item) if item else None
 
     def reviews(self, status: str = "OPEN") -> list[ReviewItem]:
-        return [ReviewItem.model_validate_json(i["body"]) for i in self.table.query_index(f"REVIEW#{status}")]
+        return [_to_review(i) for i in self.table.query_index(f"REVIEW#{status}")]
 
     def close_review(self, review: ReviewItem) -> None:
         item = {"pk": f"REVIEW#{review.review_id}", "sk": "REVIEW", "type": "review",
@@ -304,10 +236,10 @@ class Repository:
 
     def find_payment(self, case_id: str) -> PaymentOrder | None:
         item = self.table.get(_case_pk(case_id), "PAYMENT")
-        return PaymentOrder.model_validate_json(item["body"]) if item else None
+        return _to_payment(item) if item else None
 
     def payments(self, status: str) -> list[PaymentOrder]:
-        return [PaymentOrder.model_validate_json(i["body"]) for i in self.table.query_index(f"PAYMENT#{status}")]
+        return [_to_payment(i) for i in self.table.query_index(f"PAYMENT#{status}")]
 
     def update_payment(self, order: PaymentOrder, *, expected_status: str, case: Case | None = None) -> None:
         """Move an order on from `expected_status`; StaleCase if someone else moved it first."""
@@ -406,7 +338,7 @@ class Repository:
                                     "type": "mail", "body": mail.model_dump_json()})])
 
     def mails(self, case_id: str) -> list[MailRecord]:
-        return [MailRecord.model_validate_json(i["body"]) for i in self.table.query(_case_pk(case_id), "MAIL#")]
+        return [_to_mail(i) for i in self.table.query(_case_pk(case_id), "MAIL#")]
 
     # -- inbound messages --------------------------------------------------------------------
     def record_inbound(self, key: str, *, status: str, at: datetime, case_id: str | None, reason: str | None,

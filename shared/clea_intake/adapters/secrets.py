@@ -52,3 +52,10 @@ def _read_secret() -> bytes:
 
 def reset() -> None:
     _read_secret.cache_clear()
+
+
+class SsmSecrets:
+    """The secrets port on SSM Parameter Store (read once per container)."""
+
+    def beneficiary_secret(self) -> bytes:
+        return beneficiary_secret()

@@ -66,3 +66,19 @@ def exists(bucket: str, key: str) -> bool:
             return False
         raise
     return True
+
+
+class S3Storage:
+    """The storage port on Amazon S3: the functions above, looked up at each call."""
+
+    def get_object(self, *args, **kwargs) -> StoredObject:
+        return get_object(*args, **kwargs)
+
+    def put_object(self, *args, **kwargs) -> str:
+        return put_object(*args, **kwargs)
+
+    def put_new_object(self, *args, **kwargs) -> bool:
+        return put_new_object(*args, **kwargs)
+
+    def exists(self, bucket: str, key: str) -> bool:
+        return exists(bucket, key)

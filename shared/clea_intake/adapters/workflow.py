@@ -36,3 +36,13 @@ def resume(case_id: str, token: str, output: dict) -> bool:
         if exc.response["Error"]["Code"] in ("TaskTimedOut", "InvalidToken", "TaskDoesNotExist"):
             return False
         raise
+
+
+class StepFunctionsWorkflow:
+    """The workflow port on AWS Step Functions: the functions above, looked up at each call."""
+
+    def start_case(self, state_machine_arn: str, case_id: str) -> bool:
+        return start_case(state_machine_arn, case_id)
+
+    def resume(self, case_id: str, token: str, output: dict) -> bool:
+        return resume(case_id, token, output)

@@ -11,11 +11,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from clea_intake.documents import checks, extractors, sources
+from clea_intake.documents import checks, sources
 from clea_intake.documents.classify import classify
 from clea_intake.documents.finding_codes import DOC_LABELS, make_finding
 from clea_intake.documents.machine_zone import MrzReading, find_mrz
 from clea_intake.documents.ocr import OcrError, OcrProvider, TesseractOcr
+from clea_intake.documents.read.by_type import READERS
+from clea_intake.documents.read.identity import read_identity
 from clea_intake.documents.reading import Text
 from clea_intake.domain.findings import IDENTITY_TYPES, DocType, Finding
 from clea_intake.domain.policy import Policy
@@ -95,7 +97,7 @@ def _identity_layout_text(
     """Cards are small blocks side by side: when the visual zone could not be read, read the page again
     with automatic layout and put that reading first."""
     reader = getattr(ocr, "layout_text", None)
-    fields = extractors.read_identity(text, mrz, doc_type, as_of, policy)
+    fields = read_identity(text, mrz, doc_type, as_of, policy)
     wanted = ("surname", "given_names", "birth_date", "expiry_date", "issue_date")
     if reader is None or all(fields.get(k) for k in wanted):
         return text
@@ -163,9 +165,9 @@ def read_document(
         findings.append(make_finding("UNKNOWN_TYPE"))
     else:
         if doc_type in IDENTITY_TYPES:
-            fields = extractors.read_identity(text, mrz, doc_type, as_of, policy)
+            fields = read_identity(text, mrz, doc_type, as_of, policy)
         else:
-            fields = extractors.READERS[doc_type](text, as_of)
+            fields = READERS[doc_type](text, as_of)
         findings.extend(checks.check(doc_type, fields, as_of=as_of, policy=policy, mrz=mrz))
         if result.confidence < limits.review_confidence_below:
             findings.insert(0, make_finding("LOW_CONFIDENCE", doc_label=DOC_LABELS[doc_type].lower()))

@@ -44,3 +44,7 @@ class StaleRecord(CleaIntakeError):
 class WriteConflict(CleaIntakeError):
     """DynamoDB cancelled a transaction for a concurrent transaction or throttling, not for a condition:
     nothing was written, and the same read-decide-write may simply run again."""
+
+
+# Errors a Step Functions task may simply run again: the state machine's Retry names each of them.
+RETRYABLE: tuple[type[CleaIntakeError], ...] = (StaleCase, WriteConflict)

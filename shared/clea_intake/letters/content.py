@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from typing import Literal
 
 from clea_intake.domain.policy import Policy, PolicyNotFound, all_policies, current_policy, policy_for
-from clea_intake.letters.french import amount_fr, certification_fr, date_fr, evaluation_fr, hours_fr, one_line
+from clea_intake.french import amount_fr, date_fr, hours_fr
+from clea_intake.letters.french import certification_fr, evaluation_fr, one_line
 from clea_intake.letters.models import NoticeContext
 from clea_intake.letters.region import DIRECTION, REGION_NAME, appeal_paragraphs
 

@@ -109,6 +109,7 @@ def _fields(pairs: list[str]) -> dict:
 
 
 def review(repo: Repository, cfg: Settings, args: argparse.Namespace) -> int:
+    from clea_intake.runtime import aws_ports
     from clea_intake.services.review import ReviewError, resolve
 
     console = _console()
@@ -130,7 +131,7 @@ def review(repo: Repository, cfg: Settings, args: argparse.Namespace) -> int:
     if not args.review_id:
         raise SystemExit(f"review {args.action} needs a review id")
     try:
-        result = resolve(repo, cfg, args.review_id, args.action, clock.now(), actor=f"ops:{args.by}",
+        result = resolve(aws_ports(repo, cfg), args.review_id, args.action, clock.now(), actor=f"ops:{args.by}",
                          doc_type=args.doc_type, fields=_fields(args.field), note=args.note)
     except ReviewError as exc:
         console.print(f"[red]{exc}[/red]")
@@ -140,19 +141,22 @@ def review(repo: Repository, cfg: Settings, args: argparse.Namespace) -> int:
 
 
 def payments(repo: Repository, cfg: Settings, args: argparse.Namespace) -> int:
+    from clea_intake.runtime import aws_ports
     from clea_intake.services.payments import confirm_file, export_payments, rewrite_missing_exports
+
+    ports = aws_ports(repo, cfg)
 
     console = _console()
     if args.action == "export":
         out = Path(args.out)
         # An earlier export whose files did not reach the bucket is written again first, under its own id.
-        rewrites = rewrite_missing_exports(repo, cfg, clock.now())
+        rewrites = rewrite_missing_exports(ports, clock.now())
         for export in rewrites.written:
             _write_export(console, out, export, again=True)
         for export_id in rewrites.waiting:
             console.print(f"{export_id} : fichiers pas encore dans le compartiment, export peut-être en cours ; "
                           "relancer dans un quart d'heure pour les écrire à nouveau.")
-        export = export_payments(repo, cfg, clock.now())
+        export = export_payments(ports, clock.now())
         if export is None:
             console.print("Aucun ordre de paiement en attente.")
             return 0
@@ -160,7 +164,7 @@ def payments(repo: Repository, cfg: Settings, args: argparse.Namespace) -> int:
         return 0
     if not args.file:
         raise SystemExit("payments confirm needs the confirmation FILE")
-    confirmed = confirm_file(repo, Path(args.file).read_bytes(), clock.now(), actor=f"finance:{args.by}")
+    confirmed = confirm_file(ports, Path(args.file).read_bytes(), clock.now(), actor=f"finance:{args.by}")
     console.print(f"{len(confirmed)} dossier(s) payé(s) : {', '.join(confirmed) or '—'}")
     return 0
 

@@ -100,6 +100,7 @@ def _case_for(index: int, step: Step, submitted: list[str]) -> str:
 
 
 def _play(stack: LocalStack, base: Path, index: int, step: Step, submitted: list[str]) -> None:
+    from clea_intake.runtime import aws_ports
     from clea_intake.services import cases, payments
 
     stack.set_time(step.at)
@@ -118,12 +119,12 @@ def _play(stack: LocalStack, base: Path, index: int, step: Step, submitted: list
             stack.tick(step.at)
         elif action == "confirm_payment":
             stack.settle()
-            payments.export_and_confirm(stack.repo(), stack.cfg(), step.at, actor="finance")
+            payments.export_and_confirm(aws_ports(stack.repo(), stack.cfg()), step.at, actor="finance")
         elif action == "withdraw":
-            cases.withdraw(stack.repo(), stack.cfg(), _case_for(index, step, submitted), step.at,
+            cases.withdraw(aws_ports(stack.repo(), stack.cfg()), _case_for(index, step, submitted), step.at,
                            actor="ops:scenario", note=step.note)
         elif action == "request_document":
-            cases.request_document(stack.repo(), stack.cfg(), _case_for(index, step, submitted), step.at,
+            cases.request_document(aws_ports(stack.repo(), stack.cfg()), _case_for(index, step, submitted), step.at,
                                    actor="ops:scenario", document=step.request_document)
     except OSError as exc:
         raise ScenarioError(f"step {index} ({action}): {exc}") from exc

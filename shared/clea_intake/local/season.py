@@ -169,38 +169,42 @@ def plan(applications: int) -> tuple[list[Action], list[tuple[str, str, str]]]:
 def _review_queue(stack: LocalStack, truth: dict[tuple[str, str], tuple[str, dict]]) -> None:
     """An agent's morning: read each doubtful piece and correct it, turn away usurped mail, check new IBANs."""
     from clea_intake import clock
+    from clea_intake.runtime import aws_ports
     from clea_intake.services.review import resolve
 
     repo = stack.repo()
+    ports = aws_ports(repo, stack.cfg())
     for item in repo.reviews("OPEN"):
         if item.kind == "document":
             record = repo.find_document(item.case_id, item.subject_ref)
             known = truth.get((item.case_id, record.original_name)) if record else None
             if known:
-                resolve(repo, stack.cfg(), item.review_id, "correct", clock.now(), actor="ops:demo",
+                resolve(ports, item.review_id, "correct", clock.now(), actor="ops:demo",
                         doc_type=known[0], fields=known[1])
             else:
-                resolve(repo, stack.cfg(), item.review_id, "confirm", clock.now(), actor="ops:demo")
+                resolve(ports, item.review_id, "confirm", clock.now(), actor="ops:demo")
         elif item.kind == "bank_details":
-            resolve(repo, stack.cfg(), item.review_id, "confirm", clock.now(), actor="ops:demo")
+            resolve(ports, item.review_id, "confirm", clock.now(), actor="ops:demo")
         else:
-            resolve(repo, stack.cfg(), item.review_id, "dismiss", clock.now(), actor="ops:demo",
+            resolve(ports, item.review_id, "dismiss", clock.now(), actor="ops:demo",
                     note="Courriel non authentifié : écarté après vérification.")
     stack.settle()
 
 
 def _withdraw(stack: LocalStack, case_id: str) -> None:
     from clea_intake import clock
+    from clea_intake.runtime import aws_ports
     from clea_intake.services.cases import withdraw
 
-    withdraw(stack.repo(), stack.cfg(), case_id, clock.now(), actor="ops:demo", note="Retrait à la demande du candidat.")
+    withdraw(aws_ports(stack.repo(), stack.cfg()), case_id, clock.now(), actor="ops:demo", note="Retrait à la demande du candidat.")
 
 
 def _confirm(stack: LocalStack) -> None:
     from clea_intake import clock
+    from clea_intake.runtime import aws_ports
     from clea_intake.services.payments import export_and_confirm
 
-    export_and_confirm(stack.repo(), stack.cfg(), clock.now(), actor="finance:demo")
+    export_and_confirm(aws_ports(stack.repo(), stack.cfg()), clock.now(), actor="finance:demo")
 
 
 def run_season(*, applications: int, dashboard: Path, console: Console | None = None) -> int:

@@ -22,8 +22,8 @@ from pydantic import (
 
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.lifecycle import State
-from clea_intake.domain.policy import Certification, EvaluationType
 from clea_intake.domain.reasons import Reason
+from clea_intake.domain.records import CaseSummary
 
 FunnelStage = Literal["received", "complete", "awarded", "claimed", "paid"]
 FUNNEL_STAGES: tuple[FunnelStage, ...] = ("received", "complete", "awarded", "claimed", "paid")
@@ -38,31 +38,6 @@ DEFAULT_TIMEZONE = "Europe/Paris"
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class CaseSummary(_Model):
-    """One case as the dashboard needs it: identifiers, dates, amounts and codes, no personal data."""
-
-    case_id: str = Field(min_length=1, max_length=64)
-    state: State
-    received_at: AwareDatetime
-    decided_at: AwareDatetime | None = None
-    completed_at: AwareDatetime | None = None
-    awarded_eur: Decimal = Field(default=Decimal(0), ge=0)
-    paid_eur: Decimal = Field(default=Decimal(0), ge=0)
-    paid_at: AwareDatetime | None = None
-    reasons: list[Reason] = Field(default_factory=list)
-    certification: Certification
-    evaluation: EvaluationType
-    # The last transition, when the caller knows it; else the latest date above stands in for it.
-    updated_at: AwareDatetime | None = None
-
-    @property
-    def last_change(self) -> datetime:
-        if self.updated_at is not None:
-            return self.updated_at
-        known = (self.received_at, self.completed_at, self.decided_at, self.paid_at)
-        return max(moment for moment in known if moment is not None)
 
 
 class FunnelStep(_Model):

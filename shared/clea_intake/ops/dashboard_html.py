@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.lifecycle import State
+from clea_intake.french import amount_fr, count_fr, days_fr, moment_fr, month_fr, percent_fr
 from clea_intake.ops.dashboard_data import DashboardData, FunnelStage
 from clea_intake.ops.labels import DOC_TYPE_LABELS, REASON_LABELS, STATE_LABELS
 from clea_intake.ops.svg_charts import (
@@ -21,8 +21,6 @@ from clea_intake.ops.svg_charts import (
 )
 
 TITLE = "clea-intake — tableau de bord des opérations"
-THIN_SPACE = "\u202f"  # French thousands separator (narrow no-break space)
-NBSP = "\u00a0"
 
 BLUE, SKY, GREEN, ORANGE, VERMILION, GREY = "#0072b2", "#56b4e9", "#009e73", "#e69f00", "#d55e00", "#7b8794"
 FUNNEL_LABELS: dict[FunnelStage, str] = {
@@ -51,56 +49,6 @@ STATE_GROUPS: tuple[tuple[str, str, frozenset[State]], ...] = (
     ("Refusé", VERMILION, frozenset({State.REFUSED})),
     ("Clos sans versement", GREY, frozenset({State.CLOSED_UNPAID, State.LAPSED, State.WITHDRAWN})),
 )
-MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-
-# --- French number and date formats -------------------------------------------------------------
-
-
-def format_int(value: float) -> str:
-    return f"{round(value):,}".replace(",", THIN_SPACE)
-
-
-def format_eur(value: Decimal | float) -> str:
-    amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    units, cents = divmod(abs(amount), 1)
-    text = format_int(int(units))
-    if cents:
-        text += "," + f"{cents:.2f}"[2:]
-    return f"{'-' if amount < 0 else ''}{text}{NBSP}€"
-
-
-def format_percent(part: float, whole: float) -> str:
-    # An empty season has no whole: say so rather than divide by zero.
-    if whole <= 0:
-        return "—"
-    return f"{round(100 * part / whole)}{NBSP}%"
-
-
-def format_days(value: float) -> str:
-    text = f"{value:.1f}".replace(".", ",").removesuffix(",0")
-    return f"{text}{NBSP}j"
-
-
-def format_month(month: str) -> str:
-    return f"{MONTHS_FR[int(month[5:7]) - 1]} {month[:4]}"
-
-
-def _format_moment(moment: datetime, data: DashboardData) -> str:
-    return moment.astimezone(data.tz).strftime("%d/%m/%Y %H:%M")
 
 
 # --- page pieces ---------------------------------------------------------------------------------
@@ -135,26 +83,30 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric_from: 
 
 def _kpis(data: DashboardData) -> str:
     funnel = {step.stage: step.count for step in data.funnel}
-    median = format_days(statistics.median(data.decision_days)) if data.decision_days else "—"
+    median = days_fr(statistics.median(data.decision_days)) if data.decision_days else "—"
     tiles = (
-        ("Dossiers reçus", format_int(data.total_cases), data.season),
+        ("Dossiers reçus", count_fr(data.total_cases), data.season),
         (
             "Aides attribuées",
-            format_int(funnel["awarded"]),
-            f"{format_percent(funnel['awarded'], data.total_cases)} des dossiers reçus",
+            count_fr(funnel["awarded"]),
+            f"{percent_fr(funnel['awarded'], data.total_cases)} des dossiers reçus",
         ),
         (
             "Refus",
-            format_int(data.counts_by_state[State.REFUSED]),
-            f"{format_percent(data.counts_by_state[State.REFUSED], data.total_cases)} des dossiers reçus",
+            count_fr(data.counts_by_state[State.REFUSED]),
+            f"{percent_fr(data.counts_by_state[State.REFUSED], data.total_cases)} des dossiers reçus",
         ),
-        ("Montant attribué", format_eur(data.awarded_total_eur), "aides accordées, toutes dates"),
+        (
+            "Montant attribué",
+            amount_fr(data.awarded_total_eur, typographic=True),
+            "aides accordées, toutes dates",
+        ),
         (
             "Montant versé",
-            format_eur(data.paid_total_eur),
-            f"{format_percent(float(data.paid_total_eur), float(data.awarded_total_eur))} du montant attribué",
+            amount_fr(data.paid_total_eur, typographic=True),
+            f"{percent_fr(float(data.paid_total_eur), float(data.awarded_total_eur))} du montant attribué",
         ),
-        ("À revoir", format_int(data.open_review_items), "éléments ouverts dans la file de revue"),
+        ("À revoir", count_fr(data.open_review_items), "éléments ouverts dans la file de revue"),
         ("Délai médian de décision", median, "de la réception à la décision"),
     )
     items = "".join(
@@ -171,9 +123,7 @@ def _funnel_card(data: DashboardData) -> str:
     groups = [
         BarGroup(
             label=FUNNEL_LABELS[step.stage],
-            bars=(
-                Bar(step.count, f"{format_int(step.count)} · {format_percent(step.count, received)}", color),
-            ),
+            bars=(Bar(step.count, f"{count_fr(step.count)} · {percent_fr(step.count, received)}", color),),
         )
         for step, color in zip(data.funnel, shades, strict=True)
     ]
@@ -187,7 +137,7 @@ def _funnel_card(data: DashboardData) -> str:
         title=title,
         description=", ".join(f"{g.label} : {g.bars[0].text}" for g in groups),
         axis_label="Nombre de dossiers",
-        tick_format=format_int,
+        tick_format=count_fr,
     )
     table = _table(
         ["Étape", "Dossiers", "Part des reçus"], [(g.label, *g.bars[0].text.split(" · ")) for g in groups]
@@ -205,7 +155,7 @@ def _states_card(data: DashboardData) -> str:
     if data.total_cases == 0:
         return _card("etats", title, hint, _empty("Aucun dossier pour cette campagne."))
     groups = [
-        BarGroup(label=STATE_LABELS[state], bars=(Bar(count, format_int(count), _state_color(state)),))
+        BarGroup(label=STATE_LABELS[state], bars=(Bar(count, count_fr(count), _state_color(state)),))
         for state, count in data.counts_by_state.items()
     ]
     chart = horizontal_bar_chart(
@@ -214,12 +164,12 @@ def _states_card(data: DashboardData) -> str:
         title=title,
         description=", ".join(f"{g.label} : {g.bars[0].text}" for g in groups),
         axis_label="Nombre de dossiers",
-        tick_format=format_int,
+        tick_format=count_fr,
         legend=[(name, color) for name, color, _ in STATE_GROUPS],
     )
     table = _table(
         ["État", "Code", "Dossiers"],
-        [(STATE_LABELS[s], s.value, format_int(n)) for s, n in data.counts_by_state.items()],
+        [(STATE_LABELS[s], s.value, count_fr(n)) for s, n in data.counts_by_state.items()],
         numeric_from=2,
     )
     return _card("etats", title, hint, chart, table)
@@ -231,7 +181,7 @@ def _refusals_card(data: DashboardData) -> str:
     if not any(data.refusals_by_reason.values()):
         return _card("refus", title, hint, _empty("Aucun refus pour cette campagne."))
     groups = [
-        BarGroup(label=REASON_LABELS[reason], bars=(Bar(count, format_int(count), VERMILION),))
+        BarGroup(label=REASON_LABELS[reason], bars=(Bar(count, count_fr(count), VERMILION),))
         for reason, count in data.refusals_by_reason.items()
     ]
     chart = horizontal_bar_chart(
@@ -240,11 +190,11 @@ def _refusals_card(data: DashboardData) -> str:
         title=title,
         description=", ".join(f"{g.label} : {g.bars[0].text}" for g in groups),
         axis_label="Nombre de dossiers refusés",
-        tick_format=format_int,
+        tick_format=count_fr,
     )
     table = _table(
         ["Motif", "Code", "Dossiers"],
-        [(REASON_LABELS[r], r.value, format_int(n)) for r, n in data.refusals_by_reason.items()],
+        [(REASON_LABELS[r], r.value, count_fr(n)) for r, n in data.refusals_by_reason.items()],
         numeric_from=2,
     )
     return _card("refus", title, hint, chart, table)
@@ -260,13 +210,13 @@ def _delays_card(data: DashboardData) -> str:
     median = statistics.median(data.decision_days)
     example = bins[1] if len(bins) > 1 else bins[0]
     hint = (
-        f"{format_int(len(data.decision_days))} dossiers décidés ; délai médian {format_days(median)}, "
-        f"maximum {format_days(max(data.decision_days))}."
+        f"{count_fr(len(data.decision_days))} dossiers décidés ; délai médian {days_fr(median)}, "
+        f"maximum {days_fr(max(data.decision_days))}."
     )
     columns = [
         BarGroup(
             label=f"{b.lower:g}–{b.upper:g}",
-            bars=(Bar(b.count, format_int(b.count), BLUE),),
+            bars=(Bar(b.count, count_fr(b.count), BLUE),),
         )
         for b in bins
     ]
@@ -278,7 +228,7 @@ def _delays_card(data: DashboardData) -> str:
         x_label=f"Jours entre la réception et la décision ({example.lower:g}–{example.upper:g} : "
         f"de {example.lower:g} à moins de {example.upper:g} jours)",
         y_label="Dossiers",
-        tick_format=format_int,
+        tick_format=count_fr,
     )
     table = _table(["Jours", "Dossiers"], [(c.label, c.bars[0].text) for c in columns])
     return _card("delais", title, hint, chart, table)
@@ -291,10 +241,10 @@ def _amounts_card(data: DashboardData) -> str:
         return _card("montants", title, hint, _empty("Aucun montant attribué ni versé."), wide=False)
     groups = [
         BarGroup(
-            label=format_month(row.month),
+            label=month_fr(row.month),
             bars=(
-                Bar(float(row.awarded_eur), format_eur(row.awarded_eur), BLUE, "Attribué"),
-                Bar(float(row.paid_eur), format_eur(row.paid_eur), GREEN, "Versé"),
+                Bar(float(row.awarded_eur), amount_fr(row.awarded_eur, typographic=True), BLUE, "Attribué"),
+                Bar(float(row.paid_eur), amount_fr(row.paid_eur, typographic=True), GREEN, "Versé"),
             ),
         )
         for row in data.amounts_by_month
@@ -307,14 +257,20 @@ def _amounts_card(data: DashboardData) -> str:
             f"{g.label} : attribué {g.bars[0].text}, versé {g.bars[1].text}" for g in groups
         ),
         axis_label="Montant (€)",
-        tick_format=lambda v: format_eur(Decimal(str(v))),
+        tick_format=lambda v: amount_fr(Decimal(str(v)), typographic=True),
         legend=[("Attribué", BLUE), ("Versé", GREEN)],
         integer_ticks=False,
     )
     table = _table(
         ["Mois", "Attribué", "Versé"],
         [(g.label, g.bars[0].text, g.bars[1].text) for g in groups]
-        + [("Total", format_eur(data.awarded_total_eur), format_eur(data.paid_total_eur))],
+        + [
+            (
+                "Total",
+                amount_fr(data.awarded_total_eur, typographic=True),
+                amount_fr(data.paid_total_eur, typographic=True),
+            )
+        ],
     )
     return _card("montants", title, hint, chart, table)
 
@@ -328,7 +284,7 @@ def _documents_card(data: DashboardData) -> str:
     groups = [
         BarGroup(
             label=DOC_TYPE_LABELS[doc_type],
-            bars=(Bar(n, format_int(n), GREY if doc_type is DocType.UNKNOWN else SKY),),
+            bars=(Bar(n, count_fr(n), GREY if doc_type is DocType.UNKNOWN else SKY),),
         )
         for doc_type, n in present
     ]
@@ -338,7 +294,7 @@ def _documents_card(data: DashboardData) -> str:
         title=title,
         description=", ".join(f"{g.label} : {g.bars[0].text}" for g in groups),
         axis_label="Nombre de pièces",
-        tick_format=format_int,
+        tick_format=count_fr,
     )
     table = _table(["Type", "Pièces"], [(g.label, g.bars[0].text) for g in groups])
     return _card("pieces", title, hint, chart, table)
@@ -353,7 +309,7 @@ def _latest_card(data: DashboardData) -> str:
         f"<tr><td><code>{esc(row.case_id)}</code></td>"
         f'<td><span class="dot" style="background:{_state_color(row.state)}"></span>'
         f'{esc(STATE_LABELS[row.state])} <span class="code">{esc(row.state.value)}</span></td>'
-        f'<td><time datetime="{esc(row.updated_at.isoformat())}">{esc(_format_moment(row.updated_at, data))}</time>'
+        f'<td><time datetime="{esc(row.updated_at.isoformat())}">{esc(moment_fr(row.updated_at, data.tz))}</time>'
         "</td></tr>"
         for row in data.latest_cases
     )
@@ -416,7 +372,7 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'n
 
 def render_dashboard(data: DashboardData) -> str:
     """The whole dashboard as one HTML document (UTF-8 text), readable offline by the Région's staff."""
-    generated = _format_moment(data.generated_at, data)
+    generated = moment_fr(data.generated_at, data.tz)
     cards = "".join(
         (
             # Paired by height, two to a row on a wide screen.

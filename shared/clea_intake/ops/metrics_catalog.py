@@ -1,7 +1,7 @@
 """The one catalogue of the CloudWatch metrics (EMF, namespace CleaIntake) the code emits and dashboards read.
 
 Emit through `record_metric` (or Powertools with the name, unit and dimensions found here) so that
-the CloudWatch dashboard in infra/cloudwatch-dashboard.json keeps matching what the code writes.
+the CloudWatch dashboard (OperationsDashboard in template.yaml) keeps matching what the code writes.
 
 Powertools adds a `service` dimension to every metric when POWERTOOLS_SERVICE_NAME is set; the
 dashboard therefore finds these metrics with SEARCH expressions that do not depend on it.

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from clea_intake.french import MONTHS
+
 FONT_DIR = Path(__file__).parent / "fonts"
 # Embedded families (DejaVu subsets, OCR-B) and the PDF base-14 families, which cost nothing to embed.
 TTF_FAMILIES = {
@@ -20,7 +22,6 @@ TTF_FAMILIES = {
 }
 CORE_FAMILIES = ("helvetica", "times", "courier")
 FONT_FAMILIES = tuple(TTF_FAMILIES) + CORE_FAMILIES
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre")
 DATE_STYLES = ("long", "slash", "iso", "long0", "dots")
 # Characters the base-14 fonts (WinAnsi) lack, replaced the way a word processor export would.
 _CORE_REPLACEMENTS = {"☐": "[ ]", "☒": "[X]", "✓": "X", "✔": "X", "■": "-", "□": "[ ]", "№": "N°", "−": "-", "→": "->", "\u202f": " "}

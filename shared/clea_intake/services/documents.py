@@ -10,15 +10,16 @@ from urllib.parse import unquote
 
 from aws_lambda_powertools import Logger
 
-from clea_intake.adapters import storage
-from clea_intake.adapters.repository import DocumentRecord, Repository, ReviewItem, doc_id_for
+from clea_intake.adapters.repository import Repository, doc_id_for
 from clea_intake.documents.finding_codes import make_finding
 from clea_intake.documents.pipeline import DocumentReading, read_document
 from clea_intake.domain.calendar import local_day
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.policy import current_policy
+from clea_intake.domain.records import DocumentRecord, ReviewItem
 from clea_intake.services import metrics
-from clea_intake.settings import Settings
+from clea_intake.services.flow import advance
+from clea_intake.services.ports import Ports
 
 logger = Logger(service="clea-intake", child=True)
 
@@ -43,9 +44,19 @@ def locate(key: str) -> tuple[str, str, str] | None:
     return None
 
 
-def receive(repo: Repository, cfg: Settings, *, bucket: str, key: str, etag: str, version_id: str | None,
-            now: datetime, ocr=None) -> DocumentOutcome:
+def document_received(ports: Ports, *, bucket: str, key: str, etag: str, version_id: str | None,
+                      now: datetime) -> DocumentOutcome:
+    """Read and record one document, then move its case on (services.flow.advance)."""
+    outcome = receive(ports, bucket=bucket, key=key, etag=etag, version_id=version_id, now=now)
+    if outcome.status == "recorded" and outcome.case_id is not None:
+        advance(ports, outcome.case_id, now)
+    return outcome
+
+
+def receive(ports: Ports, *, bucket: str, key: str, etag: str, version_id: str | None,
+            now: datetime) -> DocumentOutcome:
     """Read and record one document; a repeated delivery of the same object version does nothing."""
+    repo = ports.repository
     place = locate(key)
     if place is None:
         logger.warning("object outside the document folders ignored", key=key)
@@ -57,7 +68,7 @@ def receive(repo: Repository, cfg: Settings, *, bucket: str, key: str, etag: str
         return DocumentOutcome(case_id, doc_id, "duplicate", str(known.doc_type))
 
     policy = current_policy()
-    obj = storage.get_object(bucket, key, version_id, max_bytes=policy.documents.max_file_bytes)
+    obj = ports.storage.get_object(bucket, key, version_id, max_bytes=policy.documents.max_file_bytes)
     digest = hashlib.sha256(obj.body).hexdigest()
     twins = [d for d in repo.documents(case_id)
              if d.sha256 == digest and d.doc_id != doc_id and d.status != "superseded"]
@@ -70,7 +81,7 @@ def receive(repo: Repository, cfg: Settings, *, bucket: str, key: str, etag: str
         reading = _too_large(obj.size, policy.documents.max_file_bytes, digest)
     else:
         reading = read_document(obj.body, filename=original_name, as_of=local_day(now, policy), policy=policy,
-                                ocr=ocr)
+                                ocr=ports.ocr)
     # An unreadable file is not a question for a person: its finding already tells the applicant.
     doubtful_type = reading.confidence < policy.documents.review_confidence_below and reading.text_source != "none"
     doubts = ocr_doubts(reading)

@@ -9,27 +9,26 @@ from urllib.parse import quote
 
 from aws_lambda_powertools import Logger
 
-from clea_intake.adapters import mailer, storage
-from clea_intake.adapters.repository import Repository, ReviewItem
+from clea_intake.adapters.repository import Repository
 from clea_intake.domain.case import Case
 from clea_intake.domain.lifecycle import OPEN_FOR_CLAIM, State
 from clea_intake.domain.policy import current_policy
+from clea_intake.domain.records import ReviewItem
 from clea_intake.mail.parse import Attachment, InboundMessage, MalformedMessage, parse_inbound
 from clea_intake.mail.reasons import MailReason, reason_message
 from clea_intake.mail.reference import message_references
 from clea_intake.mail.trust import assess_trust
 from clea_intake.services import metrics
 from clea_intake.services.evaluators import registered_addresses
+from clea_intake.services.flow import CLAIM_EVENT
+from clea_intake.services.ports import Ports
 from clea_intake.services.retry import on_stale_case
-from clea_intake.settings import Settings
 
 logger = Logger(service="clea-intake", child=True)
 
 # Awarded cases wait for their claim; a claim repeated once the payment is ordered is filed, and changes nothing.
 TAKES_CLAIM_MAIL = OPEN_FOR_CLAIM | {State.PAYMENT_ORDERED, State.PAID}
-# The timeline event that announces a claim e-mail and the attachments it brought (their SHA-256):
-# the claim is assessed only once every one of them has been read (services.claims).
-CLAIM_EVENT = "claim"
+__all__ = ["CLAIM_EVENT", "TAKES_CLAIM_MAIL", "InboundOutcome", "ingest"]
 
 
 @dataclass
@@ -40,24 +39,26 @@ class InboundOutcome:
     stored: tuple[str, ...] = ()
 
 
-def ingest(repo: Repository, cfg: Settings, *, bucket: str, key: str, now: datetime,
+def ingest(ports: Ports, *, bucket: str, key: str, now: datetime,
            version_id: str | None = None, released_for: str | None = None) -> InboundOutcome:
     """Handle one raw message once; the raw object is never changed or deleted.
 
     `released_for`: a person checked a quarantined message and files it for this case anyway.
+    Each attachment filed lands under claims/: its reading ends in services.flow.advance.
     """
+    repo = ports.repository
     if released_for is None and repo.find_inbound(key) is not None:
         return InboundOutcome("duplicate")
     limits = current_policy().claims
-    raw = storage.get_object(bucket, key, version_id, max_bytes=limits.max_message_bytes)
+    raw = ports.storage.get_object(bucket, key, version_id, max_bytes=limits.max_message_bytes)
     if raw.size > limits.max_message_bytes:
-        return _quarantine(repo, cfg, key, now, MailReason.MAIL_ATTACHMENTS_TOTAL_TOO_LARGE, None, None)
+        return _quarantine(ports, key, now, MailReason.MAIL_ATTACHMENTS_TOTAL_TOO_LARGE, None, None)
     try:
         msg = parse_inbound(raw.body, max_attachments=limits.max_attachments,
                             max_attachment_bytes=limits.max_attachment_bytes,
                             max_total_bytes=limits.max_message_bytes)
     except MalformedMessage as malformed:
-        return _quarantine(repo, cfg, key, now, malformed.code, None, None)
+        return _quarantine(ports, key, now, malformed.code, None, None)
 
     references = [released_for] if released_for else message_references(msg)
     case = repo.find_case(references[0]) if len(references) == 1 else None
@@ -68,30 +69,30 @@ def ingest(repo: Repository, cfg: Settings, *, bucket: str, key: str, now: datet
                       if case else set())
         verdict = assess_trust(msg, registered)
         if not verdict.accepted and (case is not None or verdict.reason != MailReason.MAIL_SENDER_NOT_EVALUATOR):
-            return _quarantine(repo, cfg, key, now, verdict.reason, case.case_id if case else None, msg,
+            return _quarantine(ports, key, now, verdict.reason, case.case_id if case else None, msg,
                                reply=False)
     if not references:
-        return _quarantine(repo, cfg, key, now, MailReason.MAIL_NO_REFERENCE, None, msg)
+        return _quarantine(ports, key, now, MailReason.MAIL_NO_REFERENCE, None, msg)
     if len(references) > 1:
-        return _quarantine(repo, cfg, key, now, MailReason.MAIL_AMBIGUOUS_REFERENCE, None, msg)
+        return _quarantine(ports, key, now, MailReason.MAIL_AMBIGUOUS_REFERENCE, None, msg)
     if case is None:
-        return _quarantine(repo, cfg, key, now, MailReason.MAIL_UNKNOWN_CASE, None, msg)
+        return _quarantine(ports, key, now, MailReason.MAIL_UNKNOWN_CASE, None, msg)
     if case.state not in TAKES_CLAIM_MAIL:
         # Not awarded (yet or ever), or closed: a claim there is a mistake or a question for a person.
-        return _quarantine(repo, cfg, key, now, MailReason.MAIL_UNKNOWN_CASE, case.case_id, msg)
+        return _quarantine(ports, key, now, MailReason.MAIL_UNKNOWN_CASE, case.case_id, msg)
 
     documents = [a for a in msg.attachments if a.is_supported_document]
     errors = [p for p in msg.problems if p.severity == "error"]
     if not documents:
         reason = errors[0].code if errors else MailReason.MAIL_NO_ATTACHMENT
-        return _quarantine(repo, cfg, key, now, reason, case.case_id, msg)
+        return _quarantine(ports, key, now, reason, case.case_id, msg)
     # Announce the attachments before storing them: their readings may start as soon as they are in S3.
     _note_claim(repo, case.case_id, now, key, documents, [str(p.code) for p in errors])
     stem = hashlib.sha256(key.encode()).hexdigest()[:12]
     stored = []
     for n, attachment in enumerate(documents, start=1):
         claim_key = f"claims/{case.case_id}/{stem}-{n:02d}{attachment.extension}"
-        storage.put_object(bucket, claim_key, attachment.data, content_type=attachment.content_type_sniffed,
+        ports.storage.put_object(bucket, claim_key, attachment.data, content_type=attachment.content_type_sniffed,
                            metadata={"original-filename": quote(attachment.sanitised_filename),
                                      "source-message": key})
         stored.append(claim_key)
@@ -127,13 +128,14 @@ def _open_review(repo: Repository, key: str, now: datetime, reason: MailReason |
         metrics.count("ReviewOpened")
 
 
-def _quarantine(repo: Repository, cfg: Settings, key: str, now: datetime, reason: MailReason | str,
+def _quarantine(ports: Ports, key: str, now: datetime, reason: MailReason | str,
                 case_id: str | None, msg: InboundMessage | None, *, reply: bool = True) -> InboundOutcome:
     """Keep the message aside with its reason, show it to a person, answer the sender if it authenticated.
 
     The review item is opened before the message is marked handled, so that a crash in between is
     retried into the queue rather than lost; replies go out once, with the first marking.
     """
+    repo, cfg, mailer = ports.repository, ports.settings, ports.mailer
     _open_review(repo, key, now, reason, case_id)
     if not repo.record_inbound(key, status="quarantined", at=now, case_id=case_id, reason=str(reason)):
         return InboundOutcome("duplicate")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from clea_intake.adapters import mailer
-from clea_intake.adapters.repository import MailRecord, Repository
 from clea_intake.domain.calendar import claim_deadline, local_day
 from clea_intake.domain.case import Case
 from clea_intake.domain.policy import policy_for
 from clea_intake.domain.reasons import refusal_message
+from clea_intake.domain.records import MailRecord
 from clea_intake.letters.models import MissingPiece, NoticeContext, Reason
-from clea_intake.settings import Settings
+from clea_intake.services.ports import Ports
 
 EVALUATOR_NOTICES = frozenset({"arrete_evaluator", "claim_received", "claim_incomplete", "payment_ordered",
                                "closed_unpaid", "lapsed"})
@@ -44,9 +43,10 @@ def context_for(case: Case, now: datetime, **extra) -> NoticeContext:
     )
 
 
-def notify(repo: Repository, cfg: Settings, case: Case, kind: str, now: datetime, *,
+def notify(ports: Ports, case: Case, kind: str, now: datetime, *,
            min_interval: timedelta | None = None, **extra) -> bool:
     """Send notice `kind` for the case unless it was already sent (or sent too recently); True if sent."""
+    repo, cfg, mailer = ports.repository, ports.settings, ports.mailer
     previous = [m for m in repo.mails(case.case_id) if m.kind == kind]
     if previous and (kind in ONCE or (min_interval and now - max(m.sent_at for m in previous) < min_interval)):
         return False

@@ -9,12 +9,16 @@ from decimal import Decimal
 
 from aws_lambda_powertools import Logger
 
-from clea_intake.adapters import storage
-from clea_intake.adapters.repository import PaymentOrder, Repository
+from clea_intake.adapters.repository import Repository
 from clea_intake.domain.errors import StaleCase
+from clea_intake.domain.lifecycle import State
+from clea_intake.domain.records import PaymentOrder
 from clea_intake.payments.confirm import parse_confirmation
 from clea_intake.payments.export import Debtor, PaymentLine, to_csv, to_pain001
-from clea_intake.services.claims import confirm_paid
+from clea_intake.services import metrics
+from clea_intake.services.flow import advance
+from clea_intake.services.ports import Ports
+from clea_intake.services.retry import on_stale_case
 from clea_intake.settings import Settings
 
 logger = Logger(service="clea-intake", child=True)
@@ -42,12 +46,13 @@ def _line(order: PaymentOrder) -> PaymentLine:
     )
 
 
-def export_payments(repo: Repository, cfg: Settings, now: datetime, *, store: bool = True) -> Export | None:
+def export_payments(ports: Ports, now: datetime, *, store: bool = True) -> Export | None:
     """Take every ORDERED payment into one export; an order is exported once, whatever the retries.
 
     Each order is taken together with a write of its case: the case's version condition makes two exports
     running at once race on the case, so that exactly one of them takes the order.
     """
+    repo, cfg = ports.repository, ports.settings
     # Unique even for two exports in the same second: the id names the files and is the SEPA MsgId.
     export_id = f"EXP-{now.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6].upper()}"
     pending = repo.payments("ORDERED")
@@ -61,7 +66,7 @@ def export_payments(repo: Repository, cfg: Settings, now: datetime, *, store: bo
     export = _build(cfg, export_id, taken, now)
     if store:
         # If this write fails, the orders are EXPORTED without files: `rewrite_missing_exports` makes them.
-        _store(cfg, export)
+        _store(ports, export)
     logger.info("payments exported", export_id=export_id, orders=len(taken))
     return export
 
@@ -81,12 +86,12 @@ def _build(cfg: Settings, export_id: str, orders: list[PaymentOrder], created: d
     return Export(export_id, orders, to_csv(lines), to_pain001(lines, _debtor(cfg), export_id, created))
 
 
-def _store(cfg: Settings, export: Export, keys: list[str] | None = None) -> list[str]:
+def _store(ports: Ports, export: Export, keys: list[str] | None = None) -> list[str]:
     """Write the export's files (or only `keys`) where none is; the keys written."""
     csv_key, xml_key = _keys(export.export_id)
     files = {csv_key: (export.csv, "text/csv; charset=utf-8"), xml_key: (export.xml, "application/xml")}
     return [key for key in (keys or files)
-            if storage.put_new_object(cfg.bucket_name, key, files[key][0], content_type=files[key][1])]
+            if ports.storage.put_new_object(ports.settings.bucket_name, key, files[key][0], content_type=files[key][1])]
 
 
 # An export takes its orders one by one, then writes its two files: seconds. Files still missing this
@@ -100,8 +105,7 @@ class Rewrites:
     waiting: list[str]  # exports too recent to tell from one still being written
 
 
-def rewrite_missing_exports(repo: Repository, cfg: Settings, now: datetime,
-                            *, settle: timedelta = EXPORT_SETTLE) -> Rewrites:
+def rewrite_missing_exports(ports: Ports, now: datetime, *, settle: timedelta = EXPORT_SETTLE) -> Rewrites:
     """Write again the files of every export whose orders were taken but whose files are not in the bucket
     (the write failed after the orders were marked EXPORTED): without them finance would never pay those
     orders, and a new export would not take them again. The orders hold every line of the files, and their
@@ -110,6 +114,7 @@ def rewrite_missing_exports(repo: Repository, cfg: Settings, now: datetime,
     An export whose last order was taken less than `settle` ago may still be writing: it is left alone.
     A file is only written where none is, so a late first write and a rewrite never replace each other.
     """
+    repo, cfg = ports.repository, ports.settings
     exported: dict[str, list[PaymentOrder]] = {}
     for order in repo.payments("EXPORTED"):
         if order.export_id:
@@ -117,7 +122,7 @@ def rewrite_missing_exports(repo: Repository, cfg: Settings, now: datetime,
     result = Rewrites([], [])
     for export_id, orders in sorted(exported.items()):
         keys = _keys(export_id)
-        missing = [key for key in keys if not storage.exists(cfg.bucket_name, key)]
+        missing = [key for key in keys if not ports.storage.exists(cfg.bucket_name, key)]
         if not missing:
             continue
         stamps = [o.exported_at for o in orders if o.exported_at is not None]
@@ -125,7 +130,7 @@ def rewrite_missing_exports(repo: Repository, cfg: Settings, now: datetime,
             result.waiting.append(export_id)
             continue
         export = _build(cfg, export_id, orders, min(stamps) if stamps else now)
-        if _store(cfg, export, missing):
+        if _store(ports, export, missing):
             logger.warning("payment export written again", export_id=export_id, orders=len(orders))
             result.written.append(export)
     return result
@@ -149,24 +154,42 @@ def _take(repo: Repository, order: PaymentOrder, export_id: str, now: datetime) 
     return None
 
 
-def confirm(repo: Repository, references: list[str], now: datetime, *, actor: str) -> list[str]:
+@on_stale_case()
+def confirm_paid(ports: Ports, case_id: str, now: datetime, actor: str) -> bool:
+    """Finance confirmed the transfer: PAID, the evaluator's IBAN remembered, the workflow ends."""
+    repo = ports.repository
+    case = repo.get_case(case_id)
+    order = repo.find_payment(case_id)
+    if case.state != State.PAYMENT_ORDERED or order is None:
+        return False
+    paid = order.model_copy(update={"status": "PAID", "paid_at": now})
+    case.mark_paid(order, at=now, actor=actor)
+    repo.update_payment(paid, expected_status=order.status, case=case)
+    repo.set_evaluator_iban(order.creditor_siret, order.iban, now)
+    metrics.state_entered(State.PAID)
+    metrics.amount("PaidAmount", order.amount_eur)
+    advance(ports, case_id, now, actor=actor)
+    return True
+
+
+def confirm(ports: Ports, references: list[str], now: datetime, *, actor: str) -> list[str]:
     """Mark PAID the exported orders named by order or case id; returns the case ids confirmed."""
     confirmed = []
     for reference in references:
         case_id = reference.removeprefix("PAY-")
-        order = repo.find_payment(case_id)
+        order = ports.repository.find_payment(case_id)
         if order is None or order.status != "EXPORTED":
             continue
-        if confirm_paid(repo, case_id, now, actor):
+        if confirm_paid(ports, case_id, now, actor):
             confirmed.append(case_id)
     return confirmed
 
 
-def confirm_file(repo: Repository, data: bytes, now: datetime, *, actor: str) -> list[str]:
-    return confirm(repo, parse_confirmation(data), now, actor=actor)
+def confirm_file(ports: Ports, data: bytes, now: datetime, *, actor: str) -> list[str]:
+    return confirm(ports, parse_confirmation(data), now, actor=actor)
 
 
-def export_and_confirm(repo: Repository, cfg: Settings, now: datetime, *, actor: str) -> list[str]:
+def export_and_confirm(ports: Ports, now: datetime, *, actor: str) -> list[str]:
     """What the scenario's `confirm_payment` step stands for: export, then finance confirms every export."""
-    export_payments(repo, cfg, now)
-    return confirm(repo, [o.case_id for o in repo.payments("EXPORTED")], now, actor=actor)
+    export_payments(ports, now)
+    return confirm(ports, [o.case_id for o in ports.repository.payments("EXPORTED")], now, actor=actor)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from clea_intake.adapters.repository import Repository, ReviewItem
+from clea_intake.adapters.repository import Repository
+from clea_intake.documents.checks import check
+from clea_intake.domain.calendar import local_day
 from clea_intake.domain.errors import CleaIntakeError
 from clea_intake.domain.findings import DocType
+from clea_intake.domain.policy import current_policy
+from clea_intake.domain.records import DocumentRecord, ReviewItem
 from clea_intake.services import metrics
-from clea_intake.services.cases import reassess
-from clea_intake.services.claims import assess_claim
+from clea_intake.services.flow import advance
+from clea_intake.services.inbound import ingest
+from clea_intake.services.ports import Ports
 from clea_intake.services.retry import on_stale_case
-from clea_intake.settings import Settings
 
 
 class ReviewError(CleaIntakeError):
@@ -41,9 +45,12 @@ def _note(repo: Repository, case_id: str, now: datetime, actor: str, message: st
     repo.save_case(case)
 
 
-def resolve(repo: Repository, cfg: Settings, review_id: str, action: str, now: datetime, *, actor: str,
+def resolve(ports: Ports, review_id: str, action: str, now: datetime, *, actor: str,
             doc_type: str | None = None, fields: dict[str, Any] | None = None, note: str | None = None) -> str:
-    """Apply a person's decision; a confirmed or corrected document then counts like an automatic reading."""
+    """Apply a person's decision; a confirmed or corrected document then counts like an automatic reading.
+
+    Every decision about a case's pieces ends in services.flow.advance."""
+    repo = ports.repository
     item = _open_item(repo, review_id)
     if action == "dismiss":
         _close(repo, item, "dismissed", actor, now)
@@ -54,31 +61,24 @@ def resolve(repo: Repository, cfg: Settings, review_id: str, action: str, now: d
         if item.case_id and repo.find_case(item.case_id):
             _note(repo, item.case_id, now, actor, f"Point d'examen écarté : {note or item.code}", review_id=review_id)
             if record is not None:
-                (assess_claim if record.source == "claim" else reassess)(repo, cfg, item.case_id, now, actor=actor)
+                advance(ports, item.case_id, now, actor=actor)
         return "dismissed"
     if item.kind == "document":
-        return _resolve_document(repo, cfg, item, action, now, actor, doc_type, fields or {})
+        return _resolve_document(ports, item, action, now, actor, doc_type, fields or {})
     if item.kind == "bank_details" and action == "confirm":
-        return _approve_iban(repo, cfg, item, now, actor)
+        return _approve_iban(ports, item, now, actor)
     if item.kind == "mail" and action == "confirm":
         if not item.case_id:
             raise ReviewError("a message without a case can only be dismissed (or its case set by a correction)")
-        from clea_intake.services.inbound import ingest
-
-        ingest(repo, cfg, bucket=cfg.bucket_name, key=item.subject_ref, now=now, released_for=item.case_id)
+        ingest(ports, bucket=ports.settings.bucket_name, key=item.subject_ref, now=now, released_for=item.case_id)
         _close(repo, item, "released", actor, now)
         _note(repo, item.case_id, now, actor, "Courriel mis en quarantaine vérifié et accepté.", review_id=review_id)
+        # Its attachments are in S3 now: each one's reading ends in services.flow.advance.
         return "released"
     raise ReviewError(f"'{action}' does not apply to a {item.kind} review item")
 
 
-def recheck(doc_type: DocType, fields: dict[str, Any], record, repo: Repository) -> list:
-    from datetime import date
-
-    from clea_intake.documents.checks import check
-    from clea_intake.domain.calendar import local_day
-    from clea_intake.domain.policy import current_policy
-
+def recheck(doc_type: DocType, fields: dict[str, Any], record: DocumentRecord) -> list:
     def as_value(name: str, value: Any) -> Any:
         if isinstance(value, str) and (name.endswith("_date") or name in ("valid_from", "valid_until")):
             try:
@@ -92,8 +92,9 @@ def recheck(doc_type: DocType, fields: dict[str, Any], record, repo: Repository)
     return check(DocType(doc_type), typed, as_of=local_day(record.received_at, policy), policy=policy, mrz=None)
 
 
-def _resolve_document(repo: Repository, cfg: Settings, item: ReviewItem, action: str, now: datetime, actor: str,
+def _resolve_document(ports: Ports, item: ReviewItem, action: str, now: datetime, actor: str,
                       doc_type: str | None, fields: dict[str, Any]) -> str:
+    repo = ports.repository
     record = repo.find_document(item.case_id, item.subject_ref)
     if record is None:
         raise ReviewError(f"document {item.subject_ref} of review {item.review_id} is gone")
@@ -109,7 +110,7 @@ def _resolve_document(repo: Repository, cfg: Settings, item: ReviewItem, action:
         raise ReviewError(f"unknown action {action!r}")
     if action == "correct":
         # The person typed what the piece shows: its checks (expiry, age, identifiers) run again on that.
-        update["findings"] = recheck(update.get("doc_type", record.doc_type), update["fields"], record, repo)
+        update["findings"] = recheck(update.get("doc_type", record.doc_type), update["fields"], record)
     else:
         # A confirmation removes the machine's doubt about the type, not its checks of identifiers and dates.
         update["findings"] = [f for f in record.findings if f.code != "LOW_CONFIDENCE"]
@@ -118,23 +119,19 @@ def _resolve_document(repo: Repository, cfg: Settings, item: ReviewItem, action:
     _close(repo, item, "corrected" if action == "correct" else "confirmed", actor, now)
     _note(repo, item.case_id, now, actor, f"Document vérifié par un agent : {corrected.doc_type}.",
           doc_id=record.doc_id, action=action)
-    if corrected.source == "claim":
-        assess_claim(repo, cfg, item.case_id, now, actor=actor)
-    else:
-        reassess(repo, cfg, item.case_id, now, actor=actor)
+    advance(ports, item.case_id, now, actor=actor)
     return "confirmed" if action == "confirm" else "corrected"
 
 
 @on_stale_case()
-def _approve_iban(repo: Repository, cfg: Settings, item: ReviewItem, now: datetime, actor: str) -> str:
+def _approve_iban(ports: Ports, item: ReviewItem, now: datetime, actor: str) -> str:
+    repo = ports.repository
     case = repo.get_case(item.case_id)
     bank = repo.find_document(item.case_id, item.subject_ref)
     if bank is None:
         raise ReviewError("the RIB of this review item is gone")
-    case.approved_iban = str(bank.fields.get("iban", "")).replace(" ", "").upper()
-    case.note("review", at=now, actor=actor, reason="IBAN_CHANGED",
-              message="Nouvelles coordonnées bancaires vérifiées auprès de l'organisme.")
+    case.approve_iban(str(bank.fields.get("iban", "")).replace(" ", "").upper(), at=now, actor=actor)
     repo.save_case(case)
     _close(repo, item, "approved", actor, now)
-    assess_claim(repo, cfg, item.case_id, now, actor=actor)
+    advance(ports, item.case_id, now, actor=actor)
     return "approved"

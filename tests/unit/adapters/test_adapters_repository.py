@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from clea_intake.adapters.repository import PaymentOrder, Repository
+from clea_intake.adapters.repository import Repository
 from clea_intake.adapters.table import InMemoryTable
 from clea_intake.domain.errors import CaseNotFound, DuplicateAward, IbanConflict, StaleCase
 from clea_intake.domain.lifecycle import State
+from clea_intake.domain.records import PaymentOrder
 
 PARIS = ZoneInfo("Europe/Paris")
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=PARIS)

@@ -20,7 +20,7 @@ DOCUMENTS = Path(classify_module.__file__).parent
 def _patterns_in_sources() -> list[str]:
     """Every string constant of the reading modules that is a regex with a word boundary somewhere."""
     found: set[str] = set()
-    for path in DOCUMENTS.glob("*.py"):
+    for path in DOCUMENTS.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and "\\b" in node.value:
                 try:

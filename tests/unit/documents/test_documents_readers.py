@@ -6,9 +6,10 @@ from datetime import date
 
 from PIL import Image, ImageDraw
 
-from clea_intake.documents import common, extractors, imaging
+from clea_intake.documents import imaging
 from clea_intake.documents.classify import classify
 from clea_intake.documents.machine_zone import find_mrz
+from clea_intake.documents.read import address, claim, detention, evaluator, identity, organisations
 from clea_intake.documents.reading import Text
 from clea_intake.domain.findings import DocType
 
@@ -24,7 +25,7 @@ def test_read_proof_of_address_insurance_holder_named_in_prose():
         "Fait à Villeneuve-sur-Lot, le 30 décembre 2025\n"
     )
     # When it is read
-    fields = extractors.read_proof_of_address(text, AS_OF)
+    fields = address.read_proof_of_address(text, AS_OF)
     # Then the insured person, the date it was made and the place come out
     assert fields["holder_name"] == "Zoé Muller"
     assert fields["issue_date"] == date(2025, 12, 30)
@@ -39,7 +40,7 @@ def test_read_proof_of_address_tax_notice_addressee_block():
         "Date d'établissement : 12/02/2026\n"
     )
     # When it is read
-    fields = extractors.read_proof_of_address(text, AS_OF)
+    fields = address.read_proof_of_address(text, AS_OF)
     # Then the addressee block gives the holder and the place, the labelled date the issue date
     assert (fields["holder_name"], fields["postal_code"]) == ("Hervé BENALI", "40000")
     assert fields["issue_date"] == date(2026, 2, 12)
@@ -54,7 +55,7 @@ def test_read_proof_of_address_host_attestation_hosted_person_not_host():
         "Fait à Gradignan, le 18/01/2026\n"
     )
     # When it is read
-    fields = extractors.read_proof_of_address(text, AS_OF)
+    fields = address.read_proof_of_address(text, AS_OF)
     # Then the holder is the hosted person, at the host's address
     assert fields["holder_name"] == "Agnès Leroy"
     assert (fields["postal_code"], fields["city"]) == ("33170", "Gradignan")
@@ -70,7 +71,7 @@ def test_read_quote_two_column_table_without_colons():
         "Prix des heures d'évaluation 240,00 €\nFrais d'inscription / jury 45,00 €\nMontant total 285,00 €\n"
     )
     # When it is read
-    fields = extractors.read_quote(text, AS_OF)
+    fields = evaluator.read_quote(text, AS_OF)
     # Then every mention is read from its row
     assert fields["beneficiary_name"] == "Khadija François"
     assert fields["evaluator_name"] == "Landes Formation Emploi"
@@ -87,7 +88,7 @@ def test_read_quote_fee_in_table_and_summary_counted_once():
         "Prix des heures d'évaluation : 225,00 €\nFrais annexes (inscription, jury) : 45,00 €\nTOTAL : 270,00 €\n"
     )
     # When the fees are read
-    fields = extractors.read_quote(text, AS_OF)
+    fields = evaluator.read_quote(text, AS_OF)
     # Then they count once and the hours' price stays apart
     assert (fields["amount_eur"], fields["fees_eur"]) == (225, 45)
 
@@ -96,7 +97,7 @@ def test_read_quote_separate_fees_added_together():
     # Given a registration fee and a jury fee on two lines
     text = Text("DEVIS\nPrix des heures d'évaluation : 450,00 €\nFrais d'inscription : 30,00 €\nFrais de jury : 15,00 €\n")
     # When the fees are read
-    fields = extractors.read_quote(text, AS_OF)
+    fields = evaluator.read_quote(text, AS_OF)
     # Then both count
     assert fields["fees_eur"] == 45
 
@@ -108,7 +109,7 @@ def test_read_hours_attestation_header_row_table():
         "27/01/2026 28/01/2026 7,5\nStagiaire : Marie Désiré\n"
     )
     # When it is read
-    fields = extractors.read_hours_attestation(text, AS_OF)
+    fields = claim.read_hours_attestation(text, AS_OF)
     # Then each value goes to its column
     assert (fields["start_date"], fields["end_date"], fields["hours"]) == (date(2026, 1, 27), date(2026, 1, 28), 7.5)
     assert fields["beneficiary_name"] == "Marie Désiré"
@@ -122,7 +123,7 @@ def test_read_execution_report_beneficiary_in_prose_section_title_ignored():
         "de Mohamed Haddad, du 30/01/2026 au 31/01/2026.\n"
     )
     # When it is read
-    fields = extractors.read_execution_report(text, AS_OF)
+    fields = claim.read_execution_report(text, AS_OF)
     # Then the section title is not taken for a name and the period is read
     assert fields["beneficiary_name"] == "Mohamed Haddad"
     assert (fields["start_date"], fields["end_date"]) == (date(2026, 1, 30), date(2026, 1, 31))
@@ -137,7 +138,7 @@ def test_read_habilitation_table_rows_per_certification():
         "Organisme : Centre de Formation du Périgord – SIRET 46905540403538\n"
     )
     # When it is read
-    fields = extractors.read_habilitation(text, AS_OF)
+    fields = evaluator.read_habilitation(text, AS_OF)
     # Then both certifications, the period and the holder come out
     assert fields["certifications"] == ["clea_socle", "clea_numerique"]
     assert (fields["valid_from"], fields["valid_until"]) == (date(2026, 1, 23), date(2029, 1, 22))
@@ -152,7 +153,7 @@ def test_read_disp_detainee_named_in_prose_split_surname_given():
         "actuellement détenu(e) à : Maison d'arrêt d'Angoulême.\nFait à Bordeaux, le 2026-02-18\n"
     )
     # When it is read
-    fields = extractors.read_disp(text, AS_OF)
+    fields = detention.read_disp(text, AS_OF)
     # Then surname and given names are split, the facility and the date read
     assert (fields["surname"], fields["given_names"]) == ("BENALI", "Agnès")
     assert fields["facility"].startswith("Maison d'arrêt d'Angoulême")
@@ -164,7 +165,7 @@ def test_siret_rule_read_as_one_luhn_window_kept():
     text = Text("SIRET 133013203605252 |")
     # When it is read
     # Then the 14-digit window whose key holds is the SIRET
-    assert common.siret(text) == "33013203605252"
+    assert organisations.siret(text) == "33013203605252"
 
 
 def test_find_mrz_merged_chevrons_restretched():
@@ -228,7 +229,7 @@ def test_read_identity_dates_in_columns_under_header_row():
     # When it is read (no MRZ)
     from clea_intake.domain.policy import current_policy
 
-    fields = extractors.read_identity(text, None, DocType.PASSPORT, AS_OF, current_policy())
+    fields = identity.read_identity(text, None, DocType.PASSPORT, AS_OF, current_policy())
     # Then each date goes to its column
     assert (fields["issue_date"], fields["expiry_date"]) == (date(2019, 1, 22), date(2029, 1, 22))
     assert (fields["surname"], fields["given_names"]) == ("RICHARD", "Océane")
@@ -242,7 +243,7 @@ def test_read_proof_of_address_rent_receipt_tenant_in_prose():
         "Fait à Bordeaux le 1er avril 2026\n"
     )
     # When it is read
-    fields = extractors.read_proof_of_address(text, AS_OF)
+    fields = address.read_proof_of_address(text, AS_OF)
     # Then the tenant (not the landlord) is the holder, and the receipt's date is its issue date
     assert fields["holder_name"] == "Léa Martin"
     assert (fields["issue_date"], fields["postal_code"], fields["proof_kind"]) == (date(2026, 4, 1), "33000", "rent")
@@ -256,7 +257,7 @@ def test_read_execution_report_check_boxes_decide_options():
         "Dates de l'évaluation : du 13 au 24 avril 2026\n"
     )
     # When it is read
-    fields = extractors.read_execution_report(text, AS_OF)
+    fields = claim.read_execution_report(text, AS_OF)
     # Then the ticked boxes win, the name is rebuilt from its two lines and the short period is read
     assert (fields["certification"], fields["evaluation"]) == ("clea_socle", "final")
     assert fields["beneficiary_name"] == "MARTIN Léa"
@@ -272,7 +273,7 @@ def test_read_quote_nil_fees_and_letterhead_organisation():
         "Frais de dossier : néant\nTotal : 280,00 €\n"
     )
     # When it is read
-    fields = extractors.read_quote(text, AS_OF)
+    fields = evaluator.read_quote(text, AS_OF)
     # Then fees are shown apart and nil, never the total, and every mention is found
     assert (fields["amount_eur"], fields["fees_eur"]) == (280, 0)
     assert (fields["evaluator_name"], fields["beneficiary_name"]) == ("FORMATION ATLANTIQUE", "Léa MARTIN")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -19,18 +20,18 @@ from typing import Any
 
 import pytest
 from cfnlint.api import ManualArgs, lint
-from cfnlint.decode.cfn_yaml import loads
 from samtranslator.translator.transform import transform
 
 from clea_intake.adapters import secrets
 from clea_intake.local.names import FUNCTIONS, QUEUES, StackNames
 from clea_intake.local.stack import event_pattern, substitute
+from tests import cloudformation
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = ROOT / "template.yaml"
 SAMCONFIG = ROOT / "samconfig.toml"
 ASL = ROOT / "infra" / "statemachine" / "application.asl.json"
-DASHBOARD = ROOT / "infra" / "cloudwatch-dashboard.json"
+TRANSLATED_RESOURCES = Path(__file__).with_name("translated_resources.json")
 LAYER_DIR = ROOT / "infra" / "layer"
 PYPROJECT = ROOT / "pyproject.toml"
 REGION = "eu-west-3"
@@ -47,8 +48,9 @@ ALLOWED_WARNINGS: dict[str, str] = {}
 # -- loading ---------------------------------------------------------------------------------------
 @functools.cache
 def _template() -> dict[str, Any]:
-    """template.yaml as plain JSON-like data, short-form intrinsics expanded (`!Ref X` -> {"Ref": "X"})."""
-    return json.loads(json.dumps(loads(TEMPLATE.read_text(encoding="utf-8"))))
+    """template.yaml as CloudFormation gets it: short-form intrinsics expanded (`!Ref X` -> {"Ref": "X"}),
+    then its language extensions (Fn::ForEach) expanded (tests/cloudformation.py)."""
+    return cloudformation.template()
 
 
 def template() -> dict[str, Any]:
@@ -217,12 +219,72 @@ def test_template_translated_by_sam_gives_every_function_a_role() -> None:
     assert all(f["Properties"]["Role"] == {"Fn::GetAtt": [f"{name}Role", "Arn"]} for name, f in functions.items())
 
 
-@pytest.mark.skipif(shutil.which("sam") is None, reason="the sam binary is not on PATH (not installed by the test command)")
+def test_template_translated_resources_are_the_recorded_ones() -> None:
+    # Given the (logical id, type) of every resource of the translated template, recorded before the
+    # template's repeated resources were written once with Fn::ForEach (translated_resources.json)
+    recorded = [tuple(row) for row in json.loads(TRANSLATED_RESOURCES.read_text(encoding="utf-8"))]
+    # When today's template is expanded and translated  Then it deploys exactly those resources
+    assert sorted((name, r["Type"]) for name, r in _translated()["Resources"].items()) == recorded
+
+
+def test_template_mappings_list_every_function_and_queue_of_the_local_stack() -> None:
+    # Given the Functions and Queues mappings the Fn::ForEach loops read their names from
+    mappings = cloudformation.load()["Mappings"]
+    # Then they are clea_intake.local.names' FUNCTIONS and QUEUES, by logical prefix
+    assert {prefix: (entry["Folder"], entry["Name"]) for prefix, entry in mappings["Functions"].items()} == {
+        prefix: (folder, folder.replace("_", "-")) for folder, prefix in FUNCTIONS.items()}
+    assert {prefix: entry["Name"] for prefix, entry in mappings["Queues"].items()} == {
+        queue.capitalize(): queue for queue in QUEUES}
+
+
+def test_template_is_under_900_lines() -> None:
+    # Given template.yaml  Then its repeated resources stay written once
+    assert len(TEMPLATE.read_text(encoding="utf-8").splitlines()) < 900
+
+
+def sam_command() -> str | None:
+    """The SAM CLI: the one `make sam` installs in .venv-sam, else one on PATH."""
+    installed = ROOT / ".venv-sam" / "bin" / "sam"
+    return str(installed) if installed.is_file() else shutil.which("sam")
+
+
+def sam_validate_lint(template_file: Path) -> subprocess.CompletedProcess[str]:
+    """`sam validate --lint` of a template beside samconfig.toml (which turns on language extensions).
+
+    Offline: dummy credentials, no telemetry, and every HTTP(S) request sent to a closed local port. A
+    missing SAM CLI fails in CI, where `make test` installs it, and skips elsewhere.
+    """
+    sam = sam_command()
+    if sam is None:
+        if os.environ.get("CI"):
+            pytest.fail("the SAM CLI is not installed: `make sam` creates .venv-sam")
+        pytest.skip("the SAM CLI is not installed: `make sam` creates .venv-sam")
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", str(ROOT)), "LANG": "C.UTF-8",
+           "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing",
+           "AWS_SECRET_ACCESS_KEY": "testing", "AWS_EC2_METADATA_DISABLED": "true", "SAM_CLI_TELEMETRY": "0",
+           "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
+    return subprocess.run([sam, "validate", "--lint", "--region", REGION, "--template-file", str(template_file)],
+                          cwd=template_file.parent, env=env, capture_output=True, text=True, timeout=300)
+
+
 def test_template_sam_validate_lint_passes() -> None:
     # Given the SAM CLI  When it validates and lints the template  Then it succeeds
-    result = subprocess.run(["sam", "validate", "--lint", "--region", REGION, "--template-file", str(TEMPLATE)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = sam_validate_lint(TEMPLATE)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "is a valid SAM Template" in result.stdout + result.stderr
+
+
+def test_template_sam_validate_lint_sees_inside_the_loops(tmp_path: Path) -> None:
+    # Given a copy of the template whose intake queue, written in the queues' Fn::ForEach, would stay hidden
+    # for over 12 hours (the maximum)
+    text = TEMPLATE.read_text(encoding="utf-8")
+    broken = text.replace("Name: intake, VisibilityTimeout: 180,", "Name: intake, VisibilityTimeout: 99999,")
+    assert broken != text
+    (tmp_path / "template.yaml").write_text(broken, encoding="utf-8")
+    shutil.copy(SAMCONFIG, tmp_path / "samconfig.toml")
+    # When sam validates and lints it  Then it fails on that queue (the lint above is not blind to loops)
+    result = sam_validate_lint(tmp_path / "template.yaml")
+    assert result.returncode != 0 and "99999" in result.stdout + result.stderr
 
 
 # -- (b) the ASL -----------------------------------------------------------------------------------
@@ -498,18 +560,19 @@ def _dashboard_sub() -> tuple[str, dict[str, Any]]:
     return body, variables
 
 
-def test_dashboard_inline_body_equals_infra_file_after_substitution() -> None:
-    # Given the inline dashboard body and infra/cloudwatch-dashboard.json, filled with the same values
+def test_dashboard_body_has_one_source_the_template() -> None:
+    # Given the dashboard body, filled  When it is parsed  Then it is a dashboard
     body, variables = _dashboard_sub()
     values = {"AWS::Region": REGION, **{name: f"value-of-{name}" for name in variables}}
-    # When both are parsed  Then they are the same dashboard (the inline copy has not drifted)
-    assert json.loads(fill(body, values)) == json.loads(fill(DASHBOARD.read_text(encoding="utf-8"), values))
+    assert len(json.loads(fill(body, values))["widgets"]) >= 10
+    # And no copy of it sits beside the template to drift from it
+    assert not [p for p in (ROOT / "infra").rglob("*.json") if "widgets" in p.read_text(encoding="utf-8")]
 
 
 def test_dashboard_substitutions_are_the_file_placeholders_wired_to_resources() -> None:
     # Given the file's placeholders and the template's !Sub variables
     _, variables = _dashboard_sub()
-    placeholders = {p for p in PLACEHOLDER.findall(DASHBOARD.read_text(encoding="utf-8")) if not p.startswith("AWS::")}
+    placeholders = {p for p in PLACEHOLDER.findall(cloudformation.dashboard_body()) if not p.startswith("AWS::")}
     # Then each placeholder has a variable, each DLQ name is its queue's name, the ARN the state machine's
     assert set(variables) == placeholders
     for name, value in variables.items():
@@ -604,9 +667,9 @@ def test_samconfig_deploys_dev_and_prod_to_paris_with_iam_capability() -> None:
 
 
 def test_only_the_functions_that_compute_beneficiary_keys_read_their_secret() -> None:
-    # Given the functions whose code computes a beneficiary key (through services.cases)
+    # Given the functions whose code computes a beneficiary key (intake, and the flow's eligibility and award)
     computing = {folder for folder in FUNCTIONS if re.search(
-        r"from clea_intake\.services\.cases import .*\b(register_application|decide|award)\b",
+        r"from clea_intake\.services\.cases import .*\bregister_application\b|asked=Ask\.(ELIGIBILITY|AWARD)\b",
         (ROOT / "functions" / folder / "app.py").read_text(encoding="utf-8"))}
     assert computing == {"intake_application", "decide_eligibility", "award_case"}
     # When the template's functions and the read policy are looked at

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from clea_intake.letters.french import amount_fr, date_fr, hours_fr, one_line
+from clea_intake.french import amount_fr, date_fr, hours_fr
+from clea_intake.letters.french import one_line
 
 
 def test_date_fr_ordinary_day_spells_month_in_french():

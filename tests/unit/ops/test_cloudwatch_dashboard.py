@@ -1,16 +1,15 @@
-"""Unit tests for infra/cloudwatch-dashboard.json: its placeholders, its JSON and the metrics it reads."""
+"""Unit tests for the operations dashboard body (template.yaml's OperationsDashboard, its one source):
+its placeholders, its JSON and the metrics it reads."""
 
 from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from clea_intake.ops.metrics_catalog import NAMESPACE, get_metric, metric_names
-
-BODY_PATH = Path(__file__).resolve().parents[3] / "infra" / "cloudwatch-dashboard.json"
+from tests.cloudformation import dashboard_body
 
 # What template.yaml must supply to !Sub; `${!Literal}` is !Sub's escape and stays literal.
 EXPECTED_PLACEHOLDERS = {
@@ -43,7 +42,7 @@ def _sub(text: str, values: dict[str, str]) -> str:
 
 
 def _body() -> dict:
-    return json.loads(_sub(BODY_PATH.read_text(encoding="utf-8"), SAMPLE_VALUES))
+    return json.loads(_sub(dashboard_body(), SAMPLE_VALUES))
 
 
 def _metric_widgets(body: dict) -> list[dict]:
@@ -68,7 +67,7 @@ def _referenced_cleaintake_metrics(body: dict) -> list[str]:
 
 def test_dashboard_body_placeholders_are_the_agreed_ones() -> None:
     # Given the raw dashboard body  When its !Sub placeholders are listed
-    found = set(PLACEHOLDER.findall(BODY_PATH.read_text(encoding="utf-8")))
+    found = set(PLACEHOLDER.findall(dashboard_body()))
     # Then template.yaml has exactly these to supply
     assert found == EXPECTED_PLACEHOLDERS
 

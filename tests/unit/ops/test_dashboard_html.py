@@ -11,16 +11,9 @@ from zoneinfo import ZoneInfo
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.lifecycle import State
 from clea_intake.domain.reasons import Reason
+from clea_intake.french import amount_fr, count_fr, days_fr, month_fr, percent_fr
 from clea_intake.ops.dashboard_data import CaseSummary, DashboardData, build_dashboard_data
-from clea_intake.ops.dashboard_html import (
-    TITLE,
-    format_days,
-    format_eur,
-    format_int,
-    format_month,
-    format_percent,
-    render_dashboard,
-)
+from clea_intake.ops.dashboard_html import TITLE, render_dashboard
 from clea_intake.ops.labels import DOC_TYPE_LABELS, REASON_LABELS, STATE_LABELS
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -101,23 +94,23 @@ def empty_data() -> DashboardData:
 
 def test_format_eur_french_thousands_and_cents() -> None:
     # Given amounts with and without cents  When formatted  Then French separators and the euro sign
-    assert format_eur(Decimal("33202")) == "33\u202f202\u00a0€"
-    assert format_eur(Decimal("14946.5")) == "14\u202f946,50\u00a0€"
-    assert format_eur(0) == "0\u00a0€"
+    assert amount_fr(Decimal("33202"), typographic=True) == "33\u202f202\u00a0€"
+    assert amount_fr(Decimal("14946.5"), typographic=True) == "14\u202f946,50\u00a0€"
+    assert amount_fr(0, typographic=True) == "0\u00a0€"
 
 
 def test_format_percent_no_whole_gives_dash_not_division_error() -> None:
     # Given nothing received yet  When a share is asked for  Then a dash, not a ZeroDivisionError
-    assert format_percent(0, 0) == "—"
-    assert format_percent(72, 100) == "72\u00a0%"
+    assert percent_fr(0, 0) == "—"
+    assert percent_fr(72, 100) == "72\u00a0%"
 
 
 def test_format_helpers_days_months_and_counts_read_in_french() -> None:
     # Given a delay, a month and a count  When formatted  Then as a French reader expects
-    assert format_days(13.6) == "13,6\u00a0j"
-    assert format_days(4.0) == "4\u00a0j"
-    assert format_month("2026-08") == "août 2026"
-    assert format_int(1234567) == "1\u202f234\u202f567"
+    assert days_fr(13.6) == "13,6\u00a0j"
+    assert days_fr(4.0) == "4\u00a0j"
+    assert month_fr("2026-08") == "août 2026"
+    assert count_fr(1234567) == "1\u202f234\u202f567"
 
 
 def test_render_dashboard_season_is_french_and_well_formed() -> None:

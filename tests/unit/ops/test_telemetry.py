@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from clea_intake.ops.metrics_catalog import NAMESPACE, metric_names, record_metric
 from clea_intake.ops.telemetry import dashboard_metric_names, emf_datapoints, json_lines, log_records
+from tests.cloudformation import dashboard_body
 
-BODY_PATH = Path(__file__).resolve().parents[3] / "infra" / "cloudwatch-dashboard.json"
 LOG_LINE = '{"level":"INFO","message":"document recorded","service":"clea-intake","case_id":"NA-CLEA-2026-000001"}'
 
 
@@ -79,7 +78,7 @@ def test_dashboard_metric_names_inside_metric_math_are_found() -> None:
 
 
 def test_dashboard_metric_names_of_infra_body_are_the_catalogue() -> None:
-    # Given infra/cloudwatch-dashboard.json with its placeholders filled with anything
-    text = re.sub(r"\$\{(?!!)[^}]*\}", "x", BODY_PATH.read_text(encoding="utf-8"))
+    # Given the dashboard body of template.yaml with its placeholders filled with anything
+    text = re.sub(r"\$\{(?!!)[^}]*\}", "x", dashboard_body())
     # When the CleaIntake metrics it reads are listed  Then they are exactly the catalogued ones
     assert dashboard_metric_names(json.loads(text)) == set(metric_names())

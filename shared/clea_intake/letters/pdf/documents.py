@@ -1,226 +1,35 @@
-"""The PDF letters: the decision letter to the applicant and the arrêté attributif with its two annexes."""
+"""The letters as PDFs: the decision letter to the applicant and the arrêté attributif with its two annexes."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, time
-from importlib import resources
 from typing import Literal
 
-from fpdf import FPDF
 from fpdf.enums import TableBordersLayout
 from fpdf.fonts import FontFace
 
+from clea_intake.french import amount_fr, date_fr, hours_fr
 from clea_intake.letters.content import NoticeContextError, policy_of
-from clea_intake.letters.french import amount_fr, certification_fr, date_fr, evaluation_fr, hours_fr, one_line
+from clea_intake.letters.french import certification_fr, evaluation_fr, one_line
 from clea_intake.letters.models import NoticeContext
+from clea_intake.letters.pdf.layout import ACCENT, CHECKBOX, FAMILY, GREY, HEADINGS, INK, Grid, RegionPdf
 from clea_intake.letters.region import (
     APPEAL_MONTHS_TEXT,
     AUTHORITY,
     COURT,
     COURT_ADDRESS,
-    DIRECTION,
     DOMAINS,
-    HEADING,
     PLACE,
-    POSTAL_ADDRESS,
-    REGION_NAME,
-    SERVICE,
     SIGNATURE,
     TELERECOURS,
-    WEBSITE,
     appeal_paragraphs,
 )
 
 __all__ = ["arrete_attributif_pdf", "cre_form_pdf", "decision_letter_pdf", "hours_attestation_pdf"]
 
-FAMILY = "DejaVu"
-ACCENT = (0, 85, 127)
-INK = (29, 29, 27)
-GREY = (90, 90, 90)
-PALE = (238, 243, 246)
-CHECKBOX = "☐"
 BLANK_DATE = "____ / ____ / ________"
 CRE_TITLE = "Compte rendu d'exécution (CRE)"
 HOURS_TITLE = "Attestation des heures réalisées en centre"
-
-
-def _font_path(name: str) -> str:
-    return str(resources.files("clea_intake.letters") / "fonts" / name)
-
-
-@dataclass(frozen=True)
-class _Grid:
-    pairs: tuple[tuple[tuple[str, str], tuple[str, str] | None], ...]
-    wide: tuple[tuple[str, str], ...] = ()
-    highlight: tuple[str, str] | None = None
-
-
-class _Document(FPDF):
-    """An A4 page of the Région: heading on the first page, running reference and pages below."""
-
-    def __init__(self, ctx: NoticeContext, title: str):
-        super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.reference = one_line(ctx.case_id)
-        self.policy_version = one_line(ctx.policy_version or policy_of(ctx).version)
-        for style, name in (
-            ("", "DejaVuSans.ttf"),
-            ("B", "DejaVuSans-Bold.ttf"),
-            ("I", "DejaVuSans-Oblique.ttf"),
-        ):
-            self.add_font(FAMILY, style=style, fname=_font_path(name))
-        self.set_margins(left=20, top=16, right=20)
-        self.set_auto_page_break(auto=True, margin=24)
-        self.set_title(f"{title} — {self.reference}")
-        self.set_author(f"{REGION_NAME} — {DIRECTION}")
-        self.set_subject(title)
-        self.set_lang("fr-FR")
-        self.set_creator("clea-intake")
-        # The document date is the notice's date, never the clock: the same case gives the same bytes.
-        self.set_creation_date(datetime.combine(ctx.sent_on, time(12, 0), tzinfo=UTC))
-        self.set_text_color(*INK)
-
-    def header(self) -> None:
-        if self.page_no() == 1:
-            self.set_fill_color(*ACCENT)
-            self.rect(self.l_margin, 14, 1.8, 17, style="F")
-            self.set_xy(self.l_margin + 4, 13.5)
-            self.set_font(FAMILY, "B", 15)
-            self.set_text_color(*ACCENT)
-            self.cell(0, 7, REGION_NAME, new_x="LEFT", new_y="NEXT")
-            self.set_font(FAMILY, "", 9.5)
-            self.set_text_color(*INK)
-            self.cell(0, 5, DIRECTION, new_x="LEFT", new_y="NEXT")
-            self.set_font(FAMILY, "", 8.5)
-            self.set_text_color(*GREY)
-            self.cell(0, 4.5, SERVICE, new_x="LMARGIN", new_y="NEXT")
-            self.set_y(36)
-        else:
-            self.set_font(FAMILY, "", 8)
-            self.set_text_color(*GREY)
-            self.cell(0, 5, HEADING, new_x="LMARGIN", new_y="TOP")
-            self.cell(0, 5, self.reference, align="R", new_x="LMARGIN", new_y="NEXT")
-            self.set_draw_color(*ACCENT)
-            self.line(self.l_margin, self.get_y() + 1, self.w - self.r_margin, self.get_y() + 1)
-            self.set_y(self.get_y() + 6)
-        self.set_text_color(*INK)
-
-    def footer(self) -> None:
-        self.set_y(-18)
-        self.set_draw_color(200, 205, 210)
-        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
-        self.set_y(-16.5)
-        self.set_font(FAMILY, "", 7)
-        self.set_text_color(*GREY)
-        self.cell(0, 3.6, HEADING, new_x="LMARGIN", new_y="NEXT")
-        self.cell(0, 3.6, f"{', '.join(POSTAL_ADDRESS)} — {WEBSITE}", new_x="LMARGIN", new_y="TOP")
-        self.cell(0, 3.6, f"Page {self.page_no()}/{{nb}}", align="R", new_x="LMARGIN", new_y="NEXT")
-        self.cell(
-            0, 3.6, f"Dossier {self.reference} — règles appliquées : {self.policy_version}",
-            new_x="LMARGIN", new_y="NEXT",
-        )  # fmt: skip
-        self.set_text_color(*INK)
-
-    # Building blocks; all caller text goes through one_line() before it reaches a page.
-
-    def paragraph(self, text: str, *, size: float = 10, style: str = "", gap: float = 2.6,
-                  align: str = "J", color: tuple[int, int, int] = INK) -> None:  # fmt: skip
-        self.set_font(FAMILY, style, size)
-        self.set_text_color(*color)
-        self.multi_cell(0, size * 0.5, text, align=align, new_x="LMARGIN", new_y="NEXT")
-        self.set_text_color(*INK)
-        self.ln(gap)
-
-    def section(self, title: str, *, size: float = 10.5) -> None:
-        if self.will_page_break(20):
-            self.add_page()
-        self.ln(1.5)
-        self.set_font(FAMILY, "B", size)
-        self.set_text_color(*ACCENT)
-        self.cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")
-        self.set_draw_color(*ACCENT)
-        self.line(self.l_margin, self.get_y(), self.l_margin + 25, self.get_y())
-        self.set_text_color(*INK)
-        self.ln(2.5)
-
-    def facts(self, grid: _Grid) -> None:
-        """The case at a glance: pairs of label and value side by side, long values on a full row."""
-        self.set_font(FAMILY, "B", 9)
-        # Side by side only when both values fit their half: a long name gets the full width.
-        paired = [
-            right is not None
-            and self.get_string_width(left[1]) <= 45
-            and self.get_string_width(right[1]) <= 47
-            for left, right in grid.pairs
-        ]
-        self.set_font(FAMILY, "", 9)
-        label_style = FontFace(color=GREY)
-        value_style = FontFace(emphasis="B")
-        with self.table(
-            col_widths=(41, 50, 27, 52),
-            first_row_as_headings=False,
-            borders_layout=TableBordersLayout.NONE,
-            cell_fill_color=PALE,
-            cell_fill_mode="ALL",
-            text_align="LEFT",
-            v_align="TOP",
-            line_height=4.4,
-            padding=(1.1, 2.5),
-            width=self.epw,
-        ) as table:
-            for (left, right), side_by_side in zip(grid.pairs, paired, strict=True):
-                if right is not None and side_by_side:
-                    row = table.row()
-                    for label, value in (left, right):
-                        row.cell(label, style=label_style)
-                        row.cell(value, style=value_style)
-                    continue
-                for label, value in (left, right) if right is not None else (left,):
-                    row = table.row()
-                    row.cell(label, style=label_style)
-                    row.cell(value, style=value_style, colspan=3)
-            for label, value in grid.wide:
-                row = table.row()
-                row.cell(label, style=label_style)
-                row.cell(value, style=value_style, colspan=3)
-            if grid.highlight:
-                label, value = grid.highlight
-                row = table.row()
-                row.cell(label, style=label_style, v_align="MIDDLE")
-                row.cell(value, style=FontFace(emphasis="B", size_pt=11.5, color=ACCENT), colspan=3)
-        self.ln(4)
-
-    def signature(self, lines: Sequence[str]) -> None:
-        if self.will_page_break(26):
-            self.add_page()
-        self.ln(3)
-        self.set_font(FAMILY, "", 10)
-        for index, line in enumerate(lines):
-            self.set_x(105)
-            self.set_font(FAMILY, "B" if index == len(lines) - 1 else "", 10)
-            self.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
-        self.ln(3)
-
-    def blank_line(self, label: str, *, width: float = 0) -> None:
-        """A label followed by a dotted line to write on."""
-        self.set_font(FAMILY, "", 9.5)
-        self.cell(self.get_string_width(label) + 1.5, 7, label)
-        end = self.w - self.r_margin if not width else self.get_x() + width
-        self.set_draw_color(150, 150, 150)
-        self.set_dash_pattern(dash=0.4, gap=0.8)
-        self.line(self.get_x(), self.get_y() + 5.5, end, self.get_y() + 5.5)
-        self.set_dash_pattern()
-        self.ln(7.5)
-
-    def checkboxes(self, label: str, options: Sequence[str]) -> None:
-        self.set_font(FAMILY, "", 9.5)
-        text = f"{label}   " + "     ".join(f"{CHECKBOX} {option}" for option in options)
-        self.multi_cell(0, 6, text, align="L", new_x="LMARGIN", new_y="NEXT")
-        self.ln(1)
-
-    def output_bytes(self) -> bytes:
-        return bytes(self.output())
 
 
 class _Case:
@@ -247,17 +56,17 @@ class _Case:
         self.rib_months = policy.deadlines.rib_max_age_months
         self.complete_days = policy.deadlines.complete_days_before_evaluation
 
-    def grid(self, *, amount_label: str | None = None) -> _Grid:
+    def grid(self, *, amount_label: str | None = None) -> Grid:
         pairs = (
             (("Référence", self.ref), ("Certification", self.cert)),
             (("Candidat", self.applicant), ("Évaluation", self.evaluation.capitalize())),
             (("Organisme évaluateur", self.evaluator), ("Durée prévue", self.hours) if self.hours else None),
         )
         highlight = (amount_label, self.amount) if amount_label and self.amount else None
-        return _Grid(pairs, (("Dates de l'évaluation", self.period),), highlight)
+        return Grid(pairs, (("Dates de l'évaluation", self.period),), highlight)
 
 
-def _letter_top(pdf: _Document, case: _Case, *, subject: str, addressee: Sequence[str]) -> None:
+def _letter_top(pdf: RegionPdf, case: _Case, *, subject: str, addressee: Sequence[str]) -> None:
     """References on the left, addressee on the right (the window of a DL envelope), then date and subject."""
     top = pdf.get_y() + 2
     pdf.set_xy(110, top)
@@ -289,7 +98,7 @@ def _letter_top(pdf: _Document, case: _Case, *, subject: str, addressee: Sequenc
     pdf.ln(5)
 
 
-def _appeal_box(pdf: _Document) -> None:
+def _appeal_box(pdf: RegionPdf) -> None:
     # The appeal routes are read as one notice: never split them across two pages.
     pdf.set_font(FAMILY, "", 8.5)
     needed = 11 + sum(
@@ -312,7 +121,7 @@ def decision_letter_pdf(ctx: NoticeContext, *, kind: Literal["award", "refusal"]
     if kind not in ("award", "refusal"):
         raise NoticeContextError(f"unknown decision letter kind {kind!r}")
     title = "Décision d'attribution" if kind == "award" else "Décision de refus"
-    pdf = _Document(ctx, f"{title} — aide individuelle à la certification CléA")
+    pdf = RegionPdf(ctx, f"{title} — aide individuelle à la certification CléA")
     pdf.add_page()
     subject = (
         f"{'Attribution' if kind == 'award' else 'Refus'} d'une aide individuelle à la certification "
@@ -334,7 +143,7 @@ def decision_letter_pdf(ctx: NoticeContext, *, kind: Literal["award", "refusal"]
     return pdf.output_bytes()
 
 
-def _award_body(pdf: _Document, case: _Case) -> None:
+def _award_body(pdf: RegionPdf, case: _Case) -> None:
     pdf.paragraph(
         f"J'ai le plaisir de vous informer que la Région Nouvelle-Aquitaine vous attribue une aide "
         f"individuelle forfaitaire pour l'{case.evaluation} de la certification {case.cert}, réalisée par "
@@ -354,7 +163,7 @@ def _award_body(pdf: _Document, case: _Case) -> None:
     )
 
 
-def _refusal_body(pdf: _Document, case: _Case) -> None:
+def _refusal_body(pdf: RegionPdf, case: _Case) -> None:
     pdf.paragraph(
         f"Vous avez sollicité une aide individuelle de la Région Nouvelle-Aquitaine pour l'{case.evaluation} "
         f"de la certification {case.cert}. Votre demande est rappelée ci-dessous."
@@ -376,7 +185,7 @@ def _refusal_body(pdf: _Document, case: _Case) -> None:
         col_widths=(code_width, pdf.epw - code_width),
         text_align=("LEFT", "LEFT"),
         v_align="TOP",
-        headings_style=FontFace(emphasis="B", color=(255, 255, 255), fill_color=ACCENT),
+        headings_style=HEADINGS,
         borders_layout=TableBordersLayout.HORIZONTAL_LINES,
         line_height=4.8,
         padding=(1.4, 2.5),
@@ -392,7 +201,7 @@ def _refusal_body(pdf: _Document, case: _Case) -> None:
     pdf.ln(5)
 
 
-def _arrete_page(pdf: _Document, case: _Case) -> None:
+def _arrete_page(pdf: RegionPdf, case: _Case) -> None:
     pdf.add_page()
     pdf.ln(4)
     pdf.set_font(FAMILY, "B", 16)
@@ -475,7 +284,7 @@ def _arrete_page(pdf: _Document, case: _Case) -> None:
     )
 
 
-def _annex_title(pdf: _Document, case: _Case, number: int | None, title: str) -> None:
+def _annex_title(pdf: RegionPdf, case: _Case, number: int | None, title: str) -> None:
     pdf.add_page()
     pdf.set_font(FAMILY, "B", 9)
     pdf.set_text_color(*GREY)
@@ -493,7 +302,7 @@ def _annex_title(pdf: _Document, case: _Case, number: int | None, title: str) ->
     )  # fmt: skip
 
 
-def _cre_pages(pdf: _Document, case: _Case, number: int | None) -> None:
+def _cre_pages(pdf: RegionPdf, case: _Case, number: int | None) -> None:
     _annex_title(pdf, case, number, CRE_TITLE)
     pdf.facts(case.grid(amount_label="Montant attribué"))
     pdf.section("Réalisation de l'évaluation")
@@ -508,7 +317,7 @@ def _cre_pages(pdf: _Document, case: _Case, number: int | None) -> None:
     with pdf.table(
         col_widths=(10, 116, 22, 22),
         text_align=("CENTER", "LEFT", "CENTER", "CENTER"),
-        headings_style=FontFace(emphasis="B", color=(255, 255, 255), fill_color=ACCENT),
+        headings_style=HEADINGS,
         line_height=4.4,
         padding=(0.9, 2),
         width=pdf.epw,
@@ -530,11 +339,11 @@ def _cre_pages(pdf: _Document, case: _Case, number: int | None) -> None:
     pdf.checkboxes("Issue :", outcomes)
     pdf.blank_line("Observations de l'évaluateur :")
     pdf.blank_line("")
-    _signature_boxes(pdf, ("L'organisme évaluateur", "Nom et qualité du signataire, date, signature et cachet"),
+    pdf.signature_boxes(("L'organisme évaluateur", "Nom et qualité du signataire, date, signature et cachet"),
                      ("Le candidat", "Date et signature"))  # fmt: skip
 
 
-def _hours_pages(pdf: _Document, case: _Case, number: int | None) -> None:
+def _hours_pages(pdf: RegionPdf, case: _Case, number: int | None) -> None:
     _annex_title(pdf, case, number, HOURS_TITLE)
     pdf.facts(case.grid(amount_label="Montant attribué"))
     pdf.section("Attestation")
@@ -549,7 +358,7 @@ def _hours_pages(pdf: _Document, case: _Case, number: int | None) -> None:
     with pdf.table(
         col_widths=(32, 48, 32, 58),
         text_align="CENTER",
-        headings_style=FontFace(emphasis="B", color=(255, 255, 255), fill_color=ACCENT),
+        headings_style=HEADINGS,
         line_height=4.6,
         padding=(0.8, 2),
         min_row_height=7,
@@ -571,30 +380,8 @@ def _hours_pages(pdf: _Document, case: _Case, number: int | None) -> None:
         "inexacts est puni par l'article 441-7 du code pénal.",
         size=8.5, color=GREY,
     )  # fmt: skip
-    _signature_boxes(pdf, ("L'organisme évaluateur", "Fait à ……………, le …………… — signature et cachet"),
+    pdf.signature_boxes(("L'organisme évaluateur", "Fait à ……………, le …………… — signature et cachet"),
                      ("Le candidat", "Date et signature"))  # fmt: skip
-
-
-def _signature_boxes(pdf: _Document, *boxes: tuple[str, str]) -> None:
-    height = 26
-    if pdf.will_page_break(height + 4):
-        pdf.add_page()
-    pdf.ln(2)
-    top = pdf.get_y()
-    gap = 6
-    width = (pdf.epw - gap * (len(boxes) - 1)) / len(boxes)
-    pdf.set_draw_color(160, 160, 160)
-    for index, (title, hint) in enumerate(boxes):
-        x = pdf.l_margin + index * (width + gap)
-        pdf.rect(x, top, width, height)
-        pdf.set_xy(x + 2, top + 1.5)
-        pdf.set_font(FAMILY, "B", 9)
-        pdf.cell(width - 4, 4.5, title, new_x="LEFT", new_y="NEXT")
-        pdf.set_font(FAMILY, "I", 7.5)
-        pdf.set_text_color(*GREY)
-        pdf.multi_cell(width - 4, 3.6, hint, align="L", new_x="LEFT", new_y="NEXT")
-        pdf.set_text_color(*INK)
-    pdf.set_y(top + height + 3)
 
 
 def arrete_attributif_pdf(ctx: NoticeContext) -> bytes:
@@ -602,7 +389,7 @@ def arrete_attributif_pdf(ctx: NoticeContext) -> bytes:
     case = _Case(ctx)
     if case.amount is None:
         raise NoticeContextError(f"arrêté attributif for {ctx.case_id} needs amount_eur")
-    pdf = _Document(ctx, "Arrêté attributif — aide individuelle à la certification CléA")
+    pdf = RegionPdf(ctx, "Arrêté attributif — aide individuelle à la certification CléA")
     _arrete_page(pdf, case)
     _cre_pages(pdf, case, 1)
     _hours_pages(pdf, case, 2)
@@ -612,7 +399,7 @@ def arrete_attributif_pdf(ctx: NoticeContext) -> bytes:
 def cre_form_pdf(ctx: NoticeContext) -> bytes:
     """The execution report form alone, pre-filled: for an evaluator who lost the arrêté's annex."""
     case = _Case(ctx)
-    pdf = _Document(ctx, CRE_TITLE)
+    pdf = RegionPdf(ctx, CRE_TITLE)
     _cre_pages(pdf, case, None)
     return pdf.output_bytes()
 
@@ -620,6 +407,6 @@ def cre_form_pdf(ctx: NoticeContext) -> bytes:
 def hours_attestation_pdf(ctx: NoticeContext) -> bytes:
     """The attestation of hours form alone, pre-filled."""
     case = _Case(ctx)
-    pdf = _Document(ctx, HOURS_TITLE)
+    pdf = RegionPdf(ctx, HOURS_TITLE)
     _hours_pages(pdf, case, None)
     return pdf.output_bytes()

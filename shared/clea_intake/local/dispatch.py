@@ -1,0 +1,173 @@
+"""The real handlers run as Lambda runs them: invoked by Step Functions, fed by the queues' event source mappings."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from clea_intake.adapters import clients
+from clea_intake.local.names import FUNCTIONS, QUEUES, StackNames, repo_root
+
+
+class StackNotSettled(RuntimeError):
+    """Work was still moving when the settle time ran out (a stuck execution or a poisoned queue)."""
+
+
+@dataclass
+class LambdaContext:
+    """The few attributes of the Lambda context that Powertools reads."""
+
+    function_name: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int = 1024
+    aws_request_id: str = ""
+    log_group_name: str = "/aws/lambda/local"
+    log_stream_name: str = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 300_000
+
+
+def load_handler(folder: str) -> Callable[[dict, Any], Any]:
+    """Import functions/<folder>/app.py as its own module, as Lambda would, and return lambda_handler."""
+    path = repo_root() / "functions" / folder / "app.py"
+    spec = importlib.util.spec_from_file_location(f"clea_function_{folder}", path)
+    module: ModuleType = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.lambda_handler
+
+
+class Dispatcher:
+    """Runs each function's handler, and knows whether work is still moving (`settle()` waits until it is not).
+
+    An execution counts as parked once its latest Lambda task was `await_step`: it waits on a task token.
+    """
+
+    def __init__(self, names: StackNames, *, settle_timeout: float = 120.0) -> None:
+        self.names = names
+        self.settle_timeout = settle_timeout
+        self._handlers: dict[str, Callable] = {}
+        self._lock = threading.Lock()
+        self._generation: dict[str, int] = {}
+        self._parked: dict[str, int] = {}
+        self._in_flight = 0
+        self.queue_urls: dict[str, str] = {}
+
+    def handler(self, folder: str) -> Callable[[dict, Any], Any]:
+        with self._lock:
+            if folder not in self._handlers:
+                self._handlers[folder] = load_handler(folder)
+            return self._handlers[folder]
+
+    def invoke(self, folder: str, event: dict) -> Any:
+        context = LambdaContext(function_name=f"{self.names.prefix}-{folder}",
+                                invoked_function_arn=self.names.function_arn(folder),
+                                aws_request_id=str(uuid.uuid4()))
+        return self.handler(folder)(event, context)
+
+    def _folder_of(self, function_name: str) -> str:
+        name = function_name.rsplit(":", 1)[-1] if "function:" in function_name else function_name
+        name = name.split(":function:")[-1]
+        folder = name.removeprefix(f"{self.names.prefix}-").replace("-", "_")
+        if folder not in FUNCTIONS:
+            raise LookupError(f"no function {function_name}")
+        return folder
+
+    def dispatch(self, function_name: str, body: Any, response_headers: dict) -> bytes:
+        """One Lambda invoke from a Step Functions task: the handler's result, or the error Retry/Catch sees."""
+        payload = json.loads(body or "{}")
+        case_id = payload.get("case_id")
+        folder = self._folder_of(function_name)
+        with self._lock:
+            self._in_flight += 1
+            generation = self._bump(case_id)
+        try:
+            result = self.invoke(folder, payload)
+            if folder == "await_step" and case_id:
+                with self._lock:
+                    if self._generation.get(case_id) == generation:
+                        self._parked[case_id] = generation
+            return json.dumps(result, default=str).encode()
+        except Exception as exc:  # a failed Lambda: Step Functions sees errorType and applies Retry/Catch
+            response_headers["x-amz-function-error"] = "Unhandled"
+            return json.dumps({"errorType": type(exc).__name__, "errorMessage": str(exc)}).encode()
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _bump(self, case_id: str | None) -> int:
+        if not case_id:
+            return 0
+        self._generation[case_id] = self._generation.get(case_id, 0) + 1
+        return self._generation[case_id]
+
+    def on_resume(self, case_id: str) -> None:
+        """A task token was sent back: the case's execution is busy again."""
+        with self._lock:
+            self._bump(case_id)
+
+    # -- moving the events along -------------------------------------------------------------
+    def pump(self) -> int:
+        """Deliver every visible SQS message to its function as Lambda's event source mapping would."""
+        sqs = clients.client("sqs")
+        delivered = 0
+        for queue, (folder, _) in QUEUES.items():
+            while True:
+                messages = sqs.receive_message(QueueUrl=self.queue_urls[queue], MaxNumberOfMessages=10,
+                                               AttributeNames=["All"], WaitTimeSeconds=0).get("Messages", [])
+                if not messages:
+                    break
+                delivered += len(messages)
+                event = {"Records": [sqs_record(m, self.queue_urls[queue], self.names.region) for m in messages]}
+                try:
+                    failures = {f["itemIdentifier"] for f in self.invoke(folder, event).get("batchItemFailures", [])}
+                except Exception:  # the whole batch failed: every message comes back
+                    failures = {m["MessageId"] for m in messages}
+                for message in messages:
+                    if message["MessageId"] in failures:
+                        sqs.change_message_visibility(QueueUrl=self.queue_urls[queue],
+                                                      ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+                    else:
+                        sqs.delete_message(QueueUrl=self.queue_urls[queue], ReceiptHandle=message["ReceiptHandle"])
+        return delivered
+
+    def _busy_executions(self) -> list[str]:
+        paginator = clients.client("stepfunctions").get_paginator("list_executions")
+        running = [e["name"] for page in paginator.paginate(stateMachineArn=self.names.state_machine_arn,
+                                                            statusFilter="RUNNING") for e in page["executions"]]
+        with self._lock:
+            return [n for n in running if self._parked.get(n) is None or self._parked[n] != self._generation.get(n)]
+
+    def settle(self, timeout: float | None = None) -> None:
+        """Pump queues until nothing moves: every execution is parked on a task token or finished."""
+        limit = time.monotonic() + (timeout or self.settle_timeout)
+        quiet = 0
+        while True:
+            moved = self.pump()
+            busy = self._busy_executions()
+            with self._lock:
+                in_flight = self._in_flight
+            quiet = quiet + 1 if not moved and not busy and not in_flight else 0
+            if quiet >= 2:
+                return
+            if time.monotonic() > limit:
+                raise StackNotSettled(f"still busy: executions {busy}, {in_flight} invocations in flight")
+            # Polling moto too often starves the execution threads of the GIL.
+            time.sleep(0.002 if moved else 0.05)
+
+
+def sqs_record(message: dict, queue_url: str, region: str) -> dict:
+    queue_name = queue_url.rsplit("/", 1)[-1]
+    return {
+        "messageId": message["MessageId"], "receiptHandle": message["ReceiptHandle"], "body": message["Body"],
+        "attributes": message.get("Attributes", {}), "messageAttributes": message.get("MessageAttributes", {}),
+        "md5OfBody": message.get("MD5OfBody", ""), "eventSource": "aws:sqs",
+        "eventSourceARN": f"arn:aws:sqs:{region}:123456789012:{queue_name}", "awsRegion": region,
+    }

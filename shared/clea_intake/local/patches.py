@@ -1,0 +1,126 @@
+"""moto made to run the deployed stack's way: Lambda invokes go to the real handlers, Retry waits are scaled,
+Step Functions reuses its clients, DynamoDB transactions are isolated and S3 events read as AWS writes them."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from clea_intake.local.s3_events import send_object_event
+
+MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+
+# What moto's Lambda backend calls instead of running a container: (function name, body, response headers).
+Dispatch = Callable[[str, Any, dict], bytes]
+
+
+class ScaledTime:
+    """Stands in for the `time` module of moto's ASL retrier: Retry intervals sleep `scale` times as long."""
+
+    def __init__(self, scale: float) -> None:
+        self.scale = scale
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds * self.scale)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
+def start_server(port: int, endpoint_url: str):
+    """moto as a server on 127.0.0.1:port, configured as the in-process mock is."""
+    import logging
+    import urllib.request
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    request = urllib.request.Request(f"{endpoint_url}/moto-api/config", data=json.dumps(MOTO_CONFIG).encode(),
+                                     method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        response.read()
+    return server
+
+
+def start_mock():
+    """moto in this process, for every service."""
+    from moto import mock_aws
+
+    mock = mock_aws(config=MOTO_CONFIG)
+    mock.start()
+    return mock
+
+
+class MotoPatches:
+    """The patches of moto's classes and modules, applied once and taken back on `remove()`."""
+
+    def __init__(self, dispatch: Dispatch, *, retry_time_scale: float) -> None:
+        self.dispatch = dispatch
+        self.retry_time_scale = retry_time_scale
+        self._lock = threading.Lock()
+        self._original_invoke = None
+        self._sfn_clients: dict[tuple[str, str], Any] = {}
+        self._dynamo_lock = threading.RLock()
+
+    def apply(self) -> None:
+        from moto.awslambda_simple.models import LambdaSimpleBackend
+        from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl as retrier
+        from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+
+        dispatch = self.dispatch
+        self._original_invoke = LambdaSimpleBackend.invoke
+
+        def invoke(backend, function_name, qualifier, body, headers, response_headers):
+            return dispatch(function_name, body, response_headers)
+
+        LambdaSimpleBackend.invoke = invoke
+        retrier.time = ScaledTime(self.retry_time_scale)
+        # moto's executor builds a new boto3 client for every Lambda task (~0.2 s each): reuse one.
+        self._original_client_for = lambda_eval_utils.boto_client_for
+        lambda_eval_utils.boto_client_for = self._cached_client_for
+        # moto applies a DynamoDB transaction by copying tables without a lock; DynamoDB isolates
+        # transactions, so the stack serialises moto's DynamoDB requests (the handlers run in threads).
+        from moto.dynamodb.responses import DynamoHandler
+
+        self._original_dynamo_call = DynamoHandler.call_action
+        original_dynamo_call, dynamo_lock = self._original_dynamo_call, self._dynamo_lock
+
+        def call_action(handler):
+            with dynamo_lock:
+                return original_dynamo_call(handler)
+
+        DynamoHandler.call_action = call_action
+        from moto.s3 import notifications
+
+        self._original_send_event_bridge = notifications._send_event_bridge_message
+        notifications._send_event_bridge_message = send_object_event
+
+    def _cached_client_for(self, region: str, service: str, state_credentials: Any = None) -> Any:
+        key = (region, service)
+        with self._lock:
+            if key not in self._sfn_clients:
+                self._sfn_clients[key] = self._original_client_for(region=region, service=service)
+            return self._sfn_clients[key]
+
+    def remove(self) -> None:
+        from moto.awslambda_simple.models import LambdaSimpleBackend
+        from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl as retrier
+        from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+
+        if self._original_invoke is not None:
+            from moto.dynamodb.responses import DynamoHandler
+
+            DynamoHandler.call_action = self._original_dynamo_call
+            LambdaSimpleBackend.invoke = self._original_invoke
+            lambda_eval_utils.boto_client_for = self._original_client_for
+            from moto.s3 import notifications
+
+            notifications._send_event_bridge_message = self._original_send_event_bridge
+            self._original_invoke = None
+        retrier.time = time
