@@ -9,7 +9,7 @@ from typing import Any
 
 from clea_intake.adapters.table import ConditionFailed, DynamoTable, InMemoryTable, Item, TableGateway, Write
 from clea_intake.domain.case import Case, TimelineEvent
-from clea_intake.domain.errors import CaseNotFound, DuplicateAward, IbanConflict, StaleCase, StaleRecord
+from clea_intake.domain.errors import CaseNotFound, DuplicateAward, StaleCase, StaleRecord
 from clea_intake.domain.evaluator import EvaluatorRecord
 from clea_intake.domain.lifecycle import State
 from clea_intake.domain.pieces import Piece
@@ -216,22 +216,12 @@ class Repository:
                 "status": order.status, "gsi1pk": f"PAYMENT#{order.status}",
                 "gsi1sk": f"{_iso(order.created_at)}#{order.case_id}", "body": order.model_dump_json()}
 
-    def order_payment(self, case: Case, order: PaymentOrder, *, claim_evaluator_iban: bool = False) -> bool:
-        """Save the PAYMENT_ORDERED case and create its order once; False if an order already exists.
-
-        With `claim_evaluator_iban`, the order also makes its IBAN the evaluator's known one, in the same
-        transaction, unless another IBAN is known: then nothing is written and IbanConflict is raised.
-        """
-        writes = [Write(self.payment_item(order), "absent")]
-        if claim_evaluator_iban:
-            writes.append(Write(self._evaluator_bank_item(order.creditor_siret, order.iban, order.created_at),
-                                ("absent_or_equal", {"iban": order.iban})))
+    def order_payment(self, case: Case, order: PaymentOrder) -> bool:
+        """Save the PAYMENT_ORDERED case and create its order once; False if an order already exists."""
         try:
-            self.save_case(case, *writes)
+            self.save_case(case, Write(self.payment_item(order), "absent"))
             return True
-        except ConditionFailed as failed:
-            if claim_evaluator_iban and self.find_payment(order.case_id) is None:
-                raise IbanConflict(order.creditor_siret) from failed
+        except ConditionFailed:
             return False
 
     def find_payment(self, case_id: str) -> PaymentOrder | None:
@@ -251,17 +241,6 @@ class Repository:
                 self.table.transact(writes)
         except ConditionFailed as failed:
             raise StaleCase(order.case_id) from failed
-
-    def evaluator_iban(self, siret: str) -> str | None:
-        item = self.table.get(f"EVALUATOR#{siret}", "BANK")
-        return item["iban"] if item else None
-
-    @staticmethod
-    def _evaluator_bank_item(siret: str, iban: str, at: datetime) -> Item:
-        return {"pk": f"EVALUATOR#{siret}", "sk": "BANK", "type": "evaluator_bank", "iban": iban, "at": _iso(at)}
-
-    def set_evaluator_iban(self, siret: str, iban: str, at: datetime) -> None:
-        self.table.transact([Write(self._evaluator_bank_item(siret, iban, at))])
 
     # -- evaluator records -------------------------------------------------------------------
     def find_evaluator(self, siret: str) -> EvaluatorRecord | None:

@@ -10,7 +10,7 @@ import pytest
 
 from clea_intake.adapters.repository import Repository
 from clea_intake.adapters.table import InMemoryTable
-from clea_intake.domain.errors import CaseNotFound, DuplicateAward, IbanConflict, StaleCase
+from clea_intake.domain.errors import CaseNotFound, DuplicateAward, StaleCase
 from clea_intake.domain.lifecycle import State
 from clea_intake.domain.records import PaymentOrder
 
@@ -172,38 +172,6 @@ def test_repository_order_payment_from_a_stale_read_raises_stale_case(repo, new_
     with pytest.raises(StaleCase):
         repo.order_payment(second, _order(first.case_id, at=T0 + timedelta(minutes=1)))
     assert len(repo.payments("ORDERED")) == 1
-
-
-def test_repository_order_payment_claiming_the_evaluator_iban_records_it_with_the_order(repo, new_case):
-    # Given an evaluator with no known IBAN, and the first payment order of one of its cases
-    first = _stored(repo, new_case, state="AWARDED")
-    first.transition(State.PAYMENT_ORDERED, at=T0, actor="system")
-    order = _order(first.case_id)
-    assert repo.evaluator_iban(order.creditor_siret) is None
-    # When it is made, claiming the evaluator's IBAN
-    assert repo.order_payment(first, order, claim_evaluator_iban=True)
-    # Then the order's IBAN is the evaluator's known one, and another order on it passes too
-    assert repo.evaluator_iban(order.creditor_siret) == order.iban
-    second = _stored(repo, new_case, "NA-CLEA-2026-000124", state="AWARDED")
-    second.transition(State.PAYMENT_ORDERED, at=T0, actor="system")
-    assert repo.order_payment(second, _order(second.case_id), claim_evaluator_iban=True)
-
-
-def test_repository_order_payment_on_another_iban_than_the_known_one_writes_nothing(repo, new_case):
-    # Given an evaluator whose known IBAN was set by another order
-    first = _stored(repo, new_case, state="AWARDED")
-    first.transition(State.PAYMENT_ORDERED, at=T0, actor="system")
-    assert repo.order_payment(first, _order(first.case_id), claim_evaluator_iban=True)
-    # When a second case's order, checked before that, claims another IBAN
-    second = _stored(repo, new_case, "NA-CLEA-2026-000124", state="AWARDED")
-    second.transition(State.PAYMENT_ORDERED, at=T0, actor="system")
-    other = _order(second.case_id).model_copy(update={"iban": "FR7610107001011234567890129"})
-    with pytest.raises(IbanConflict):
-        repo.order_payment(second, other, claim_evaluator_iban=True)
-    # Then neither the order nor the case were written, and the known IBAN is unchanged
-    assert repo.find_payment(second.case_id) is None
-    assert repo.get_case(second.case_id).state == State.AWARDED
-    assert repo.evaluator_iban(other.creditor_siret) == _order(first.case_id).iban
 
 
 def test_repository_cases_in_state_with_deadline_lists_only_due_cases(repo, new_case):
