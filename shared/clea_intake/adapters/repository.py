@@ -11,6 +11,7 @@ from clea_intake.adapters.table import ConditionFailed, DynamoTable, InMemoryTab
 from clea_intake.domain.case import Case, TimelineEvent
 from clea_intake.domain.errors import CaseNotFound, DuplicateAward, StaleCase, StaleRecord
 from clea_intake.domain.evaluator import EvaluatorRecord
+from clea_intake.domain.guard import GuardEntry, holder_of
 from clea_intake.domain.lifecycle import State
 from clea_intake.domain.pieces import Piece
 from clea_intake.domain.records import CaseSummary, DocumentRecord, MailRecord, PaymentOrder, ReviewItem
@@ -128,19 +129,50 @@ class Repository:
         case.version = version
         case.new_events.clear()
 
-    def record_award(self, case: Case, guard_key: str) -> None:
-        """Save the AWARDED case and its uniqueness guard in one transaction."""
-        guard = Write({"pk": f"AWARD#{guard_key}", "sk": "AWARD", "type": "award_guard",
-                       "case_id": case.case_id, "amount_eur": case.awarded_eur,
-                       "awarded_at": _iso(case.updated_at)}, "absent")
-        try:
-            self.save_case(case, guard)
-        except ConditionFailed as failed:
-            raise DuplicateAward(guard_key) from failed
+    def _guard(self, guard_key: str) -> tuple[list[GuardEntry], int]:
+        item = self.table.get(f"AWARD#{guard_key}", "AWARD")
+        if item is None:
+            return [], 0
+        return [GuardEntry.model_validate(e) for e in json.loads(item["entries"])], int(item["version"])
 
     def award_holder(self, guard_key: str) -> str | None:
-        item = self.table.get(f"AWARD#{guard_key}", "AWARD")
-        return item["case_id"] if item else None
+        """The first case awarded under a guard key (same surname, birth date, year, certification, evaluation)."""
+        entries, _version = self._guard(guard_key)
+        return entries[0].case_id if entries else None
+
+    def awarded_to(self, guard_key: str, scope: str, candidate: GuardEntry) -> str | None:
+        """The case already awarded to the candidate's person for this scope (year, certification,
+        evaluation): by the same-person rule within the guard key, or by an identity document number."""
+        entries, _version = self._guard(guard_key)
+        holder = holder_of(entries, candidate)
+        if holder is not None:
+            return holder
+        for document in sorted(candidate.documents):
+            item = self.table.get(f"AWARD#DOC#{document}#{scope}", "AWARD")
+            if item is not None and item["case_id"] != candidate.case_id:
+                return item["case_id"]
+        return None
+
+    def record_award(self, case: Case, guard_key: str, scope: str, entry: GuardEntry) -> None:
+        """Save the AWARDED case, its entry in the person's guard and one guard per identity document, in
+        one transaction: DuplicateAward if the same person already holds the aid, StaleCase if the case or
+        the guard changed since they were read (read again and decide again)."""
+        entries, version = self._guard(guard_key)
+        if holder_of(entries, entry) is not None:
+            raise DuplicateAward(guard_key)
+        guard = Write({"pk": f"AWARD#{guard_key}", "sk": "AWARD", "type": "award_guard", "version": version + 1,
+                       "entries": json.dumps([e.model_dump(mode="json") for e in [*entries, entry]]),
+                       "awarded_at": _iso(case.updated_at)}, ("version", version) if version else "absent")
+        documents = [Write({"pk": f"AWARD#DOC#{d}#{scope}", "sk": "AWARD", "type": "award_document_guard",
+                            "case_id": case.case_id}, ("absent_or_equal", {"case_id": case.case_id}))
+                     for d in sorted(entry.documents)]
+        guard_index = 1 + len(case.new_events)
+        try:
+            self.save_case(case, guard, *documents)
+        except ConditionFailed as failed:
+            if failed.index == guard_index:
+                raise StaleCase(case.case_id) from failed   # another award of this family since the read
+            raise DuplicateAward(guard_key) from failed     # an identity document already holds the aid
 
     def timeline(self, case_id: str) -> list[TimelineEvent]:
         return [_to_event(i) for i in self.table.query(_case_pk(case_id), "EVENT#")]

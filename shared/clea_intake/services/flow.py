@@ -30,7 +30,7 @@ from clea_intake.domain.policy import Policy, policy_for
 from clea_intake.domain.reasons import Reason
 from clea_intake.domain.records import PaymentOrder, ReviewItem
 from clea_intake.services import metrics
-from clea_intake.services.keys import guard_key
+from clea_intake.services.keys import entry_of, guard_key, scope_of
 from clea_intake.services.notify import notify
 from clea_intake.services.ports import Ports
 from clea_intake.services.retry import on_stale_case
@@ -169,9 +169,10 @@ def _decide(ports: Ports, case: Case, now: datetime, actor: str) -> str:
     repo = ports.repository
     policy = policy_of(case)
     result = checklist.evaluate(case.application, repo.pieces(case.case_id), policy)
-    holder = repo.award_holder(guard_key(ports, case.application))
+    entry = entry_of(ports, case.case_id, case.application, repo.pieces(case.case_id))
+    holder = repo.awarded_to(guard_key(ports, case.application), scope_of(case.application), entry)
     verdict = eligibility.decide(case.application, result, completed_at=case.completed_at or now,
-                                 aid_already_awarded=holder is not None and holder != case.case_id, policy=policy)
+                                 aid_already_awarded=holder is not None, policy=policy)
     eligible = case.judge(verdict, at=now, actor=actor)
     repo.save_case(case)
     if eligible:
@@ -186,8 +187,9 @@ def _award(ports: Ports, case: Case, now: datetime, actor: str) -> str:
         return str(case.state)
     repo = ports.repository
     case.award(at=now, actor=actor, claim_deadline=claim_deadline(case.application.evaluation_end, policy_of(case)))
+    entry = entry_of(ports, case.case_id, case.application, repo.pieces(case.case_id))
     try:
-        repo.record_award(case, guard_key(ports, case.application))
+        repo.record_award(case, guard_key(ports, case.application), scope_of(case.application), entry)
     except DuplicateAward:
         case = repo.get_case(case.case_id)
         if case.state != State.COMPLETE:

@@ -10,13 +10,21 @@ import pytest
 
 from clea_intake.adapters.repository import Repository
 from clea_intake.adapters.table import InMemoryTable
+from clea_intake.domain.case import Case
 from clea_intake.domain.errors import CaseNotFound, DuplicateAward, StaleCase
+from clea_intake.domain.guard import GuardEntry, guard_entry
 from clea_intake.domain.lifecycle import State
 from clea_intake.domain.records import PaymentOrder
 
 PARIS = ZoneInfo("Europe/Paris")
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=PARIS)
 GUARD = "beneficiary#2026#clea_socle#initial"
+SCOPE = "2026#clea_socle#initial"
+SECRET = b"a test secret of the Region, 32 bytes or more"
+
+
+def _entry(case: Case, given_names: str = "Léa Marie", documents: tuple[str, ...] = ()) -> GuardEntry:
+    return guard_entry(case.case_id, given_names, documents, secret=SECRET)
 
 
 @pytest.fixture
@@ -115,7 +123,7 @@ def test_repository_record_award_writes_case_and_guard_together(repo, new_case):
     case = _stored(repo, new_case, state="COMPLETE")
     case.awarded_eur = Decimal("450.00")
     case.transition(State.AWARDED, at=T0, actor="system")
-    repo.record_award(case, GUARD)
+    repo.record_award(case, GUARD, SCOPE, _entry(case))
     assert repo.get_case(case.case_id).state == State.AWARDED
     assert repo.award_holder(GUARD) == case.case_id
 
@@ -124,12 +132,12 @@ def test_repository_record_award_twice_for_same_guard_raises_duplicate_and_keeps
     # Given an award already recorded for the guard key
     winner = _stored(repo, new_case, "NA-CLEA-2026-000001", state="COMPLETE")
     winner.transition(State.AWARDED, at=T0, actor="system")
-    repo.record_award(winner, GUARD)
+    repo.record_award(winner, GUARD, SCOPE, _entry(winner))
     # When another complete case of the same person, year, certification, evaluation is awarded
     loser = _stored(repo, new_case, "NA-CLEA-2026-000002", state="COMPLETE")
     loser.transition(State.AWARDED, at=T0, actor="system")
     with pytest.raises(DuplicateAward):
-        repo.record_award(loser, GUARD)
+        repo.record_award(loser, GUARD, SCOPE, _entry(loser))
     # Then the second case is unchanged in the table (state, version, no event) and the guard names the first
     stored = repo.get_case(loser.case_id)
     assert (stored.state, stored.version) == (State.COMPLETE, 1)
@@ -144,7 +152,7 @@ def test_repository_record_award_on_a_stale_case_is_stale_not_duplicate(repo, ne
     repo.save_case(other)
     case.transition(State.AWARDED, at=T0, actor="system")
     with pytest.raises(StaleCase):
-        repo.record_award(case, GUARD)
+        repo.record_award(case, GUARD, SCOPE, _entry(case))
     assert repo.award_holder(GUARD) is None
 
 

@@ -25,7 +25,7 @@ from clea_intake.domain.records import DocumentRecord
 from clea_intake.services import cases, payments, sweeper
 from clea_intake.services.evaluators import SupplierRecord, record_supplier
 from clea_intake.services.flow import Ask, advance, await_step
-from clea_intake.services.keys import guard_key
+from clea_intake.services.keys import entry_of, guard_key, scope_of
 from clea_intake.services.ports import Ports
 from clea_intake.services.review import resolve
 from tests.conftest import PieceBuilder, make_case
@@ -244,7 +244,8 @@ def test_advance_asked_eligibility_with_an_aid_already_awarded_refuses_with_ever
     assert ports.repository.create_case(other)
     other = ports.repository.get_case(other.case_id)
     other.award(at=ON_TIME, actor="system", claim_deadline=CLAIM_TOO_LATE)
-    ports.repository.record_award(other, guard_key(ports, other.application))
+    ports.repository.record_award(other, guard_key(ports, other.application), scope_of(other.application),
+                                  entry_of(ports, other.case_id, other.application, []))
     given_pieces(ports, holder, PieceBuilder().complete_set())
     # When the workflow asks for eligibility, then sends the decision
     outcome = advance(ports, holder.case_id, ON_TIME, asked=Ask.ELIGIBILITY)
