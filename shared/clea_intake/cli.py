@@ -143,6 +143,31 @@ def cmd_request(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluator(args: argparse.Namespace) -> int:
+    """One JSON object: the evaluator's record (and, for `show`, its audit trail and what the registers say)."""
+    from clea_intake import clock
+    from clea_intake.services import evaluators
+
+    repo, actor, now = _ops_repo(), f"ops:{args.by}", clock.now()
+    try:
+        if args.action == "set":
+            records = evaluators.import_supplier_file(repo, Path(args.target).read_bytes(), at=now, actor=actor)
+            print(json.dumps([evaluators.describe(repo, r.siret) for r in records], ensure_ascii=False,
+                             default=_json_default))
+            return 0
+        if args.action in ("add-address", "remove-address"):
+            if not args.address:
+                print(f"clea-intake evaluator {args.action}: give the address after the SIRET", file=sys.stderr)
+                return 2
+            change = evaluators.add_address if args.action == "add-address" else evaluators.remove_address
+            change(repo, args.target, args.address, at=now, actor=actor)
+        print(json.dumps(evaluators.describe(repo, args.target), ensure_ascii=False, default=_json_default))
+        return 0
+    except (evaluators.InvalidSupplierFile, evaluators.EvaluatorNotFound, OSError) as problem:
+        print(f"clea-intake evaluator {args.action}: {problem}", file=sys.stderr)
+        return 1
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from clea_intake.local import ops
 
@@ -192,8 +217,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(port=args.port)
 
 
+def version_text() -> str:
+    """The package's version and the data it ships that decisions depend on (the Public Suffix List's date)."""
+    from importlib.metadata import version
+
+    return f"clea-intake {version('clea-intake')} (public suffix list {version('publicsuffixlist')})"
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="clea-intake", description="Back office de l'aide CléA de la Région Nouvelle-Aquitaine.")
+    top.add_argument("--version", action="version", version=version_text())
     sub = top.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("demo", help="a full season on the local stack (moto), with a summary and the dashboard")
@@ -261,6 +294,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--note")
     p.add_argument("--by", default=os.environ.get("USER", "ops"))
     p.set_defaults(func=cmd_withdraw)
+
+    p = sub.add_parser("evaluator", help="the Région's record of an evaluator: registered addresses, trusted IBAN")
+    p.add_argument("action", choices=["show", "set", "add-address", "remove-address"])
+    p.add_argument("target", help="a SIRET (show, add-address, remove-address) or a supplier file (set)")
+    p.add_argument("address", nargs="?")
+    p.add_argument("--by", default=os.environ.get("USER", "ops"))
+    p.set_defaults(func=cmd_evaluator)
 
     p = sub.add_parser("request", help="ask the applicant for another document")
     p.add_argument("case_id")

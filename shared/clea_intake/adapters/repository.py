@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from clea_intake.adapters.table import ConditionFailed, DynamoTable, InMemoryTable, Item, TableGateway, Write
 from clea_intake.domain.case import Case, TimelineEvent
-from clea_intake.domain.errors import CaseNotFound, DuplicateAward, IbanConflict, StaleCase
+from clea_intake.domain.errors import CaseNotFound, DuplicateAward, StaleCase, StaleRecord
+from clea_intake.domain.evaluator import EvaluatorRecord
+from clea_intake.domain.guard import GuardEntry, holder_of
 from clea_intake.domain.lifecycle import State
 from clea_intake.domain.pieces import Piece
 from clea_intake.domain.records import CaseSummary, DocumentRecord, MailRecord, PaymentOrder, ReviewItem
+from clea_intake.domain.registers import Establishment, TrainingOrganisation
 
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _register_id(entry: TrainingOrganisation | Establishment) -> str:
+    return entry.nda if isinstance(entry, TrainingOrganisation) else entry.siret
 
 
 def _case_pk(case_id: str) -> str:
@@ -122,19 +129,50 @@ class Repository:
         case.version = version
         case.new_events.clear()
 
-    def record_award(self, case: Case, guard_key: str) -> None:
-        """Save the AWARDED case and its uniqueness guard in one transaction."""
-        guard = Write({"pk": f"AWARD#{guard_key}", "sk": "AWARD", "type": "award_guard",
-                       "case_id": case.case_id, "amount_eur": case.awarded_eur,
-                       "awarded_at": _iso(case.updated_at)}, "absent")
-        try:
-            self.save_case(case, guard)
-        except ConditionFailed as failed:
-            raise DuplicateAward(guard_key) from failed
+    def _guard(self, guard_key: str) -> tuple[list[GuardEntry], int]:
+        item = self.table.get(f"AWARD#{guard_key}", "AWARD")
+        if item is None:
+            return [], 0
+        return [GuardEntry.model_validate(e) for e in json.loads(item["entries"])], int(item["version"])
 
     def award_holder(self, guard_key: str) -> str | None:
-        item = self.table.get(f"AWARD#{guard_key}", "AWARD")
-        return item["case_id"] if item else None
+        """The first case awarded under a guard key (same surname, birth date, year, certification, evaluation)."""
+        entries, _version = self._guard(guard_key)
+        return entries[0].case_id if entries else None
+
+    def awarded_to(self, guard_key: str, scope: str, candidate: GuardEntry) -> str | None:
+        """The case already awarded to the candidate's person for this scope (year, certification,
+        evaluation): by the same-person rule within the guard key, or by an identity document number."""
+        entries, _version = self._guard(guard_key)
+        holder = holder_of(entries, candidate)
+        if holder is not None:
+            return holder
+        for document in sorted(candidate.documents):
+            item = self.table.get(f"AWARD#DOC#{document}#{scope}", "AWARD")
+            if item is not None and item["case_id"] != candidate.case_id:
+                return item["case_id"]
+        return None
+
+    def record_award(self, case: Case, guard_key: str, scope: str, entry: GuardEntry) -> None:
+        """Save the AWARDED case, its entry in the person's guard and one guard per identity document, in
+        one transaction: DuplicateAward if the same person already holds the aid, StaleCase if the case or
+        the guard changed since they were read (read again and decide again)."""
+        entries, version = self._guard(guard_key)
+        if holder_of(entries, entry) is not None:
+            raise DuplicateAward(guard_key)
+        guard = Write({"pk": f"AWARD#{guard_key}", "sk": "AWARD", "type": "award_guard", "version": version + 1,
+                       "entries": json.dumps([e.model_dump(mode="json") for e in [*entries, entry]]),
+                       "awarded_at": _iso(case.updated_at)}, ("version", version) if version else "absent")
+        documents = [Write({"pk": f"AWARD#DOC#{d}#{scope}", "sk": "AWARD", "type": "award_document_guard",
+                            "case_id": case.case_id}, ("absent_or_equal", {"case_id": case.case_id}))
+                     for d in sorted(entry.documents)]
+        guard_index = 1 + len(case.new_events)
+        try:
+            self.save_case(case, guard, *documents)
+        except ConditionFailed as failed:
+            if failed.index == guard_index:
+                raise StaleCase(case.case_id) from failed   # another award of this family since the read
+            raise DuplicateAward(guard_key) from failed     # an identity document already holds the aid
 
     def timeline(self, case_id: str) -> list[TimelineEvent]:
         return [_to_event(i) for i in self.table.query(_case_pk(case_id), "EVENT#")]
@@ -210,22 +248,12 @@ class Repository:
                 "status": order.status, "gsi1pk": f"PAYMENT#{order.status}",
                 "gsi1sk": f"{_iso(order.created_at)}#{order.case_id}", "body": order.model_dump_json()}
 
-    def order_payment(self, case: Case, order: PaymentOrder, *, claim_evaluator_iban: bool = False) -> bool:
-        """Save the PAYMENT_ORDERED case and create its order once; False if an order already exists.
-
-        With `claim_evaluator_iban`, the order also makes its IBAN the evaluator's known one, in the same
-        transaction, unless another IBAN is known: then nothing is written and IbanConflict is raised.
-        """
-        writes = [Write(self.payment_item(order), "absent")]
-        if claim_evaluator_iban:
-            writes.append(Write(self._evaluator_bank_item(order.creditor_siret, order.iban, order.created_at),
-                                ("absent_or_equal", {"iban": order.iban})))
+    def order_payment(self, case: Case, order: PaymentOrder) -> bool:
+        """Save the PAYMENT_ORDERED case and create its order once; False if an order already exists."""
         try:
-            self.save_case(case, *writes)
+            self.save_case(case, Write(self.payment_item(order), "absent"))
             return True
-        except ConditionFailed as failed:
-            if claim_evaluator_iban and self.find_payment(order.case_id) is None:
-                raise IbanConflict(order.creditor_siret) from failed
+        except ConditionFailed:
             return False
 
     def find_payment(self, case_id: str) -> PaymentOrder | None:
@@ -246,16 +274,74 @@ class Repository:
         except ConditionFailed as failed:
             raise StaleCase(order.case_id) from failed
 
-    def evaluator_iban(self, siret: str) -> str | None:
-        item = self.table.get(f"EVALUATOR#{siret}", "BANK")
-        return item["iban"] if item else None
+    # -- evaluator records -------------------------------------------------------------------
+    def find_evaluator(self, siret: str) -> EvaluatorRecord | None:
+        item = self.table.get(f"EVALUATOR#{siret}", "RECORD")
+        if item is None:
+            return None
+        return EvaluatorRecord.model_validate_json(item["body"]).model_copy(update={"version": int(item["version"])})
 
-    @staticmethod
-    def _evaluator_bank_item(siret: str, iban: str, at: datetime) -> Item:
-        return {"pk": f"EVALUATOR#{siret}", "sk": "BANK", "type": "evaluator_bank", "iban": iban, "at": _iso(at)}
+    def save_evaluator(self, record: EvaluatorRecord, *, action: str, detail: dict[str, Any]) -> EvaluatorRecord:
+        """Write the record if nobody changed it since it was read (version 0: new), with one audit line;
+        the record at its new version."""
+        expected_version = record.version
+        pk = f"EVALUATOR#{record.siret}"
+        item = {"pk": pk, "sk": "RECORD", "type": "evaluator", "version": expected_version + 1,
+                "body": record.model_dump_json()}
+        audit = {"pk": pk, "sk": f"EVENT#{_iso(record.updated_at)}#{expected_version + 1:06d}", "type": "evaluator_event",
+                 "body": json.dumps({"at": _iso(record.updated_at), "actor": record.updated_by, "action": action,
+                                     "detail": detail}, ensure_ascii=False)}
+        condition = ("version", expected_version) if expected_version else "absent"
+        try:
+            self.table.transact([Write(item, condition), Write(audit, "absent")])
+        except ConditionFailed as failed:
+            raise StaleRecord(record.siret) from failed
+        return record.model_copy(update={"version": expected_version + 1})
 
-    def set_evaluator_iban(self, siret: str, iban: str, at: datetime) -> None:
-        self.table.transact([Write(self._evaluator_bank_item(siret, iban, at))])
+    def evaluator_history(self, siret: str) -> list[dict[str, Any]]:
+        return [json.loads(i["body"]) for i in self.table.query(f"EVALUATOR#{siret}", "EVENT#")]
+
+    # -- public registers --------------------------------------------------------------------
+    def put_register_entries(self, kind: str, day: date, entries: list[TrainingOrganisation | Establishment]) -> None:
+        """One item per row, under the register copy's date: a later copy never overwrites an earlier one's."""
+        self.table.put_many([{"pk": f"REGISTER#{kind}#{_register_id(e)}", "sk": day.isoformat(),
+                              "type": "register_entry", "body": e.model_dump_json()} for e in entries])
+
+    def register_imported(self, kind: str, day: date, etag: str) -> bool:
+        return self.table.get(f"REGISTER#{kind}", f"IMPORT#{day.isoformat()}#{etag}") is not None
+
+    def record_register_import(self, kind: str, day: date, *, etag: str, key: str, rows: int, kept: int,
+                               at: datetime) -> None:
+        """Mark the file imported, and make its copy the current one unless a later copy already is."""
+        imported = {"pk": f"REGISTER#{kind}", "sk": f"IMPORT#{day.isoformat()}#{etag}", "type": "register_import",
+                    "key": key, "rows": rows, "kept": kept, "at": _iso(at)}
+        for _attempt in range(8):
+            current = self.table.get(f"REGISTER#{kind}", "CURRENT")
+            writes = [Write(imported)]
+            if current is None or current["register_date"] <= day.isoformat():
+                writes.append(Write({"pk": f"REGISTER#{kind}", "sk": "CURRENT", "type": "register_current",
+                                     "register_date": day.isoformat(), "key": key, "imported_at": _iso(at),
+                                     "version": int(current["version"]) + 1 if current else 1},
+                                    ("version", int(current["version"])) if current else "absent"))
+            try:
+                self.table.transact(writes)
+                return
+            except ConditionFailed:
+                continue
+        raise StaleRecord(f"REGISTER#{kind}")
+
+    def register_date(self, kind: str) -> date | None:
+        """The date of the current copy of a register; None if none was ever imported."""
+        current = self.table.get(f"REGISTER#{kind}", "CURRENT")
+        return date.fromisoformat(current["register_date"]) if current else None
+
+    def training_organisation(self, nda: str, day: date) -> TrainingOrganisation | None:
+        item = self.table.get(f"REGISTER#organismes-formation#{nda}", day.isoformat())
+        return TrainingOrganisation.model_validate_json(item["body"]) if item else None
+
+    def establishment(self, siret: str, day: date) -> Establishment | None:
+        item = self.table.get(f"REGISTER#sirene#{siret}", day.isoformat())
+        return Establishment.model_validate_json(item["body"]) if item else None
 
     # -- mails -------------------------------------------------------------------------------
     def record_mail(self, mail: MailRecord) -> None:

@@ -11,6 +11,7 @@ from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from clea_intake.adapters.clients import resource
+from clea_intake.domain.errors import WriteConflict
 
 Item = dict[str, Any]
 # "absent"/"present": the item; ("version", n): optimistic lock; ("status", s): the item's status is s;
@@ -40,6 +41,7 @@ class TableGateway(Protocol):
     def query(self, pk: str, sk_prefix: str | None = None) -> list[Item]: ...
     def query_index(self, gsi1pk: str, sk_below: str | None = None, limit: int | None = None) -> list[Item]: ...
     def transact(self, writes: list[Write]) -> None: ...
+    def put_many(self, items: list[Item]) -> None: ...
 
 
 def _condition_holds(existing: Item | None, condition: Condition) -> bool:
@@ -80,6 +82,12 @@ class InMemoryTable:
             rows = sorted(rows, key=lambda r: str(r.get("gsi1sk", "")))
             return copy.deepcopy(rows[:limit] if limit else rows)
 
+    def put_many(self, items: list[Item]) -> None:
+        """Unconditional puts, not one transaction (bulk loads such as a register)."""
+        with self._lock:
+            for item in items:
+                self._items[(item["pk"], item["sk"])] = copy.deepcopy(item)
+
     def transact(self, writes: list[Write]) -> None:
         with self._lock:
             for index, write in enumerate(writes):
@@ -110,6 +118,11 @@ def _dynamo_condition(condition: Condition) -> dict[str, Any]:
                 "ExpressionAttributeNames": {f"#a{i}": name for i, (name, _v) in enumerate(pairs)},
                 "ExpressionAttributeValues": {f":v{i}": value for i, (_n, value) in enumerate(pairs)}}
     return {"ConditionExpression": "version = :expected", "ExpressionAttributeValues": {":expected": condition[1]}}
+
+
+# Cancellation reasons that say nothing about the data: another transaction held an item, or the table
+# was throttled. The whole read-decide-write can run again.
+_RETRYABLE_CANCELLATIONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
 
 
 class DynamoTable:
@@ -153,6 +166,12 @@ class DynamoTable:
             condition = condition & Key("gsi1sk").lt(sk_below)
         return self._paged(IndexName=self.INDEX, KeyConditionExpression=condition, _limit=limit)
 
+    def put_many(self, items: list[Item]) -> None:
+        """Unconditional puts in batches of 25, unprocessed items sent again (bulk loads such as a register)."""
+        with self._table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
+            for item in items:
+                batch.put_item(Item=item)
+
     def transact(self, writes: list[Write]) -> None:
         if len(writes) == 1:
             self._single(writes[0])
@@ -176,6 +195,8 @@ class DynamoTable:
             for index, reason in enumerate(reasons):
                 if reason.get("Code") == "ConditionalCheckFailed":
                     raise ConditionFailed(index) from exc
+            if any(r.get("Code") in _RETRYABLE_CANCELLATIONS for r in reasons):
+                raise WriteConflict(str([r.get("Code") for r in reasons])) from exc
             raise
 
     def _single(self, write: Write) -> None:

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -20,9 +21,18 @@ from pydantic import (
 from stdnum.fr import siret as stdnum_siret
 
 from clea_intake.domain.errors import InvalidApplication
-from clea_intake.domain.policy import Certification, EvaluationType
+from clea_intake.domain.policy import (
+    Certification,
+    EvaluationType,
+    FormLimits,
+    PolicyNotFound,
+    current_policy,
+    policy_for,
+)
 
-CASE_ID_PATTERN = r"^NA-CLEA-\d{4}-\d{6}$"
+# [0-9], not \d: the validator's \d also matches other scripts' digits ("NA-CLEA-٢٠٢٦-…" would pass and
+# look like a real case id).
+CASE_ID_PATTERN = r"^NA-CLEA-[0-9]{4}-[0-9]{6}$"
 Situation = Literal["unemployed", "siae", "detainee", "employed", "other"]
 Companion = Literal["evaluator", "cep", "spip"]
 
@@ -39,7 +49,7 @@ class _Form(BaseModel):
 
 class Address(_Form):
     line1: str = Field(min_length=1, max_length=200)
-    postal_code: str = Field(pattern=r"^\d{5}$")
+    postal_code: str = Field(pattern=r"^[0-9]{5}$")
     city: str = Field(min_length=1, max_length=100)
 
 
@@ -67,7 +77,7 @@ class Applicant(_Form):
 
 def _siret(value: str) -> str:
     compact = stdnum_siret.compact(value)
-    if not stdnum_siret.is_valid(compact):
+    if not compact.isascii() or not stdnum_siret.is_valid(compact):
         raise ValueError("invalid SIRET (14 digits, Luhn check)")
     return compact
 
@@ -75,14 +85,21 @@ def _siret(value: str) -> str:
 class Evaluator(_Form):
     name: str = Field(min_length=1, max_length=200)
     siret: Annotated[str, AfterValidator(_siret)]
-    nda: str = Field(pattern=r"^\d{11}$")
-    postal_code: str = Field(pattern=r"^\d{5}$")
+    nda: str = Field(pattern=r"^[0-9]{11}$")
+    postal_code: str = Field(pattern=r"^[0-9]{5}$")
     email: EmailStr
 
 
+def _ascii_number(value: Any) -> Any:
+    # Decimal("١٠") is 10: a number written in another script's digits is no number of the platform's.
+    if isinstance(value, str) and not value.strip().isascii():
+        raise ValueError("digits other than 0-9")
+    return value
+
+
 class Quote(_Form):
-    hours: Decimal = Field(gt=0, le=200)
-    amount_eur: Decimal = Field(ge=0, le=100000)
+    hours: Annotated[Decimal, BeforeValidator(_ascii_number)] = Field(gt=0, le=200)
+    amount_eur: Annotated[Decimal, BeforeValidator(_ascii_number)] = Field(ge=0, le=100000)
 
 
 class Application(_Form):
@@ -141,6 +158,7 @@ _FR_BY_MESSAGE = {
     "evaluation_end is before": "la fin de l'évaluation précède son début",
     "detention_facility is required": "l'établissement pénitentiaire est obligatoire pour une personne détenue",
     "email address": "l'adresse électronique n'est pas valide",
+    "digits other than 0-9": "la valeur doit être écrite avec les chiffres 0 à 9",
 }
 
 
@@ -155,24 +173,85 @@ def _problem(error: dict) -> dict:
     return {"field": field, "code": error["type"], "message_en": english, "message_fr": french}
 
 
-def parse_application(raw: bytes | str) -> Application:
-    """Parse and validate application.json; raise InvalidApplication naming each bad field."""
+def _invalid(field: str, code: str, english: str, french: str) -> InvalidApplication:
+    return InvalidApplication([{"field": field, "code": code, "message_en": english, "message_fr": french}])
+
+
+# A JSON string (with its escapes) and the brackets outside strings: enough to measure nesting without
+# building anything, before the standard-library parser (which recurses) sees the text.
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _nesting(text: str) -> int:
+    depth = deepest = 0
+    for bracket in _BRACKET.finditer(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _decode(raw: bytes | str, limits: FormLimits) -> dict:
+    size = len(raw.encode("utf-8") if isinstance(raw, str) else raw)
+    if size > limits.max_bytes:
+        raise _invalid("(fichier)", "form_too_large", f"the form has {size} bytes, more than {limits.max_bytes}",
+                       f"le fichier du formulaire est trop volumineux (plus de {limits.max_bytes // 1024} Ko)")
     try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidApplication(
-            [{"field": "(fichier)", "code": "invalid_json", "message_en": f"not valid JSON: {exc}",
-              "message_fr": "le fichier n'est pas un JSON valide"}]
-        ) from exc
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError as exc:
+        raise _invalid("(fichier)", "invalid_json", "not UTF-8 text",
+                       "le fichier n'est pas un JSON valide en UTF-8") from exc
+    if _nesting(text) > limits.max_depth:
+        raise _invalid("(fichier)", "form_too_deep", f"objects nested deeper than {limits.max_depth} levels",
+                       "le formulaire contient des objets imbriqués trop profondément")
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+        raise _invalid("(fichier)", "invalid_json", f"not valid JSON: {type(exc).__name__}",
+                       "le fichier n'est pas un JSON valide") from exc
     if not isinstance(data, dict):
-        raise InvalidApplication(
-            [{"field": "(fichier)", "code": "invalid_json", "message_en": "a JSON object is expected",
-              "message_fr": "un objet JSON est attendu"}]
-        )
+        raise _invalid("(fichier)", "invalid_json", "a JSON object is expected", "un objet JSON est attendu")
+    return data
+
+
+def _check_dates(app: Application, limits: FormLimits) -> None:
+    """Dates the schema accepts but the scheme cannot: no policy for them, or no plausible person or
+    evaluation. Each would fail later, far from the form (a deadline beyond the calendar, a case that
+    waits forever), so the form is refused here with the field named."""
     try:
-        return Application.model_validate(data)
+        policy = policy_for(app.evaluation_start)
+    except PolicyNotFound as exc:
+        raise _invalid("evaluation_start", "no_policy", "no policy of the scheme covers this evaluation start",
+                       "aucune règle du dispositif ne s'applique à cette date de début d'évaluation") from exc
+    if (app.evaluation_end - app.evaluation_start).days > limits.max_evaluation_days:
+        raise _invalid("evaluation_end", "evaluation_too_long",
+                       f"the evaluation lasts more than {limits.max_evaluation_days} days",
+                       "la date de fin de l'évaluation est trop éloignée de sa date de début")
+    birth = app.applicant.birth_date
+    if birth.year < limits.oldest_birth_year or birth >= app.evaluation_start:
+        raise _invalid("applicant.birth_date", "implausible_date", "the birth date is not plausible",
+                       "la date de naissance n'est pas plausible")
+    submitted = app.submitted_at.date()
+    if not (policy.valid_from.replace(year=policy.valid_from.year - 1) <= submitted
+            <= policy.valid_until.replace(year=policy.valid_until.year + 1)):
+        raise _invalid("submitted_at", "implausible_date", "the submission date is outside the scheme's years",
+                       "la date de dépôt n'est pas plausible")
+
+
+def parse_application(raw: bytes | str) -> Application:
+    """Parse and validate application.json; raise InvalidApplication naming each bad field.
+
+    Nothing else escapes: size and nesting are checked before the JSON parser runs, dates against the
+    policy after the schema, so that every bad form becomes a recorded error, never a crash.
+    """
+    limits = current_policy().forms
+    data = _decode(raw, limits)
+    try:
+        app = Application.model_validate(data)
     except ValidationError as exc:
         raise InvalidApplication([_problem(e) for e in exc.errors()]) from exc
+    _check_dates(app, limits)
+    return app
 
 
 def case_id_of(data: Any) -> str | None:

@@ -33,9 +33,14 @@ class InvalidApplication(CleaIntakeError):
         self.problems = problems
 
 
-class IbanConflict(CleaIntakeError):
-    """The evaluator's known IBAN became another one while this payment order was being made."""
+class StaleRecord(CleaIntakeError):
+    """A record other than a case (an evaluator's) changed since it was read; read again and retry."""
+
+
+class WriteConflict(CleaIntakeError):
+    """DynamoDB cancelled a transaction for a concurrent transaction or throttling, not for a condition:
+    nothing was written, and the same read-decide-write may simply run again."""
 
 
 # Errors a Step Functions task may simply run again: the state machine's Retry names each of them.
-RETRYABLE: tuple[type[CleaIntakeError], ...] = (StaleCase,)
+RETRYABLE: tuple[type[CleaIntakeError], ...] = (StaleCase, WriteConflict)

@@ -71,6 +71,15 @@ class DocumentLimits(_Frozen):
     ocr_language: str
 
 
+class FormLimits(_Frozen):
+    """Bounds of application.json, checked before and after parsing: a form is a few hundred bytes."""
+
+    max_bytes: int = Field(gt=0)
+    max_depth: int = Field(gt=0)
+    max_evaluation_days: int = Field(gt=0)
+    oldest_birth_year: int = Field(gt=1800)
+
+
 class ClaimLimits(_Frozen):
     max_attachments: int = Field(gt=0)
     max_attachment_bytes: int = Field(gt=0)
@@ -87,6 +96,7 @@ class Policy(_Frozen):
     deadlines: Deadlines
     identity: IdentityRules
     documents: DocumentLimits
+    forms: FormLimits
     claims: ClaimLimits
 
     @model_validator(mode="after")

@@ -20,6 +20,7 @@ class MailReason(StrEnum):
     MAIL_SPAM = "MAIL_SPAM"
     MAIL_NOT_AUTHENTICATED = "MAIL_NOT_AUTHENTICATED"
     MAIL_SENDER_NOT_EVALUATOR = "MAIL_SENDER_NOT_EVALUATOR"
+    MAIL_SENDER_NOT_REGISTERED = "MAIL_SENDER_NOT_REGISTERED"
     MAIL_NO_REFERENCE = "MAIL_NO_REFERENCE"
     MAIL_AMBIGUOUS_REFERENCE = "MAIL_AMBIGUOUS_REFERENCE"
     MAIL_UNKNOWN_CASE = "MAIL_UNKNOWN_CASE"
@@ -69,7 +70,12 @@ REASONS: dict[MailReason, ReasonText] = {
     MailReason.MAIL_SENDER_NOT_EVALUATOR: ReasonText(
         "Ce message n'a pas été envoyé depuis l'adresse e-mail de l'organisme évaluateur enregistrée "
         "pour ce dossier.",
-        "The authenticated sender domain is not the case's evaluator's registered e-mail domain.",
+        "The sender is not an address registered for the case's evaluator.",
+    ),
+    MailReason.MAIL_SENDER_NOT_REGISTERED: ReasonText(
+        "Ce message ne vient pas d'une adresse enregistrée auprès de la Région pour les demandes de "
+        "versement de cet organisme : il sera examiné par les services de la Région.",
+        "Another mailbox of the evaluator's organisational domain: not a registered sender address.",
     ),
     MailReason.MAIL_NO_REFERENCE: ReasonText(
         "Nous n'avons pas trouvé la référence du dossier (par exemple NA-CLEA-2026-000123) dans l'objet "

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Collection
+
+from publicsuffixlist import PublicSuffixList
 from pydantic import BaseModel, ConfigDict
 
 from clea_intake.mail.parse import InboundMessage
 from clea_intake.mail.reasons import MailReason, reason_message
-
-# Second-level labels that, under a two-letter country TLD, are public suffixes (co.uk, com.au, asso.fr…).
-_SECOND_LEVEL_SUFFIX_LABELS = frozenset(
-    {"co", "com", "org", "net", "gov", "gouv", "ac", "edu", "asso", "nom", "ltd", "plc", "sch", "or", "ne"}
-)
-# Multi-label public suffixes outside the two-letter-country pattern above.
-_EXTRA_PUBLIC_SUFFIXES = frozenset({"cci.fr", "presse.fr", "tm.fr", "prd.fr", "port.fr"})
-
-# Shared mailbox providers: the organisational domain says nothing about who holds the mailbox, so an
-# evaluator registered with such an address must write from exactly that address.
-FREEMAIL_DOMAINS = frozenset(
-    {
-        "gmail.com", "googlemail.com", "yahoo.fr", "yahoo.com", "hotmail.fr", "hotmail.com", "outlook.fr",
-        "outlook.com", "live.fr", "live.com", "msn.com", "icloud.com", "me.com", "aol.com", "aol.fr",
-        "orange.fr", "wanadoo.fr", "free.fr", "sfr.fr", "neuf.fr", "laposte.net", "bbox.fr", "gmx.fr",
-        "gmx.com", "protonmail.com", "proton.me", "numericable.fr", "club-internet.fr",
-    }
-)  # fmt: skip
 
 
 class TrustVerdict(BaseModel):
@@ -49,16 +35,17 @@ def _normalise_domain(domain: str) -> str:
         return domain
 
 
+@functools.cache
+def _suffixes() -> PublicSuffixList:
+    # The list ships inside the package (publicsuffixlist's data file): no network at run time.
+    return PublicSuffixList()
+
+
 def organisational_domain(domain: str) -> str:
-    """The registrable domain: one label under the public suffix (relaxed DMARC alignment)."""
-    labels = [label for label in _normalise_domain(domain).split(".") if label]
-    if len(labels) <= 2:
-        return ".".join(labels)
-    last_two = ".".join(labels[-2:])
-    two_level_suffix = (len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL_SUFFIX_LABELS) or (
-        last_two in _EXTRA_PUBLIC_SUFFIXES
-    )
-    return ".".join(labels[-3:] if two_level_suffix else labels[-2:])
+    """The registrable domain (one label under its public suffix, ICANN or private, as the Public Suffix
+    List says): mail.formation.fr → formation.fr; two sites under github.io stay two organisations."""
+    normalised = _normalise_domain(domain)
+    return _suffixes().privatesuffix(normalised) or normalised
 
 
 def domains_aligned(a: str, b: str) -> bool:
@@ -66,13 +53,22 @@ def domains_aligned(a: str, b: str) -> bool:
     return organisational_domain(a) == organisational_domain(b)
 
 
+def normalise_address(address: str) -> str:
+    """An address as compared with the registered ones: trimmed, lower case, its domain in IDNA form."""
+    local, _, domain = address.strip().rpartition("@")
+    return f"{local.lower()}@{_normalise_domain(domain)}" if local else address.strip().lower()
+
+
 def _quarantine(reason: MailReason, detail: str) -> TrustVerdict:
     return TrustVerdict(accepted=False, reason=reason, detail=detail)
 
 
-def assess_trust(msg: InboundMessage, evaluator_email: str | None) -> TrustVerdict:
-    """Accept only a clean, DMARC-authenticated message from the evaluator's domain.
+def assess_trust(msg: InboundMessage, registered: Collection[str]) -> TrustVerdict:
+    """Accept only a clean message from an address registered for the evaluator, DMARC passing for it.
 
+    `registered`: the addresses of the evaluator's record (its application forms' e-mail and those the
+    Région added). Another mailbox of the same organisation, or of a shared mail provider, is no
+    evidence of who writes: it is quarantined for a person, never trusted to claim a payment.
     The checks run from the most dangerous outcome to the least, so the reason given is the one
     that matters most (a virus is reported as a virus even if DMARC also failed).
     """
@@ -93,19 +89,13 @@ def assess_trust(msg: InboundMessage, evaluator_email: str | None) -> TrustVerdi
         return _quarantine(
             MailReason.MAIL_NOT_AUTHENTICATED, "DMARC header.from differs from the From header"
         )
-    if not evaluator_email or "@" not in evaluator_email:
-        return _quarantine(
-            MailReason.MAIL_SENDER_NOT_EVALUATOR, "no evaluator e-mail registered for the case"
-        )
-    evaluator_domain = _normalise_domain(evaluator_email.rpartition("@")[2])
-    if evaluator_domain in FREEMAIL_DOMAINS:
-        if msg.from_address.lower() != evaluator_email.strip().lower():
-            return _quarantine(
-                MailReason.MAIL_SENDER_NOT_EVALUATOR, "evaluator uses a shared mail provider; address differs"
-            )
+    addresses = {normalise_address(a) for a in registered if a and "@" in a}
+    if not addresses:
+        return _quarantine(MailReason.MAIL_SENDER_NOT_EVALUATOR, "no address registered for the evaluator")
+    if normalise_address(msg.from_address) in addresses:
         return TrustVerdict(accepted=True)
-    if not domains_aligned(msg.dmarc_header_from, evaluator_domain):
-        return _quarantine(
-            MailReason.MAIL_SENDER_NOT_EVALUATOR, "sender domain not aligned with the evaluator's"
-        )
-    return TrustVerdict(accepted=True)
+    sender_organisation = organisational_domain(msg.from_domain)
+    if any(organisational_domain(a.rpartition("@")[2]) == sender_organisation for a in addresses):
+        return _quarantine(MailReason.MAIL_SENDER_NOT_REGISTERED,
+                           "another mailbox of a registered address's domain")
+    return _quarantine(MailReason.MAIL_SENDER_NOT_EVALUATOR, "sender is not a registered address")

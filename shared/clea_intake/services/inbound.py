@@ -19,6 +19,7 @@ from clea_intake.mail.reasons import MailReason, reason_message
 from clea_intake.mail.reference import message_references
 from clea_intake.mail.trust import assess_trust
 from clea_intake.services import metrics
+from clea_intake.services.evaluators import registered_addresses
 from clea_intake.services.flow import CLAIM_EVENT
 from clea_intake.services.ports import Ports
 from clea_intake.services.retry import on_stale_case
@@ -64,7 +65,9 @@ def ingest(ports: Ports, *, bucket: str, key: str, now: datetime,
     if released_for is None:
         # What the message says about itself (virus, spam, DMARC) outranks what it says about a case:
         # an infected message is reported as infected, whatever its subject.
-        verdict = assess_trust(msg, str(case.application.evaluator.email) if case else None)
+        registered = (registered_addresses(repo, case.application.evaluator.siret, str(case.application.evaluator.email))
+                      if case else set())
+        verdict = assess_trust(msg, registered)
         if not verdict.accepted and (case is not None or verdict.reason != MailReason.MAIL_SENDER_NOT_EVALUATOR):
             return _quarantine(ports, key, now, verdict.reason, case.case_id if case else None, msg,
                                reply=False)

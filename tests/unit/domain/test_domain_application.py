@@ -132,3 +132,73 @@ def test_case_id_of_invalid_form_still_gives_a_well_formed_id(app_data):
     assert case_id_of(app_data(evaluator__siret="1")) == "NA-CLEA-2026-000123"
     assert case_id_of({"case_id": "../etc"}) is None
     assert case_id_of([1]) is None
+
+
+# -- forms built to break the intake: each is a named problem, never a crash ---------------------
+
+
+def test_parse_application_evaluation_start_outside_every_policy_names_evaluation_start(app_data):
+    # Given an evaluation in 2031, a year no policy file of the scheme covers
+    problems = _problems(app_data(evaluation_start="2031-03-02", evaluation_end="2031-03-13"))
+    # Then the form is refused on that field, not with a PolicyNotFound later
+    assert _only(problems, "evaluation_start")["code"] == "no_policy"
+
+
+def test_parse_application_evaluation_end_in_year_9999_names_evaluation_end(app_data):
+    # Given an evaluation that would end on 9999-12-31 (its claim deadline is beyond the calendar)
+    problems = _problems(app_data(evaluation_end="9999-12-31"))
+    # Then the end date is refused as too far from the start
+    assert _only(problems, "evaluation_end")["code"] == "evaluation_too_long"
+
+
+@pytest.mark.parametrize("birth", ["1850-01-01", "2026-05-01"])
+def test_parse_application_implausible_birth_date_names_birth_date(app_data, birth):
+    # Given a birth date before 1900, or after the evaluation starts
+    problems = _problems(app_data(applicant__birth_date=birth))
+    # Then the birth date is named
+    assert _only(problems, "applicant.birth_date")["code"] == "implausible_date"
+
+
+def test_parse_application_deeply_nested_json_is_refused_before_parsing(app_data):
+    # Given a form whose applicant holds 100,000 nested lists (json.loads would raise RecursionError)
+    raw = json.dumps(app_data())[:-1] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    # Then the form is refused for its nesting
+    assert _only(_problems(raw[:60_000]), "(fichier)")["code"] in {"form_too_deep", "invalid_json"}
+    assert _only(_problems(json.dumps(app_data())[:-1] + ', "x": ' + "[" * 50 + "]" * 50 + "}"),
+                 "(fichier)")["code"] == "form_too_deep"
+
+
+def test_parse_application_brackets_inside_strings_do_not_count_as_nesting(app_data):
+    # Given a form whose address line holds brackets and an escaped quote
+    app = parse_application(json.dumps(app_data(applicant__address__line1='12 rue [[[{{{ "des" Vignes')))
+    # Then it parses: only structure counts
+    assert app.applicant.address.line1.startswith("12 rue")
+
+
+def test_parse_application_larger_than_the_policy_limit_is_refused_before_parsing(app_data):
+    # Given a form padded to 100 KB
+    raw = json.dumps(app_data(applicant__phone=None) | {"padding": "x" * 100_000})
+    # Then its size is the problem
+    assert _only(_problems(raw), "(fichier)")["code"] == "form_too_large"
+
+
+@pytest.mark.parametrize(("field", "value", "named"), [
+    ("case_id", "NA-CLEA-٢٠٢٦-000123", "case_id"),
+    ("case_id", "NA-CLEA-2026-００0123", "case_id"),
+    ("applicant__address__postal_code", "３３０００", "applicant.address.postal_code"),
+    ("evaluator__nda", "٧٥٣٣١٢٣٤٥٣٣", "evaluator.nda"),
+    ("evaluator__siret", "٧٣٢٨٢٩٣٢٠٠٠٠٧٤", "evaluator.siret"),
+    ("quote__hours", "١٠", "quote.hours"),
+])
+def test_parse_application_digits_of_another_script_are_refused(app_data, field, value, named):
+    # Given an identifier or a number written with Arabic-Indic or full-width digits
+    problems = _problems(app_data(**{field: value}))
+    # Then the field is named: a look-alike of a real value is never accepted
+    assert _only(problems, named)
+
+
+def test_parse_application_bytes_that_are_not_utf8_are_refused(app_data):
+    # Given a form encoded in Latin-1
+    raw = json.dumps(app_data(), ensure_ascii=False).encode("latin-1")
+    # Then the file is named
+    assert _only(_problems(raw), "(fichier)")["code"] == "invalid_json"

@@ -1,4 +1,4 @@
-"""Unit tests for assess_trust and the organisational-domain rule."""
+"""Unit tests for assess_trust (registered senders only) and the organisational-domain rule (Public Suffix List)."""
 
 from __future__ import annotations
 
@@ -11,18 +11,18 @@ from clea_intake.mail.trust import domains_aligned, organisational_domain
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 SENT = datetime(2026, 5, 2, 9, 0, tzinfo=UTC)
-EVALUATOR = "contact@formation-atlantique.fr"
+EVALUATOR = ["contact@formation-atlantique.fr"]
 
 
-def claim(sender: str = "paiement@formation-atlantique.fr", **verdicts: str):
+def claim(sender: str = "contact@formation-atlantique.fr", **verdicts: str):
     raw = build_claim_email(
         sender=sender, attachments=[("cre.pdf", PDF)], sent_at=SENT, case_id="NA-CLEA-2026-000123", **verdicts
     )
     return parse_inbound(raw, max_attachments=10, max_attachment_bytes=1_000_000, max_total_bytes=5_000_000)
 
 
-def test_assess_trust_clean_authenticated_same_domain_accepted():
-    # Given a clean, DMARC-passing message from the evaluator's domain (another mailbox)
+def test_assess_trust_clean_authenticated_registered_address_accepted():
+    # Given a clean, DMARC-passing message from the evaluator's registered address
     # When its trust is assessed
     verdict = assess_trust(claim(), EVALUATOR)
 
@@ -30,12 +30,50 @@ def test_assess_trust_clean_authenticated_same_domain_accepted():
     assert verdict.accepted and verdict.reason is None and verdict.message_fr is None
 
 
-def test_assess_trust_subdomain_sender_relaxed_alignment_accepted():
-    # Given a message from a subdomain of the evaluator's domain
+def test_assess_trust_registered_address_matches_whatever_its_case():
+    # Given the registered address written in other letter cases
     # When assessed
-    verdict = assess_trust(claim(sender="compta@mail.formation-atlantique.fr"), EVALUATOR)
+    verdict = assess_trust(claim(sender="Contact@Formation-Atlantique.FR"), [" CONTACT@formation-atlantique.fr "])
 
-    # Then relaxed alignment accepts it
+    # Then it is the same mailbox
+    assert verdict.accepted
+
+
+@pytest.mark.parametrize("sender", ["paiement@formation-atlantique.fr", "compta@mail.formation-atlantique.fr"])
+def test_assess_trust_other_mailbox_of_the_evaluators_domain_never_trusted(sender):
+    # Given an authenticated message from another mailbox (or a subdomain) of the evaluator's domain
+    # When assessed
+    verdict = assess_trust(claim(sender=sender), EVALUATOR)
+
+    # Then it is held for a person with its own reason, never accepted
+    assert not verdict.accepted and verdict.reason == MailReason.MAIL_SENDER_NOT_REGISTERED
+    assert "enregistrée" in verdict.message_fr
+
+
+def test_assess_trust_other_mailbox_of_a_shared_provider_never_trusted():
+    # Given an evaluator registered as formation.cote@gmx.net and a DMARC-passing claim from escroc.123@gmx.net
+    # When assessed
+    verdict = assess_trust(claim(sender="escroc.123@gmx.net"), ["formation.cote@gmx.net"])
+
+    # Then the claim is not trusted: a shared provider's domain says nothing of who writes
+    assert not verdict.accepted and verdict.reason == MailReason.MAIL_SENDER_NOT_REGISTERED
+
+
+def test_assess_trust_two_sites_under_one_private_public_suffix_are_two_organisations():
+    # Given an evaluator at formation.github.io and a claim from escroc.github.io (github.io is on the PSL)
+    # When assessed
+    verdict = assess_trust(claim(sender="contact@escroc.github.io"), ["contact@formation.github.io"])
+
+    # Then the sender is not the evaluator at all
+    assert verdict.reason == MailReason.MAIL_SENDER_NOT_EVALUATOR
+
+
+def test_assess_trust_any_registered_address_of_the_record_is_trusted():
+    # Given an evaluator record with two registered addresses
+    registered = ["contact@formation-atlantique.fr", "factures@formation-atlantique.fr"]
+    # When the second one writes
+    verdict = assess_trust(claim(sender="factures@formation-atlantique.fr"), registered)
+    # Then it is accepted
     assert verdict.accepted
 
 
@@ -106,7 +144,7 @@ def test_assess_trust_other_domain_sender_not_evaluator(sender):
 def test_assess_trust_no_registered_evaluator_email_quarantined():
     # Given a case without a registered evaluator e-mail
     # When assessed
-    verdict = assess_trust(claim(), None)
+    verdict = assess_trust(claim(), [])
 
     # Then nothing can be aligned and the message is quarantined
     assert verdict.reason == MailReason.MAIL_SENDER_NOT_EVALUATOR
@@ -114,7 +152,7 @@ def test_assess_trust_no_registered_evaluator_email_quarantined():
 
 def test_assess_trust_freemail_evaluator_requires_exact_address():
     # Given an evaluator registered with a shared-provider address
-    evaluator = "Formation.Dupont@gmail.com"
+    evaluator = ["Formation.Dupont@gmail.com"]
 
     # When the same mailbox and another gmail.com mailbox write
     same = assess_trust(claim(sender="formation.dupont@gmail.com"), evaluator)
@@ -122,7 +160,7 @@ def test_assess_trust_freemail_evaluator_requires_exact_address():
 
     # Then only the registered mailbox is trusted
     assert same.accepted
-    assert other.reason == MailReason.MAIL_SENDER_NOT_EVALUATOR
+    assert other.reason == MailReason.MAIL_SENDER_NOT_REGISTERED
 
 
 @pytest.mark.parametrize(
@@ -136,6 +174,8 @@ def test_assess_trust_freemail_evaluator_requires_exact_address():
         ("smtp.greta.asso.fr", "greta.asso.fr"),
         ("MAIL.Formation-Atlantique.FR.", "formation-atlantique.fr"),
         ("mail.formation-é.fr", "xn--formation--k7a.fr"),
+        ("escroc.github.io", "escroc.github.io"),
+        ("a.b.example.blogspot.com", "example.blogspot.com"),
     ],
 )
 def test_organisational_domain_suffix_rules_registrable_domain(domain, expected):
