@@ -244,7 +244,9 @@ class Repository:
 
     # -- payments ----------------------------------------------------------------------------
     def payment_item(self, order: PaymentOrder) -> dict[str, Any]:
-        return {"pk": _case_pk(order.case_id), "sk": "PAYMENT", "type": "payment", "order_id": order.order_id,
+        # Its own partition, not the case's: IAM's leading-key conditions then keep every function but the
+        # payment ones from writing an order.
+        return {"pk": f"PAYMENT#{order.case_id}", "sk": "ORDER", "type": "payment", "order_id": order.order_id,
                 "status": order.status, "gsi1pk": f"PAYMENT#{order.status}",
                 "gsi1sk": f"{_iso(order.created_at)}#{order.case_id}", "body": order.model_dump_json()}
 
@@ -257,7 +259,7 @@ class Repository:
             return False
 
     def find_payment(self, case_id: str) -> PaymentOrder | None:
-        item = self.table.get(_case_pk(case_id), "PAYMENT")
+        item = self.table.get(f"PAYMENT#{case_id}", "ORDER")
         return _to_payment(item) if item else None
 
     def payments(self, status: str) -> list[PaymentOrder]:
