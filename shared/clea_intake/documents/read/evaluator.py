@@ -175,12 +175,5 @@ def read_qualiopi(text: Text, as_of: date) -> Fields:
 
 
 def read_habilitation(text: Text, as_of: date) -> Fields:
-    """The CléA habilitation: its holder, SIRET, validity and the certifications it covers."""
-    valid_from, valid_until = _validity(text)
-    return {
-        "holder_name": organisation_name(text, _CERTIFIED_LABELS),
-        "siret": siret(text),
-        "valid_from": valid_from,
-        "valid_until": valid_until,
-        "certifications": certifications(text),
-    }
+    """The CléA habilitation: what a Qualiopi certificate says, and the certifications it covers."""
+    return {**read_qualiopi(text, as_of), "certifications": certifications(text)}
