@@ -73,6 +73,7 @@ class Expected:
     paid_eur: Decimal | None = None
     mails: tuple[str, ...] = ()
     reviews: tuple[str, ...] | None = None  # review item codes that must be opened for the case; None: any
+    evaluation_start: date | None = None  # the form's, which every date of the case's plan follows
 
     @property
     def letters(self) -> tuple[str, ...]:
@@ -231,7 +232,8 @@ def _expected(app: dict, kind: str, state: str, policy: Any, *, reviews: tuple[s
         quoted = Decimal(str(app["quote"]["amount_eur"]))
         awarded = min(policy.aid_for(app["certification"], app["evaluation"]), quoted).quantize(Decimal("0.01"))
     return Expected(app["case_id"], kind, state, REASONS.get(kind, ()), awarded,
-                    awarded if state == "PAID" else None, MAILS[kind], reviews)
+                    awarded if state == "PAID" else None, MAILS[kind], reviews,
+                    date.fromisoformat(app["evaluation_start"]))
 
 
 def _review_queue(stack: LocalStack, truth: dict[tuple[str, str], tuple[str, dict]]) -> None:
