@@ -39,21 +39,21 @@ KINDS: list[tuple[str, str]] = [
 ]
 
 
-# The notices each kind of case receives, in the order they are sent (DESIGN §5 notice kinds).
-_DECIDED = ("acknowledgement", "award_beneficiary", "arrete_evaluator")
+# The notices each kind of case receives. The form arrives before its pieces: every file that is not refused
+# at once is first told what is missing ("incomplete"), then decided.
+_DECIDED = ("acknowledgement", "incomplete", "award_beneficiary", "arrete_evaluator")
 _PAID = (*_DECIDED, "claim_received", "payment_ordered")
+_REFUSED = ("acknowledgement", "incomplete", "refusal")
 MAILS: dict[str, tuple[str, ...]] = {
-    "paid": _PAID, "detainee": _PAID, "foreign": _PAID, "spoofed_claim": _PAID,
-    "incomplete_then_complete": ("acknowledgement", "incomplete", *_DECIDED[1:], "claim_received", "payment_ordered"),
-    "late": ("acknowledgement", "refusal"), "not_resident": ("acknowledgement", "refusal"),
-    "funded": ("acknowledgement", "refusal"), "not_habilitated": ("acknowledgement", "refusal"),
-    "duplicate": ("acknowledgement", "refusal"), "incomplete": ("acknowledgement", "incomplete"),
+    "paid": _PAID, "detainee": _PAID, "foreign": _PAID, "spoofed_claim": _PAID, "incomplete_then_complete": _PAID,
+    "late": ("acknowledgement", "refusal"), "not_resident": _REFUSED, "funded": _REFUSED,
+    "not_habilitated": _REFUSED, "duplicate": _REFUSED, "incomplete": ("acknowledgement", "incomplete"),
     "withdrawn": ("acknowledgement", "incomplete", "withdrawal"),
-    "closed_unpaid": (*_DECIDED, "closed_unpaid"), "lapsed": (*_DECIDED, "lapsed"),
-    "claim_incomplete": (*_DECIDED, "claim_incomplete"), "awarded": _DECIDED,
+    "closed_unpaid": (*_DECIDED, "claim_received", "closed_unpaid"), "lapsed": (*_DECIDED, "lapsed"),
+    "claim_incomplete": (*_DECIDED, "claim_received", "claim_incomplete"), "awarded": _DECIDED,
 }
 REASONS: dict[str, tuple[str, ...]] = {
-    "late": ("LATE_COMPLETION",), "not_resident": ("NOT_RESIDENT",), "funded": ("ALREADY_FUNDED",),
+    "late": ("LATE_COMPLETION",), "not_resident": ("NOT_RESIDENT",), "funded": ("FUNDED_ELSEWHERE",),
     "not_habilitated": ("EVALUATOR_NOT_HABILITATED",), "duplicate": ("DUPLICATE_AID",),
 }
 # The PDF letter each notice carries (letters.compose): a decision, or the arrêté sent to the evaluator.
