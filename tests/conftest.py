@@ -175,8 +175,8 @@ def make_case(case_id: str = CASE_ID, state: str = "RECEIVED", at: datetime = RE
     """A case of the DESIGN application, in `state`, not yet stored."""
     app = make_application(case_id=case_id, **overrides)
     return Case(case_id=case_id, application=app, state=State(state), received_at=at, updated_at=at,
-                beneficiary_key=beneficiary_key(app.applicant.surname, app.applicant.given_names,
-                                                app.applicant.birth_date, secret=TEST_KEY_SECRET))
+                beneficiary_key=beneficiary_key(app.applicant.surname, app.applicant.birth_date,
+                                                secret=TEST_KEY_SECRET))
 
 
 @pytest.fixture

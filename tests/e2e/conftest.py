@@ -27,7 +27,7 @@ def stack():
 class Applicant:
     """One application played on the stack: the form, its pieces, then whatever the test does."""
 
-    def __init__(self, stack: LocalStack, number: int, *, start: date, **overrides):
+    def __init__(self, stack: LocalStack, number: int, *, start: date, supplier: bool = True, **overrides):
         self.stack = stack
         overrides.setdefault("nationality", "FR")
         overrides.setdefault("situation", "unemployed")
@@ -35,6 +35,19 @@ class Applicant:
                                       evaluation_end=(start + timedelta(days=4)).isoformat(), **overrides)
         self.case_id = self.app["case_id"]
         self.number = number
+        if supplier:
+            self.record_supplier()
+
+    def record_supplier(self) -> None:
+        """The Région's supplier record of the evaluator (DESIGN §6 `evaluator`): its IBAN and address trusted."""
+        from clea_intake.local.season import evaluator_iban
+        from clea_intake.services.evaluators import SupplierRecord, record_supplier
+
+        evaluator = self.app["evaluator"]
+        record_supplier(self.stack.repo(), SupplierRecord(siret=evaluator["siret"], name=evaluator["name"],
+                                                          iban=evaluator_iban(evaluator["siret"]),
+                                                          emails=[evaluator["email"]]),
+                        at=at(self.start - timedelta(days=90), 9), actor="region:suppliers")
 
     @property
     def start(self) -> date:

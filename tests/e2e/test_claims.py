@@ -24,6 +24,7 @@ from clea_intake.mail.build import build_claim_email
 from clea_intake.payments import validate_pain001
 from clea_intake.runtime import aws_ports
 from clea_intake.services import review
+from clea_intake.services.evaluators import SupplierRecord, record_supplier
 from tests.e2e.conftest import at
 from tests.fixtures.claims.make_fixtures import application_form, application_pieces, claim_pieces
 
@@ -56,6 +57,11 @@ class Awarded:
         day = START - timedelta(days=42)
         self.app = application_form(number, start=START, submitted=at(day, 9))
         self.case_id = self.app["case_id"]
+        evaluator = self.app["evaluator"]
+        # The Région's supplier record of the evaluator: its usual IBAN and its form's address trusted.
+        record_supplier(stack.repo(), SupplierRecord(siret=evaluator["siret"], name=evaluator["name"],
+                                                     iban=evaluator_iban(evaluator["siret"]),
+                                                     emails=[evaluator["email"]]), at=at(day, 8), actor="region:suppliers")
         stack.set_time(at(day, 9))
         stack.submit(self.app)
         for name, data in application_pieces(self.app, received=day).items():
@@ -334,11 +340,10 @@ def test_claim_without_rib_is_incomplete_then_the_rib_email_orders_payment(stack
 
 
 def test_rib_with_another_iban_than_the_one_paid_is_held_until_a_person_confirms(stack):
-    # Given an awarded case whose evaluator was already paid on its usual IBAN
+    # Given an awarded case whose evaluator's supplier record trusts its usual IBAN
     applicant = Awarded(stack, 9540)
     siret = applicant.app["evaluator"]["siret"]
     repo = stack.repo()
-    repo.set_evaluator_iban(siret, evaluator_iban(siret), at(START, 9))
     diverted = evaluator_iban(siret + "-other-bank")
     # When the claim comes with a RIB on another IBAN
     applicant.deliver(CLAIM_DAY, _claim(applicant, iban=diverted))

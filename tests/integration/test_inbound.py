@@ -98,6 +98,10 @@ def _awarded_case(repo: Repository, case_id: str, evaluator_email: str = EVALUAT
     case = Case(case_id=case_id, application=app, state=State.AWARDED, received_at=received, updated_at=received,
                 beneficiary_key=person_key(aws_ports(repo), app), awarded_eur=Decimal("450.00"))
     assert repo.create_case(case)
+    if repo.find_evaluator(app.evaluator.siret) is None:
+        # The Région's supplier record of the evaluator: its usual IBAN is trusted (DESIGN §3).
+        record_supplier(repo, SupplierRecord(siret=app.evaluator.siret, name=app.evaluator.name, iban=USUAL_IBAN,
+                                             emails=[evaluator_email]), at=received, actor="region:suppliers")
     return case_id
 
 
@@ -198,8 +202,8 @@ def test_ingest_hand_written_mailer_message_files_each_attachment(repo, cfg, fix
     # wrote it (forward, RFC 2231, signature, 8-bit...)
     _awarded_case(repo, case_id, evaluator)
     siret = repo.get_case(case_id).application.evaluator.siret
-    record_supplier(repo, SupplierRecord(siret=siret, name="Formation Atlantique", emails=[evaluator]), at=NOW,
-                    actor="test")
+    record_supplier(repo, SupplierRecord(siret=siret, name="Formation Atlantique", iban=USUAL_IBAN,
+                                         emails=[evaluator]), at=NOW, actor="test")
     key = _deliver((MAIL_FIXTURES / fixture).read_bytes())
     # When it is ingested
     outcome = ingest(aws_ports(repo, cfg), bucket=NAMES.bucket, key=key, now=NOW)
@@ -469,8 +473,7 @@ def test_assess_claim_after_the_claim_deadline_lapses_the_case(repo, cfg, case_i
 
 
 def test_order_payment_with_a_new_rib_on_another_iban_holds_the_payment(repo, cfg, case_id):
-    # Given an evaluator paid before on its usual IBAN, and a claim judged valid on that IBAN
-    repo.set_evaluator_iban("73282932000074", USUAL_IBAN, NOW - timedelta(days=30))
+    # Given an evaluator whose supplier record trusts its usual IBAN, and a claim judged valid on that IBAN
     _claimed(repo, cfg, case_id, [CRE, HOURS, _rib(USUAL_IBAN)])
     for n, piece in enumerate([CRE, HOURS, _rib(USUAL_IBAN)], start=1):
         _record(repo, case_id, *piece, n)
@@ -584,38 +587,9 @@ def test_rewritten_export_never_replaces_a_file_that_arrived_meanwhile(repo, cfg
     assert export_id not in [e.export_id for e in result.written]
 
 
-def test_second_claim_of_an_evaluator_never_paid_on_another_iban_is_held(repo, cfg):
-    # Given an evaluator never paid yet, with two awarded cases
+def test_claims_of_an_evaluator_without_supplier_record_are_each_held_whatever_their_iban(repo, cfg):
+    # Given an evaluator the Région has no supplier record of, with two awarded cases whose claims give two IBANs
     siret = "44199316900016"
-    first, second = (f"NA-CLEA-2026-{next(_numbers):06d}" for _ in range(2))
-    for case_id in (first, second):
-        _awarded_case(repo, case_id)
-        case = repo.get_case(case_id)
-        case.application = case.application.model_copy(
-            update={"evaluator": case.application.evaluator.model_copy(update={"siret": siret})})
-        repo.save_case(case)
-    assert repo.evaluator_iban(siret) is None
-    # and the first case's payment ordered on the evaluator's usual IBAN, not paid yet
-    _claimed(repo, cfg, first, [CRE, HOURS, _rib(USUAL_IBAN)])
-    for n, piece in enumerate([CRE, HOURS, _rib(USUAL_IBAN)], start=1):
-        _record(repo, first, *piece, n)
-    assert advance(aws_ports(repo, cfg), first, NOW) == "CLAIM_VALID"
-    assert advance(aws_ports(repo, cfg), first, NOW, asked=Ask.PAYMENT_ORDER) == "PAYMENT_ORDERED"
-    # When the second case's claim gives another IBAN
-    _claimed(repo, cfg, second, [CRE, HOURS, _rib(OTHER_IBAN)])
-    for n, piece in enumerate([CRE, HOURS, _rib(OTHER_IBAN)], start=1):
-        _record(repo, second, *piece, n)
-    outcome = advance(aws_ports(repo, cfg), second, NOW)
-    # Then it waits for a person instead of being paid to an IBAN nobody checked
-    assert outcome == "HELD_FOR_REVIEW" and repo.find_payment(second) is None
-    assert [r.code for r in repo.reviews("OPEN") if r.case_id == second] == ["IBAN_CHANGED"]
-    assert repo.evaluator_iban(siret) == USUAL_IBAN
-
-
-def test_claim_checked_before_another_claims_order_on_another_iban_is_held_at_its_own_order(repo, cfg,
-                                                                                         monkeypatch):
-    # Given an evaluator never paid yet, with two awarded cases whose claims give two IBANs
-    siret = "44199316900024"
     first, second = (f"NA-CLEA-2026-{next(_numbers):06d}" for _ in range(2))
     for case_id, iban in ((first, USUAL_IBAN), (second, OTHER_IBAN)):
         _awarded_case(repo, case_id)
@@ -626,21 +600,12 @@ def test_claim_checked_before_another_claims_order_on_another_iban_is_held_at_it
         _claimed(repo, cfg, case_id, [CRE, HOURS, _rib(iban)])
         for n, piece in enumerate([CRE, HOURS, _rib(iban)], start=1):
             _record(repo, case_id, *piece, n)
-    # and the second claim's IBAN checked while no IBAN was known, the first order made just after
-    known = repo.evaluator_iban
-    checked = []
+    assert repo.find_evaluator(siret) is None
+    # When both claims are assessed and the state machine asks for their orders
+    outcomes = [advance(aws_ports(repo, cfg), c, NOW) for c in (first, second)]
+    orders = [advance(aws_ports(repo, cfg), c, NOW, asked=Ask.PAYMENT_ORDER) for c in (first, second)]
+    # Then neither is paid: the first IBAN ever claimed is no more trusted than the second
+    assert outcomes == ["HELD_FOR_REVIEW", "HELD_FOR_REVIEW"] and orders == ["CLAIM_INCOMPLETE"] * 2
+    assert repo.find_payment(first) is None and repo.find_payment(second) is None
+    assert sorted(r.code for r in repo.reviews("OPEN") if r.case_id in (first, second)) == ["IBAN_FIRST_USE"] * 2
 
-    def stale_read(wanted: str):
-        if not checked:
-            checked.append(wanted)
-            assert advance(aws_ports(repo, cfg), first, NOW, asked=Ask.PAYMENT_ORDER) == "PAYMENT_ORDERED"
-            return None
-        return known(wanted)
-
-    monkeypatch.setattr(repo, "evaluator_iban", stale_read)
-    # When the second order is made
-    outcome = advance(aws_ports(repo, cfg), second, NOW, asked=Ask.PAYMENT_ORDER)
-    # Then it is not made: the second IBAN waits for a person, the first order stands
-    assert outcome == "CLAIM_INCOMPLETE" and repo.find_payment(second) is None
-    assert [r.code for r in repo.reviews("OPEN") if r.case_id == second] == ["IBAN_CHANGED"]
-    assert repo.find_payment(first).iban == USUAL_IBAN and known(siret) == USUAL_IBAN

@@ -9,8 +9,9 @@ from typing import Any
 
 from clea_intake.adapters.table import ConditionFailed, DynamoTable, InMemoryTable, Item, TableGateway, Write
 from clea_intake.domain.case import Case, TimelineEvent
-from clea_intake.domain.errors import CaseNotFound, DuplicateAward, IbanConflict, StaleCase, StaleRecord
+from clea_intake.domain.errors import CaseNotFound, DuplicateAward, StaleCase, StaleRecord
 from clea_intake.domain.evaluator import EvaluatorRecord
+from clea_intake.domain.guard import GuardEntry, holder_of
 from clea_intake.domain.lifecycle import State
 from clea_intake.domain.pieces import Piece
 from clea_intake.domain.records import CaseSummary, DocumentRecord, MailRecord, PaymentOrder, ReviewItem
@@ -128,19 +129,50 @@ class Repository:
         case.version = version
         case.new_events.clear()
 
-    def record_award(self, case: Case, guard_key: str) -> None:
-        """Save the AWARDED case and its uniqueness guard in one transaction."""
-        guard = Write({"pk": f"AWARD#{guard_key}", "sk": "AWARD", "type": "award_guard",
-                       "case_id": case.case_id, "amount_eur": case.awarded_eur,
-                       "awarded_at": _iso(case.updated_at)}, "absent")
-        try:
-            self.save_case(case, guard)
-        except ConditionFailed as failed:
-            raise DuplicateAward(guard_key) from failed
+    def _guard(self, guard_key: str) -> tuple[list[GuardEntry], int]:
+        item = self.table.get(f"AWARD#{guard_key}", "AWARD")
+        if item is None:
+            return [], 0
+        return [GuardEntry.model_validate(e) for e in json.loads(item["entries"])], int(item["version"])
 
     def award_holder(self, guard_key: str) -> str | None:
-        item = self.table.get(f"AWARD#{guard_key}", "AWARD")
-        return item["case_id"] if item else None
+        """The first case awarded under a guard key (same surname, birth date, year, certification, evaluation)."""
+        entries, _version = self._guard(guard_key)
+        return entries[0].case_id if entries else None
+
+    def awarded_to(self, guard_key: str, scope: str, candidate: GuardEntry) -> str | None:
+        """The case already awarded to the candidate's person for this scope (year, certification,
+        evaluation): by the same-person rule within the guard key, or by an identity document number."""
+        entries, _version = self._guard(guard_key)
+        holder = holder_of(entries, candidate)
+        if holder is not None:
+            return holder
+        for document in sorted(candidate.documents):
+            item = self.table.get(f"AWARD#DOC#{document}#{scope}", "AWARD")
+            if item is not None and item["case_id"] != candidate.case_id:
+                return item["case_id"]
+        return None
+
+    def record_award(self, case: Case, guard_key: str, scope: str, entry: GuardEntry) -> None:
+        """Save the AWARDED case, its entry in the person's guard and one guard per identity document, in
+        one transaction: DuplicateAward if the same person already holds the aid, StaleCase if the case or
+        the guard changed since they were read (read again and decide again)."""
+        entries, version = self._guard(guard_key)
+        if holder_of(entries, entry) is not None:
+            raise DuplicateAward(guard_key)
+        guard = Write({"pk": f"AWARD#{guard_key}", "sk": "AWARD", "type": "award_guard", "version": version + 1,
+                       "entries": json.dumps([e.model_dump(mode="json") for e in [*entries, entry]]),
+                       "awarded_at": _iso(case.updated_at)}, ("version", version) if version else "absent")
+        documents = [Write({"pk": f"AWARD#DOC#{d}#{scope}", "sk": "AWARD", "type": "award_document_guard",
+                            "case_id": case.case_id}, ("absent_or_equal", {"case_id": case.case_id}))
+                     for d in sorted(entry.documents)]
+        guard_index = 1 + len(case.new_events)
+        try:
+            self.save_case(case, guard, *documents)
+        except ConditionFailed as failed:
+            if failed.index == guard_index:
+                raise StaleCase(case.case_id) from failed   # another award of this family since the read
+            raise DuplicateAward(guard_key) from failed     # an identity document already holds the aid
 
     def timeline(self, case_id: str) -> list[TimelineEvent]:
         return [_to_event(i) for i in self.table.query(_case_pk(case_id), "EVENT#")]
@@ -216,22 +248,12 @@ class Repository:
                 "status": order.status, "gsi1pk": f"PAYMENT#{order.status}",
                 "gsi1sk": f"{_iso(order.created_at)}#{order.case_id}", "body": order.model_dump_json()}
 
-    def order_payment(self, case: Case, order: PaymentOrder, *, claim_evaluator_iban: bool = False) -> bool:
-        """Save the PAYMENT_ORDERED case and create its order once; False if an order already exists.
-
-        With `claim_evaluator_iban`, the order also makes its IBAN the evaluator's known one, in the same
-        transaction, unless another IBAN is known: then nothing is written and IbanConflict is raised.
-        """
-        writes = [Write(self.payment_item(order), "absent")]
-        if claim_evaluator_iban:
-            writes.append(Write(self._evaluator_bank_item(order.creditor_siret, order.iban, order.created_at),
-                                ("absent_or_equal", {"iban": order.iban})))
+    def order_payment(self, case: Case, order: PaymentOrder) -> bool:
+        """Save the PAYMENT_ORDERED case and create its order once; False if an order already exists."""
         try:
-            self.save_case(case, *writes)
+            self.save_case(case, Write(self.payment_item(order), "absent"))
             return True
-        except ConditionFailed as failed:
-            if claim_evaluator_iban and self.find_payment(order.case_id) is None:
-                raise IbanConflict(order.creditor_siret) from failed
+        except ConditionFailed:
             return False
 
     def find_payment(self, case_id: str) -> PaymentOrder | None:
@@ -251,17 +273,6 @@ class Repository:
                 self.table.transact(writes)
         except ConditionFailed as failed:
             raise StaleCase(order.case_id) from failed
-
-    def evaluator_iban(self, siret: str) -> str | None:
-        item = self.table.get(f"EVALUATOR#{siret}", "BANK")
-        return item["iban"] if item else None
-
-    @staticmethod
-    def _evaluator_bank_item(siret: str, iban: str, at: datetime) -> Item:
-        return {"pk": f"EVALUATOR#{siret}", "sk": "BANK", "type": "evaluator_bank", "iban": iban, "at": _iso(at)}
-
-    def set_evaluator_iban(self, siret: str, iban: str, at: datetime) -> None:
-        self.table.transact([Write(self._evaluator_bank_item(siret, iban, at))])
 
     # -- evaluator records -------------------------------------------------------------------
     def find_evaluator(self, siret: str) -> EvaluatorRecord | None:

@@ -169,17 +169,18 @@ class Case(BaseModel):
         self.claim_problems = []
         self.note("claim_valid", at=at, actor=actor, message="Demande de versement complète.", hours=hours)
 
-    def hold_for_iban_change(self, *, at: datetime, actor: str) -> None:
-        """The claim's RIB names an IBAN nobody checked: no payment before a person verifies it."""
+    def hold_for_iban_change(self, code: str = "IBAN_CHANGED", *, at: datetime, actor: str) -> None:
+        """The claim's RIB names an IBAN nobody trusts yet (`IBAN_FIRST_USE`: the evaluator has none;
+        `IBAN_CHANGED`: another than its trusted one): no payment before a person verifies it."""
         self.claim_problems = []
-        self.note("review", at=at, actor=actor, reason="IBAN_CHANGED",
-                  message="Changement de coordonnées bancaires : versement suspendu jusqu'à vérification.")
+        self.note("review", at=at, actor=actor, reason=code,
+                  message="Coordonnées bancaires à vérifier : versement suspendu jusqu'à vérification.")
 
     def approve_iban(self, iban: str, *, at: datetime, actor: str) -> None:
-        """A person checked the new IBAN with the evaluator by another channel."""
+        """A person checked the IBAN with the evaluator by another channel."""
         self.approved_iban = iban
-        self.note("review", at=at, actor=actor, reason="IBAN_CHANGED",
-                  message="Nouvelles coordonnées bancaires vérifiées auprès de l'organisme.")
+        self.note("review", at=at, actor=actor, reason="IBAN_APPROVED",
+                  message="Coordonnées bancaires vérifiées auprès de l'organisme.")
 
     def close_unpaid(self, *, at: datetime, actor: str) -> None:
         """The evaluation was not carried out (0 hours): nothing is paid."""

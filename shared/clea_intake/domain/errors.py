@@ -33,10 +33,6 @@ class InvalidApplication(CleaIntakeError):
         self.problems = problems
 
 
-class IbanConflict(CleaIntakeError):
-    """The evaluator's known IBAN became another one while this payment order was being made."""
-
-
 class StaleRecord(CleaIntakeError):
     """A record other than a case (an evaluator's) changed since it was read; read again and retry."""
 

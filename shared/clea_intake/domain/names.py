@@ -46,11 +46,12 @@ def compact(text: str | None) -> str:
     return normalise(text).replace(" ", "")
 
 
-def beneficiary_key(surname: str, given_names: str, birth_date: date, *, secret: bytes) -> str:
-    """Stable pseudonymous key of a person: an HMAC-SHA256, under the Région's secret, of the normalised
-    surname, given names and birth date. Without the secret, nobody holding the table can find a person's
-    key from a list of names and birth dates."""
-    material = f"{normalise(surname)}|{normalise(given_names)}|{birth_date.isoformat()}"
+def beneficiary_key(surname: str, birth_date: date, *, secret: bytes) -> str:
+    """Pseudonymous key of a person's family (DESIGN §3): an HMAC-SHA256, under the Région's secret, of the
+    normalised surname and birth date. Given names are not in it: "Léa Marie" and "Léa" are one person,
+    and twins share the key, told apart by `same_person` on what the one-aid guard holds. Without the
+    secret, nobody holding the table can find a key from a list of names and birth dates."""
+    material = f"{compact(surname)}|{birth_date.isoformat()}"
     return hmac.new(secret, material.encode("ascii"), hashlib.sha256).hexdigest()[:32]
 
 
@@ -86,11 +87,20 @@ def share_given_name(a: str | None, b: str | None) -> bool:
     A composed given name is one name: "Jean-Pierre" is not "Jean-Marc", nor "Jean". Written with a space
     where the other has a hyphen (an MRZ holds no hyphen), "JEAN PIERRE" still contains "Jean-Pierre".
     """
-    ours, theirs = _given_names(a), _given_names(b)
-    if not ours or not theirs:
-        return False
-    ours_whole, theirs_whole = {"".join(name) for name in ours}, {"".join(name) for name in theirs}
-    return bool(ours_whole & theirs_whole or ours_whole & _runs(theirs) or theirs_whole & _runs(ours))
+    return forms_share_a_name(given_name_forms(a), given_name_forms(b))
+
+
+def given_name_forms(text: str | None) -> tuple[frozenset[str], frozenset[str]]:
+    """What two lists of given names are compared on: each name whole ("JEANPIERRE", "LEA") and the runs of
+    consecutive names ("JEANPIERRELEA"). The one-aid guard keeps these, hashed, instead of the names."""
+    names = _given_names(text)
+    return frozenset("".join(name) for name in names), frozenset(_runs(names))
+
+
+def forms_share_a_name(a: tuple[frozenset[str], frozenset[str]], b: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """`share_given_name` on the forms of `given_name_forms` (or on their hashes)."""
+    (a_whole, a_runs), (b_whole, b_runs) = a, b
+    return bool(a_whole & b_whole or a_whole & b_runs or b_whole & a_runs)
 
 
 def _given_names(text: str | None) -> list[list[str]]:

@@ -23,14 +23,14 @@ from clea_intake.domain import eligibility
 from clea_intake.domain.calendar import claim_deadline, completeness_deadline
 from clea_intake.domain.case import Case
 from clea_intake.domain.claim_checklist import check_claim, iban_of
-from clea_intake.domain.errors import DuplicateAward, IbanConflict
+from clea_intake.domain.errors import DuplicateAward
 from clea_intake.domain.lifecycle import OPEN_FOR_CLAIM, OPEN_FOR_PIECES, State
 from clea_intake.domain.pieces import Piece
 from clea_intake.domain.policy import Policy, policy_for
 from clea_intake.domain.reasons import Reason
 from clea_intake.domain.records import PaymentOrder, ReviewItem
 from clea_intake.services import metrics
-from clea_intake.services.keys import guard_key
+from clea_intake.services.keys import entry_of, guard_key, scope_of
 from clea_intake.services.notify import notify
 from clea_intake.services.ports import Ports
 from clea_intake.services.retry import on_stale_case
@@ -169,9 +169,10 @@ def _decide(ports: Ports, case: Case, now: datetime, actor: str) -> str:
     repo = ports.repository
     policy = policy_of(case)
     result = checklist.evaluate(case.application, repo.pieces(case.case_id), policy)
-    holder = repo.award_holder(guard_key(ports, case.application))
+    entry = entry_of(ports, case.case_id, case.application, repo.pieces(case.case_id))
+    holder = repo.awarded_to(guard_key(ports, case.application), scope_of(case.application), entry)
     verdict = eligibility.decide(case.application, result, completed_at=case.completed_at or now,
-                                 aid_already_awarded=holder is not None and holder != case.case_id, policy=policy)
+                                 aid_already_awarded=holder is not None, policy=policy)
     eligible = case.judge(verdict, at=now, actor=actor)
     repo.save_case(case)
     if eligible:
@@ -186,8 +187,9 @@ def _award(ports: Ports, case: Case, now: datetime, actor: str) -> str:
         return str(case.state)
     repo = ports.repository
     case.award(at=now, actor=actor, claim_deadline=claim_deadline(case.application.evaluation_end, policy_of(case)))
+    entry = entry_of(ports, case.case_id, case.application, repo.pieces(case.case_id))
     try:
-        repo.record_award(case, guard_key(ports, case.application))
+        repo.record_award(case, guard_key(ports, case.application), scope_of(case.application), entry)
     except DuplicateAward:
         case = repo.get_case(case.case_id)
         if case.state != State.COMPLETE:
@@ -210,23 +212,32 @@ def _unread_attachments(ports: Ports, case_id: str) -> int:
     return len(announced - {d.sha256 for d in repo.documents(case_id)})
 
 
+_IBAN_REVIEW = {
+    "IBAN_FIRST_USE": ("Aucun IBAN n'est encore reconnu pour cet organisme (pas de fiche fournisseur de la Région, "
+                       "aucune confirmation) : vérifier l'IBAN du RIB auprès de l'organisme par un autre canal "
+                       "avant tout versement."),
+    "IBAN_CHANGED": ("L'IBAN du RIB diffère de celui reconnu pour les versements à cet organisme : vérifier "
+                     "auprès de l'organisme par un autre canal avant tout versement."),
+}
+
+
 def _held_for_iban_change(ports: Ports, case: Case, bank: Piece, now: datetime, actor: str) -> bool:
-    """A RIB whose IBAN is not the evaluator's known one waits for a person (payment diversion). The known
-    IBAN is the one last paid, or before any payment the one of the evaluator's first payment order."""
+    """A RIB whose IBAN nobody trusts waits for a person (payment diversion, DESIGN §3). Trusted: the IBAN of
+    the Région's supplier record for the SIRET, one a person confirmed for the evaluator, or the one a person
+    approved for this very case. Whoever sends a claim, no IBAN becomes trusted by being claimed."""
     repo = ports.repository
     iban = iban_of(bank)
-    previous = repo.evaluator_iban(case.application.evaluator.siret)
-    if not previous or previous == iban or case.approved_iban == iban:
+    record = repo.find_evaluator(case.application.evaluator.siret)
+    if (record is not None and record.trusts_iban(iban)) or case.approved_iban == iban:
         return False
+    code = "IBAN_CHANGED" if record is not None and record.iban else "IBAN_FIRST_USE"
     review = ReviewItem(
-        review_id=f"IBAN-{case.case_id}-{iban[-6:]}", case_id=case.case_id, kind="bank_details", code="IBAN_CHANGED",
-        subject_ref=bank.doc_id, opened_at=now,
-        message=("L'IBAN du RIB diffère de celui déjà retenu pour les versements à cet organisme : vérifier "
-                 "auprès de l'organisme par un autre canal avant tout versement."),
+        review_id=f"IBAN-{case.case_id}-{iban[-6:]}", case_id=case.case_id, kind="bank_details", code=code,
+        subject_ref=bank.doc_id, opened_at=now, message=_IBAN_REVIEW[code],
     )
     if repo.open_review(review):
         metrics.count("ReviewOpened")
-        case.hold_for_iban_change(at=now, actor=actor)
+        case.hold_for_iban_change(code, at=now, actor=actor)
         repo.save_case(case)
     return True
 
@@ -299,15 +310,7 @@ def _order_payment(ports: Ports, case: Case, now: datetime, actor: str) -> str:
         iban=iban_of(bank), bic=str(bank.fields.get("bic") or ""), created_at=now,
     )
     case.order_payment(order, at=now, actor=actor)
-    try:
-        # An order on an IBAN nobody approved by hand also makes it the evaluator's known IBAN if none is
-        # known yet: a later claim on another IBAN, before this one is paid, is held like any change.
-        ordered = repo.order_payment(case, order, claim_evaluator_iban=case.approved_iban != order.iban)
-    except IbanConflict:
-        # Another claim of this evaluator was ordered on another IBAN since this one was checked.
-        _held_for_iban_change(ports, repo.get_case(case.case_id), bank, now, actor)
-        return "CLAIM_INCOMPLETE"
-    if not ordered:
+    if not repo.order_payment(case, order):
         return str(repo.get_case(case.case_id).state)
     metrics.state_entered(State.PAYMENT_ORDERED)
     metrics.amount("PaymentOrderedAmount", order.amount_eur)

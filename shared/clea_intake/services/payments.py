@@ -156,7 +156,7 @@ def _take(repo: Repository, order: PaymentOrder, export_id: str, now: datetime) 
 
 @on_stale_case()
 def confirm_paid(ports: Ports, case_id: str, now: datetime, actor: str) -> bool:
-    """Finance confirmed the transfer: PAID, the evaluator's IBAN remembered, the workflow ends."""
+    """Finance confirmed the transfer: PAID, the workflow ends."""
     repo = ports.repository
     case = repo.get_case(case_id)
     order = repo.find_payment(case_id)
@@ -165,7 +165,6 @@ def confirm_paid(ports: Ports, case_id: str, now: datetime, actor: str) -> bool:
     paid = order.model_copy(update={"status": "PAID", "paid_at": now})
     case.mark_paid(order, at=now, actor=actor)
     repo.update_payment(paid, expected_status=order.status, case=case)
-    repo.set_evaluator_iban(order.creditor_siret, order.iban, now)
     metrics.state_entered(State.PAID)
     metrics.amount("PaidAmount", order.amount_eur)
     advance(ports, case_id, now, actor=actor)

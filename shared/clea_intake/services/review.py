@@ -13,6 +13,7 @@ from clea_intake.domain.findings import DocType
 from clea_intake.domain.policy import current_policy
 from clea_intake.domain.records import DocumentRecord, ReviewItem
 from clea_intake.services import metrics
+from clea_intake.services.evaluators import confirm_iban
 from clea_intake.services.flow import advance
 from clea_intake.services.inbound import ingest
 from clea_intake.services.ports import Ports
@@ -130,8 +131,12 @@ def _approve_iban(ports: Ports, item: ReviewItem, now: datetime, actor: str) -> 
     bank = repo.find_document(item.case_id, item.subject_ref)
     if bank is None:
         raise ReviewError("the RIB of this review item is gone")
-    case.approve_iban(str(bank.fields.get("iban", "")).replace(" ", "").upper(), at=now, actor=actor)
+    iban = str(bank.fields.get("iban", "")).replace(" ", "").upper()
+    case.approve_iban(iban, at=now, actor=actor)
     repo.save_case(case)
+    # Confirmed as a finance department confirms a new supplier's bank details: later claims on it need no one.
+    evaluator = case.application.evaluator
+    confirm_iban(repo, evaluator.siret, iban, name=evaluator.name, at=now, actor=actor)
     _close(repo, item, "approved", actor, now)
     advance(ports, item.case_id, now, actor=actor)
     return "approved"

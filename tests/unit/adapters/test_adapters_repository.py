@@ -10,13 +10,21 @@ import pytest
 
 from clea_intake.adapters.repository import Repository
 from clea_intake.adapters.table import InMemoryTable
-from clea_intake.domain.errors import CaseNotFound, DuplicateAward, IbanConflict, StaleCase
+from clea_intake.domain.case import Case
+from clea_intake.domain.errors import CaseNotFound, DuplicateAward, StaleCase
+from clea_intake.domain.guard import GuardEntry, guard_entry
 from clea_intake.domain.lifecycle import State
 from clea_intake.domain.records import PaymentOrder
 
 PARIS = ZoneInfo("Europe/Paris")
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=PARIS)
 GUARD = "beneficiary#2026#clea_socle#initial"
+SCOPE = "2026#clea_socle#initial"
+SECRET = b"a test secret of the Region, 32 bytes or more"
+
+
+def _entry(case: Case, given_names: str = "Léa Marie", documents: tuple[str, ...] = ()) -> GuardEntry:
+    return guard_entry(case.case_id, given_names, documents, secret=SECRET)
 
 
 @pytest.fixture
@@ -115,7 +123,7 @@ def test_repository_record_award_writes_case_and_guard_together(repo, new_case):
     case = _stored(repo, new_case, state="COMPLETE")
     case.awarded_eur = Decimal("450.00")
     case.transition(State.AWARDED, at=T0, actor="system")
-    repo.record_award(case, GUARD)
+    repo.record_award(case, GUARD, SCOPE, _entry(case))
     assert repo.get_case(case.case_id).state == State.AWARDED
     assert repo.award_holder(GUARD) == case.case_id
 
@@ -124,12 +132,12 @@ def test_repository_record_award_twice_for_same_guard_raises_duplicate_and_keeps
     # Given an award already recorded for the guard key
     winner = _stored(repo, new_case, "NA-CLEA-2026-000001", state="COMPLETE")
     winner.transition(State.AWARDED, at=T0, actor="system")
-    repo.record_award(winner, GUARD)
+    repo.record_award(winner, GUARD, SCOPE, _entry(winner))
     # When another complete case of the same person, year, certification, evaluation is awarded
     loser = _stored(repo, new_case, "NA-CLEA-2026-000002", state="COMPLETE")
     loser.transition(State.AWARDED, at=T0, actor="system")
     with pytest.raises(DuplicateAward):
-        repo.record_award(loser, GUARD)
+        repo.record_award(loser, GUARD, SCOPE, _entry(loser))
     # Then the second case is unchanged in the table (state, version, no event) and the guard names the first
     stored = repo.get_case(loser.case_id)
     assert (stored.state, stored.version) == (State.COMPLETE, 1)
@@ -144,7 +152,7 @@ def test_repository_record_award_on_a_stale_case_is_stale_not_duplicate(repo, ne
     repo.save_case(other)
     case.transition(State.AWARDED, at=T0, actor="system")
     with pytest.raises(StaleCase):
-        repo.record_award(case, GUARD)
+        repo.record_award(case, GUARD, SCOPE, _entry(case))
     assert repo.award_holder(GUARD) is None
 
 
@@ -172,38 +180,6 @@ def test_repository_order_payment_from_a_stale_read_raises_stale_case(repo, new_
     with pytest.raises(StaleCase):
         repo.order_payment(second, _order(first.case_id, at=T0 + timedelta(minutes=1)))
     assert len(repo.payments("ORDERED")) == 1
-
-
-def test_repository_order_payment_claiming_the_evaluator_iban_records_it_with_the_order(repo, new_case):
-    # Given an evaluator with no known IBAN, and the first payment order of one of its cases
-    first = _stored(repo, new_case, state="AWARDED")
-    first.transition(State.PAYMENT_ORDERED, at=T0, actor="system")
-    order = _order(first.case_id)
-    assert repo.evaluator_iban(order.creditor_siret) is None
-    # When it is made, claiming the evaluator's IBAN
-    assert repo.order_payment(first, order, claim_evaluator_iban=True)
-    # Then the order's IBAN is the evaluator's known one, and another order on it passes too
-    assert repo.evaluator_iban(order.creditor_siret) == order.iban
-    second = _stored(repo, new_case, "NA-CLEA-2026-000124", state="AWARDED")
-    second.transition(State.PAYMENT_ORDERED, at=T0, actor="system")
-    assert repo.order_payment(second, _order(second.case_id), claim_evaluator_iban=True)
-
-
-def test_repository_order_payment_on_another_iban_than_the_known_one_writes_nothing(repo, new_case):
-    # Given an evaluator whose known IBAN was set by another order
-    first = _stored(repo, new_case, state="AWARDED")
-    first.transition(State.PAYMENT_ORDERED, at=T0, actor="system")
-    assert repo.order_payment(first, _order(first.case_id), claim_evaluator_iban=True)
-    # When a second case's order, checked before that, claims another IBAN
-    second = _stored(repo, new_case, "NA-CLEA-2026-000124", state="AWARDED")
-    second.transition(State.PAYMENT_ORDERED, at=T0, actor="system")
-    other = _order(second.case_id).model_copy(update={"iban": "FR7610107001011234567890129"})
-    with pytest.raises(IbanConflict):
-        repo.order_payment(second, other, claim_evaluator_iban=True)
-    # Then neither the order nor the case were written, and the known IBAN is unchanged
-    assert repo.find_payment(second.case_id) is None
-    assert repo.get_case(second.case_id).state == State.AWARDED
-    assert repo.evaluator_iban(other.creditor_siret) == _order(first.case_id).iban
 
 
 def test_repository_cases_in_state_with_deadline_lists_only_due_cases(repo, new_case):

@@ -23,9 +23,11 @@ from clea_intake.domain.pieces import Piece
 from clea_intake.domain.policy import policy_for
 from clea_intake.domain.records import DocumentRecord
 from clea_intake.services import cases, payments, sweeper
+from clea_intake.services.evaluators import SupplierRecord, record_supplier
 from clea_intake.services.flow import Ask, advance, await_step
-from clea_intake.services.keys import guard_key
+from clea_intake.services.keys import entry_of, guard_key, scope_of
 from clea_intake.services.ports import Ports
+from clea_intake.services.review import resolve
 from tests.conftest import PieceBuilder, make_case
 from tests.unit.services.fakes import fake_ports
 
@@ -54,7 +56,7 @@ def ports() -> Ports:
 
 
 def given_case(ports: Ports, state: State, *, token: str | None = None, step: str = "completeness",
-               **fields) -> Case:
+               supplier: bool = True, **fields) -> Case:
     case = make_case(state=str(state))
     if state not in (S.RECEIVED, S.INCOMPLETE, S.COMPLETE):
         fields = {"awarded_eur": Decimal("450.00"), "decided_at": datetime(2026, 3, 25, 9, tzinfo=PARIS),
@@ -64,6 +66,11 @@ def given_case(ports: Ports, state: State, *, token: str | None = None, step: st
     if token:
         case.tokens[step] = token
     assert ports.repository.create_case(case)
+    if supplier and state not in (S.RECEIVED, S.INCOMPLETE, S.COMPLETE):
+        # The Région's supplier record of the evaluator, with the IBAN its RIBs show (DESIGN §3).
+        evaluator = case.application.evaluator
+        record_supplier(ports.repository, SupplierRecord(siret=evaluator.siret, name=evaluator.name, iban=IBAN,
+                                                         emails=[str(evaluator.email)]), at=ON_TIME, actor="test")
     return case
 
 
@@ -237,7 +244,8 @@ def test_advance_asked_eligibility_with_an_aid_already_awarded_refuses_with_ever
     assert ports.repository.create_case(other)
     other = ports.repository.get_case(other.case_id)
     other.award(at=ON_TIME, actor="system", claim_deadline=CLAIM_TOO_LATE)
-    ports.repository.record_award(other, guard_key(ports, other.application))
+    ports.repository.record_award(other, guard_key(ports, other.application), scope_of(other.application),
+                                  entry_of(ports, other.case_id, other.application, []))
     given_pieces(ports, holder, PieceBuilder().complete_set())
     # When the workflow asks for eligibility, then sends the decision
     outcome = advance(ports, holder.case_id, ON_TIME, asked=Ask.ELIGIBILITY)
@@ -302,7 +310,7 @@ def test_advance_with_a_valid_claim_resumes_the_claim_step_then_orders_the_payme
     assert order.iban == IBAN and order.amount_eur == Decimal("450.00") and order.status == "ORDERED"
     assert [o.case_id for o in ports.repository.payments("ORDERED")] == [case.case_id]
     assert saved(ports, case).state == S.PAYMENT_ORDERED
-    assert ports.repository.evaluator_iban(case.application.evaluator.siret) == IBAN
+    assert ports.repository.reviews("OPEN") == []
     assert transitions(ports, case) == [(state, S.PAYMENT_ORDERED, None)]
     assert "claim_valid" in [e.kind for e in ports.repository.timeline(case.case_id)]
     assert mails(ports, case) == [("claim_received", EVALUATOR), ("payment_ordered", EVALUATOR)]
@@ -366,6 +374,52 @@ def test_withdraw_after_the_award_ends_the_claim_step(ports, state):
     assert transitions(ports, case) == [(state, S.WITHDRAWN, None)]
     assert mails(ports, case) == [("withdrawal", APPLICANT)]
     assert resumed(ports) == [("tok-claim", "WITHDRAWN")]
+
+
+# -- whose IBAN is paid (DESIGN §3) ---------------------------------------------------------------
+def test_advance_valid_claim_of_an_evaluator_without_supplier_record_waits_for_a_person(ports):
+    # Given an awarded case whose evaluator has no supplier record, and a valid claim
+    case = given_case(ports, S.AWARDED, token="tok-claim", step="claim", supplier=False)
+    given_pieces(ports, case, claim(), source="claim")
+    # When the flow advances it, and the workflow asks for the order anyway
+    outcome = advance(ports, case.case_id, CLAIM_DAY)
+    ordered = advance(ports, case.case_id, CLAIM_DAY, asked=Ask.PAYMENT_ORDER)
+    # Then nothing is ordered: the first IBAN ever claimed is held for a person, whoever sent it
+    assert (outcome, ordered) == ("HELD_FOR_REVIEW", "CLAIM_INCOMPLETE")
+    assert [(r.kind, r.code) for r in ports.repository.reviews("OPEN")] == [("bank_details", "IBAN_FIRST_USE")]
+    assert ports.repository.find_payment(case.case_id) is None and resumed(ports) == []
+
+
+def test_advance_claim_on_another_iban_than_the_supplier_records_waits_for_a_person(ports):
+    # Given an evaluator whose supplier record holds another IBAN than the claim's RIB
+    case = given_case(ports, S.AWARDED, token="tok-claim", step="claim", supplier=False)
+    evaluator = case.application.evaluator
+    record_supplier(ports.repository, SupplierRecord(siret=evaluator.siret, name=evaluator.name,
+                                                     iban="FR7610107001011234567890129"), at=ON_TIME, actor="test")
+    given_pieces(ports, case, claim(), source="claim")
+    # When the flow advances it
+    outcome = advance(ports, case.case_id, CLAIM_DAY)
+    # Then the change is held
+    assert outcome == "HELD_FOR_REVIEW"
+    assert [r.code for r in ports.repository.reviews("OPEN")] == ["IBAN_CHANGED"]
+
+
+def test_approved_first_iban_pays_and_is_trusted_for_the_evaluators_next_claim(ports):
+    # Given a first claim held for its IBAN
+    case = given_case(ports, S.AWARDED, token="tok-claim", step="claim", supplier=False)
+    given_pieces(ports, case, claim(), source="claim")
+    assert advance(ports, case.case_id, CLAIM_DAY) == "HELD_FOR_REVIEW"
+    [item] = ports.repository.reviews("OPEN")
+    # When a finance officer confirms it after checking with the evaluator
+    assert resolve(ports, item.review_id, "confirm", CLAIM_DAY, actor="finance:lea") == "approved"
+    # Then the claim is valid, the IBAN is the evaluator's confirmed one, and a second case's claim on it
+    # needs no one
+    assert resumed(ports) == [("tok-claim", "CLAIM_VALID")]
+    record = ports.repository.find_evaluator(case.application.evaluator.siret)
+    assert record.trusts_iban(IBAN) and record.iban_source == "confirmed"
+    other = given_case(ports, S.AWARDED, supplier=False, case_id="NA-CLEA-2026-000999")
+    given_pieces(ports, other, claim(), source="claim")
+    assert advance(ports, other.case_id, CLAIM_DAY) == "CLAIM_VALID"
 
 
 # -- the payment ---------------------------------------------------------------------------------
