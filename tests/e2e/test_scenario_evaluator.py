@@ -36,7 +36,8 @@ def _scenario_with_claim_from(tmp_path: Path, sender: str, supplier: dict | None
     base = tmp_path / "claims"
     original = message_from_bytes((base / "claim.eml").read_bytes(), policy=policy.default)
     pieces = [(part.get_filename(), part.get_content()) for part in original.iter_attachments()]
-    steps = json.loads((base / "award_to_paid.json").read_text(encoding="utf-8"))["steps"]
+    steps = [s for s in json.loads((base / "award_to_paid.json").read_text(encoding="utf-8"))["steps"]
+             if "evaluator" not in s]
     claim_at = datetime.fromisoformat(next(s["at"] for s in steps if "email" in s))
     application = json.loads((base / "application.json").read_text(encoding="utf-8"))
     (base / "claim.eml").write_bytes(build_claim_email(sender=sender, attachments=pieces, sent_at=claim_at,
