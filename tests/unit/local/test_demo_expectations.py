@@ -12,7 +12,7 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 def _outcome(state="REFUSED", reasons=("DUPLICATE_AID",), awarded=None, paid=None,
-             mails=("acknowledgement", "refusal")) -> dict:
+             mails=season.MAILS["duplicate"]) -> dict:
     timeline = [{"at": "2026-01-16T09:00:00+01:00", "state": "RECEIVED"},
                 {"at": "2026-01-20T09:00:00+01:00", "state": state}]
     mails = list(mails)
