@@ -71,8 +71,12 @@ def play(summary_path: Path) -> None:
         from clea_intake.services.payments import export_and_confirm
         from clea_intake.services.review import resolve
 
-        # A valid file: received, complete, awarded.
+        # A valid file: received, complete, awarded. Its evaluator's supplier record trusts the IBAN it claims on.
         day = start - timedelta(days=45)
+        stack.set_time(at(day, 8))
+        evaluator = paid["evaluator"]
+        stack.record_suppliers(json.dumps({"siret": evaluator["siret"], "name": evaluator["name"], "iban": iban,
+                                           "emails": [evaluator["email"]]}).encode())
         stack.set_time(at(day, 9))
         stack.submit(paid)
         for name, data in application_documents(paid, received=day, seed=7101).items():

@@ -18,6 +18,11 @@ class ScenarioError(ValueError):
     """The scenario file cannot be replayed as written; the message names the step and the problem."""
 
 
+Action = Literal["upload", "submit", "email", "tick", "confirm_payment", "withdraw", "request_document", "evaluator"]
+ACTIONS: tuple[Action, ...] = ("upload", "submit", "email", "tick", "confirm_payment", "withdraw", "request_document",
+                               "evaluator")
+
+
 class Step(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -30,23 +35,23 @@ class Step(BaseModel):
     confirm_payment: bool | None = None
     withdraw: bool | None = None
     request_document: str | None = None
+    evaluator: str | None = None
     note: str | None = None
 
     @model_validator(mode="after")
     def _one_action(self) -> Step:
         if self.at.tzinfo is None:
             raise ValueError("'at' needs a time zone offset, e.g. 2026-03-02T10:00:00+01:00")
-        actions = [a for a in ("upload", "submit", "email", "tick", "confirm_payment", "withdraw", "request_document")
-                   if getattr(self, a) not in (None, False)]
+        actions = [a for a in ACTIONS if getattr(self, a) not in (None, False)]
         if len(actions) != 1:
             raise ValueError(f"a step does exactly one thing, found {actions or 'none'}")
         return self
 
     @property
-    def action(self) -> Literal["upload", "submit", "email", "tick", "confirm_payment", "withdraw", "request_document"]:
-        for name in ("upload", "submit", "email", "tick", "confirm_payment", "withdraw", "request_document"):
+    def action(self) -> Action:
+        for name in ACTIONS:
             if getattr(self, name) not in (None, False):
-                return name  # type: ignore[return-value]
+                return name
         raise AssertionError("validated above")
 
 
@@ -102,6 +107,7 @@ def _case_for(index: int, step: Step, submitted: list[str]) -> str:
 def _play(stack: LocalStack, base: Path, index: int, step: Step, submitted: list[str]) -> None:
     from clea_intake.runtime import aws_ports
     from clea_intake.services import cases, payments
+    from clea_intake.services.evaluators import InvalidSupplierFile
 
     stack.set_time(step.at)
     action = step.action
@@ -126,6 +132,11 @@ def _play(stack: LocalStack, base: Path, index: int, step: Step, submitted: list
         elif action == "request_document":
             cases.request_document(aws_ports(stack.repo(), stack.cfg()), _case_for(index, step, submitted), step.at,
                                    actor="ops:scenario", document=step.request_document)
+        elif action == "evaluator":
+            # The Région's supplier record: its IBAN counts as confirmed, its addresses as registered.
+            stack.record_suppliers((base / step.evaluator).read_bytes(), actor="ops:scenario")
+    except InvalidSupplierFile as exc:
+        raise ScenarioError(f"step {index} (evaluator): {exc}") from exc
     except OSError as exc:
         raise ScenarioError(f"step {index} ({action}): {exc}") from exc
     stack.settle()

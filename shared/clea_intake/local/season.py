@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
@@ -19,6 +21,9 @@ from rich.table import Table
 from stdnum import iban as stdnum_iban
 
 from clea_intake.local.outcome import case_outcome
+
+if TYPE_CHECKING:
+    from clea_intake.adapters.repository import Repository
 from clea_intake.local.stack import LocalStack
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -32,6 +37,47 @@ KINDS: list[tuple[str, str]] = [
     ("detainee", "PAID"), ("foreign", "PAID"), ("spoofed_claim", "PAID"), ("awarded", "AWARDED"),
     ("incomplete_then_complete", "PAID"),
 ]
+
+
+# The notices each kind of case receives. The form arrives before its pieces: every file that is not refused
+# at once is first told what is missing ("incomplete"), then decided.
+_DECIDED = ("acknowledgement", "incomplete", "award_beneficiary", "arrete_evaluator")
+_PAID = (*_DECIDED, "claim_received", "payment_ordered")
+_REFUSED = ("acknowledgement", "incomplete", "refusal")
+MAILS: dict[str, tuple[str, ...]] = {
+    "paid": _PAID, "detainee": _PAID, "foreign": _PAID, "spoofed_claim": _PAID, "incomplete_then_complete": _PAID,
+    "late": ("acknowledgement", "refusal"), "not_resident": _REFUSED, "funded": _REFUSED,
+    "not_habilitated": _REFUSED, "duplicate": _REFUSED, "incomplete": ("acknowledgement", "incomplete"),
+    "withdrawn": ("acknowledgement", "incomplete", "withdrawal"),
+    "closed_unpaid": (*_DECIDED, "claim_received", "closed_unpaid"), "lapsed": (*_DECIDED, "lapsed"),
+    "claim_incomplete": (*_DECIDED, "claim_received", "claim_incomplete"), "awarded": _DECIDED,
+}
+REASONS: dict[str, tuple[str, ...]] = {
+    "late": ("LATE_COMPLETION",), "not_resident": ("NOT_RESIDENT",), "funded": ("FUNDED_ELSEWHERE",),
+    "not_habilitated": ("EVALUATOR_NOT_HABILITATED",), "duplicate": ("DUPLICATE_AID",),
+}
+# The PDF letter each notice carries (letters.compose): a decision, or the arrêté sent to the evaluator.
+LETTERS = {"award_beneficiary": "decision_attribution", "refusal": "decision_refus",
+           "arrete_evaluator": "arrete_attributif"}
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What one demo case must end with; the summary compares every field with what the stack recorded."""
+
+    case_id: str
+    kind: str
+    state: str
+    reasons: tuple[str, ...] = ()
+    awarded_eur: Decimal | None = None
+    paid_eur: Decimal | None = None
+    mails: tuple[str, ...] = ()
+    reviews: tuple[str, ...] | None = None  # review item codes that must be opened for the case; None: any
+    evaluation_start: date | None = None  # the form's, which every date of the case's plan follows
+
+    @property
+    def letters(self) -> tuple[str, ...]:
+        return tuple(LETTERS[m] for m in self.mails if m in LETTERS)
 
 
 @dataclass(order=True)
@@ -55,8 +101,9 @@ def _at(day: date, hour: int = 10, minute: int = 0) -> datetime:
     return datetime.combine(day, dtime(hour, minute), tzinfo=PARIS)
 
 
-def plan(applications: int) -> tuple[list[Action], list[tuple[str, str, str]]]:
-    """The dated actions of the season and, per case, (case id, kind, expected state)."""
+def plan(applications: int) -> tuple[list[Action], list[Expected]]:
+    """The dated actions of the season and what each case must end with."""
+    from clea_intake.domain.policy import policy_for
     from clea_intake.mail.build import build_claim_email
     from clea_intake.samples.persona import (
         application_documents,
@@ -66,7 +113,8 @@ def plan(applications: int) -> tuple[list[Action], list[tuple[str, str, str]]]:
     )
 
     actions: list[Action] = []
-    expected: list[tuple[str, str, str]] = []
+    expected: list[Expected] = []
+    suppliers: list[dict[str, Any]] = []  # the Région's supplier records of the season's evaluators
     truth: dict[tuple[str, str], tuple[str, dict]] = {}  # what each piece really shows, for the review agent
     counter = 0
     first_paid: dict | None = None
@@ -104,11 +152,20 @@ def plan(applications: int) -> tuple[list[Action], list[tuple[str, str, str]]]:
         if kind == "paid" and first_paid is None:
             first_paid = app
         case_id = app["case_id"]
-        expected.append((case_id, kind, target))
+        evaluator = app["evaluator"]
+        # One evaluator, the first foreign applicant's, has no supplier record: its first claim waits for a person.
+        unregistered = kind == "foreign" and index == KINDS.index(("foreign", "PAID"))
+        if not unregistered:
+            suppliers.append({"siret": evaluator["siret"], "name": evaluator["name"],
+                              "iban": evaluator_iban(evaluator["siret"]), "emails": [evaluator["email"]]})
+        expected.append(_expected(app, kind, target, policy_for(date.fromisoformat(app["evaluation_start"])),
+                                  reviews=("IBAN_FIRST_USE",) if unregistered else None))
 
-        submit_day = start - timedelta(days=10 if kind == "late" else 45)
+        # Dates follow the evaluation the form finally states (a duplicate copies another one's).
+        evaluation_start = date.fromisoformat(app["evaluation_start"])
+        submit_day = evaluation_start - timedelta(days=10 if kind == "late" else 45)
         if kind == "duplicate":
-            submit_day = start - timedelta(days=40)
+            submit_day = evaluation_start - timedelta(days=40)
         app["submitted_at"] = _at(submit_day).isoformat()
         variant = {"incomplete": "missing_proof", "not_resident": "proof_outside_region", "withdrawn": "missing_proof",
                    "not_habilitated": "habilitation_short", "incomplete_then_complete": "missing_proof"}.get(kind, "valid")
@@ -136,7 +193,6 @@ def plan(applications: int) -> tuple[list[Action], list[tuple[str, str, str]]]:
 
         end = date.fromisoformat(app["evaluation_end"])
         claim_day = end + timedelta(days=5)
-        evaluator = app["evaluator"]
         if kind in ("paid", "detainee", "foreign", "closed_unpaid", "claim_incomplete", "spoofed_claim",
                     "incomplete_then_complete"):
             hours = 0.0 if kind == "closed_unpaid" else float(app["quote"]["hours"])
@@ -154,6 +210,10 @@ def plan(applications: int) -> tuple[list[Action], list[tuple[str, str, str]]]:
             if kind != "closed_unpaid" and kind != "claim_incomplete":
                 add(_at(claim_day + timedelta(days=10), 15), "export et confirmation des paiements", _confirm)
 
+    # The Région's supplier records are there before the season opens (DESIGN §6 `evaluator` step).
+    supplier_file = json.dumps(suppliers, ensure_ascii=False).encode()
+    add(_at(date(2026, 1, 5), 7), "registre des fournisseurs",
+        lambda s, data=supplier_file: s.record_suppliers(data))
     # An agent handles the review queue three mornings a week; every Monday the sweeper runs.
     day = date(2026, 1, 5)
     while _at(day, 6) <= SEASON_END:
@@ -164,6 +224,16 @@ def plan(applications: int) -> tuple[list[Action], list[tuple[str, str, str]]]:
             add(_at(day, 8, 30), "file d'examen", lambda s: _review_queue(s, truth))
         day += timedelta(days=1)
     return sorted(actions), expected
+
+
+def _expected(app: dict, kind: str, state: str, policy: Any, *, reviews: tuple[str, ...] | None) -> Expected:
+    awarded = None
+    if "award_beneficiary" in MAILS[kind]:
+        quoted = Decimal(str(app["quote"]["amount_eur"]))
+        awarded = min(policy.aid_for(app["certification"], app["evaluation"]), quoted).quantize(Decimal("0.01"))
+    return Expected(app["case_id"], kind, state, REASONS.get(kind, ()), awarded,
+                    awarded if state == "PAID" else None, MAILS[kind], reviews,
+                    date.fromisoformat(app["evaluation_start"]))
 
 
 def _review_queue(stack: LocalStack, truth: dict[tuple[str, str], tuple[str, dict]]) -> None:
@@ -226,31 +296,117 @@ def run_season(*, applications: int, dashboard: Path, console: Console | None = 
                 progress.update(task, advance=1, description=f"{action.at:%d/%m/%Y} {action.label[:40]}")
         stack.set_time(SEASON_END)
         repo = stack.repo()
-        outcomes = [case_outcome(repo, case_id) for case_id, _, _ in expected]
+        found = [observe(repo, want.case_id) for want in expected]
         ops.write_dashboard(repo, dashboard, season="2026", generated_at=SEASON_END)
         reviews = repo.reviews("OPEN")
+        acts = human_acts(repo)
         dead = stack.dead_letters()
 
-    table = Table(title=f"Saison CléA 2026 — {len(outcomes)} demandes")
-    for column in ("Dossier", "Scénario", "État", "Attendu", "Motifs", "Accordé", "Versé", "Courriels"):
+    table = Table(title=f"Saison CléA 2026 — {len(found)} demandes")
+    for column in ("Dossier", "Scénario", "État", "Motifs", "Accordé", "Versé", "Courriels", "Examen", "Écarts"):
         table.add_column(column)
-    mismatches = 0
-    for (case_id, kind, target), outcome in zip(expected, outcomes, strict=True):
-        ok = outcome["state"] == target
-        mismatches += not ok
-        table.add_row(case_id, kind, f"[{'green' if ok else 'red'}]{outcome['state']}[/]", target,
-                      ", ".join(outcome["reasons"]) or "—",
-                      f"{outcome['awarded_eur']:.2f} €" if outcome["awarded_eur"] is not None else "—",
-                      f"{outcome['paid_eur']:.2f} €" if outcome["paid_eur"] is not None else "—",
-                      str(len(outcome["emails"])))
+    differing: list[tuple[Expected, list[str]]] = []
+    for want, got in zip(expected, found, strict=True):
+        diffs = differences(want, got, acts.get(want.case_id, []))
+        if diffs:
+            differing.append((want, diffs))
+        table.add_row(want.case_id, want.kind, f"[{'red' if diffs else 'green'}]{got['state']}[/]",
+                      ", ".join(got["reasons"]) or "—", _eur(got["awarded_eur"]), _eur(got["paid_eur"]),
+                      str(len(got["mails"])), ", ".join(code for _, code in acts.get(want.case_id, [])) or "—",
+                      f"[red]{'; '.join(diffs)}[/]" if diffs else "[green]—[/]")
+    outcomes = found
     console.print(table)
     by_state = Counter(o["state"] for o in outcomes)
     console.print("États : " + ", ".join(f"{state} {count}" for state, count in sorted(by_state.items())))
     console.print(f"Total accordé : {sum(o['awarded_eur'] or 0 for o in outcomes):.2f} € ; "
                   f"total versé : {sum(o['paid_eur'] or 0 for o in outcomes):.2f} €")
     console.print(f"File d'examen : {len(reviews)} point(s) ouvert(s) ; files de lettres mortes : {dead}")
+    for line in straight_through(expected, found, acts):
+        console.print(line)
     console.print(f"Tableau de bord : {dashboard} — {time.monotonic() - started:.0f} s")
-    if mismatches:
-        console.print(f"[red]{mismatches} dossier(s) n'ont pas l'issue attendue[/red]")
+    if differing or any(dead.values()):
+        console.print(f"[red]{len(differing)} dossier(s) diffèrent de l'attendu[/red]")
+        for want, diffs in differing:
+            console.print(f"[red]  {want.case_id} ({want.kind}) : {'; '.join(diffs)}[/red]")
+        if any(dead.values()):
+            console.print(f"[red]  messages en lettres mortes : {dead}[/red]")
         return 1
     return 0
+
+
+def _eur(amount: float | None) -> str:
+    return f"{amount:.2f} €" if amount is not None else "—"
+
+
+def observe(repo: Repository, case_id: str) -> dict[str, Any]:
+    """The case's outcome (DESIGN §6) with the kinds of notice it received and the letters they carried."""
+    outcome = case_outcome(repo, case_id)
+    kinds: list[str] = []
+    for mail in sorted(repo.mails(case_id), key=lambda m: m.sent_at):
+        if mail.kind not in kinds:
+            kinds.append(mail.kind)
+    return {**outcome, "mails": kinds, "letters": [LETTERS[k] for k in kinds if k in LETTERS]}
+
+
+def human_acts(repo: Repository) -> dict[str, list[tuple[datetime, str]]]:
+    """Per case, (when, code) of each review item a person had to look at, in the order they were opened."""
+    acts: dict[str, list[tuple[datetime, str]]] = {}
+    for status in ("OPEN", "CLOSED"):
+        for item in repo.reviews(status):
+            acts.setdefault(item.case_id or "", []).append((item.opened_at, item.code))
+    return {case_id: sorted(items) for case_id, items in acts.items()}
+
+
+def differences(want: Expected, got: dict[str, Any], acts: list[tuple[datetime, str]]) -> list[str]:
+    """What differs between the expected end of a case and the recorded one, each difference named."""
+    def amount(value: float | None) -> Decimal | None:
+        return Decimal(str(value)).quantize(Decimal("0.01")) if value is not None else None
+
+    diffs = []
+    if got["state"] != want.state:
+        diffs.append(f"état {got['state']} au lieu de {want.state}")
+    if tuple(sorted(got["reasons"])) != tuple(sorted(want.reasons)):
+        diffs.append(f"motifs {got['reasons'] or '—'} au lieu de {list(want.reasons) or '—'}")
+    if amount(got["awarded_eur"]) != want.awarded_eur:
+        diffs.append(f"accordé {_eur(got['awarded_eur'])} au lieu de {_eur(want.awarded_eur)}")
+    if amount(got["paid_eur"]) != want.paid_eur:
+        diffs.append(f"versé {_eur(got['paid_eur'])} au lieu de {_eur(want.paid_eur)}")
+    if set(got["mails"]) != set(want.mails):
+        missing, extra = set(want.mails) - set(got["mails"]), set(got["mails"]) - set(want.mails)
+        diffs.append("courriels" + (f" manquants {sorted(missing)}" if missing else "")
+                     + (f" en trop {sorted(extra)}" if extra else ""))
+    if set(got["letters"]) != set(want.letters):
+        diffs.append(f"lettres {sorted(got['letters'])} au lieu de {sorted(want.letters)}")
+    opened = {code for _, code in acts}
+    if want.reviews is not None and not set(want.reviews) <= opened:
+        diffs.append(f"examen {sorted(set(want.reviews) - opened)} jamais ouvert")
+    return diffs
+
+
+def straight_through(expected: list[Expected], found: list[dict[str, Any]],
+                     acts: dict[str, list[tuple[datetime, str]]]) -> list[str]:
+    """The share of files decided, and of claims paid, with no person's act; every act counted by its reason.
+
+    A file is decided when it is awarded or refused; its acts are the review items opened before. A claim
+    is paid when its case is; its acts are those opened after the decision. A person's act is a review item
+    (a doubtful piece, a quarantined message, a new IBAN); the payment export, a routine batch, is not one."""
+    decided = decisions = paid = paid_alone = 0
+    for want, got in zip(expected, found, strict=True):
+        when = next((datetime.fromisoformat(t["at"]) for t in got["timeline"] if t["state"] in ("AWARDED", "REFUSED")),
+                    None)
+        if when is None:
+            continue
+        own = acts.get(want.case_id, [])
+        decisions += 1
+        decided += not any(at < when for at, _ in own)
+        if got["state"] == "PAID":
+            paid += 1
+            paid_alone += not any(at >= when for at, _ in own)
+
+    def share(count: int, total: int) -> str:
+        return f"{count}/{total} ({100 * count / total:.0f} %)" if total else "0/0"
+
+    by_code = Counter(code for items in acts.values() for _, code in items)
+    return [f"Sans intervention humaine : dossiers décidés {share(decided, decisions)}, "
+            f"demandes de versement payées {share(paid_alone, paid)}",
+            "Interventions par motif : " + (", ".join(f"{code} {n}" for code, n in by_code.most_common()) or "aucune")]

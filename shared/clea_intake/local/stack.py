@@ -160,6 +160,12 @@ class LocalStack:
     def deliver_email(self, raw: bytes, message_id: str | None = None) -> str:
         return self.platform.deliver_email(raw, message_id)
 
+    def record_suppliers(self, data: bytes, actor: str = "ops:suppliers") -> list:
+        """The Région's supplier records (DESIGN §6 `evaluator`): trusted IBANs and registered addresses."""
+        from clea_intake.services.evaluators import import_supplier_file
+
+        return import_supplier_file(self.repo(), data, at=clock.now(), actor=actor)
+
     def set_time(self, moment: datetime) -> None:
         self.platform.set_time(moment)
 
