@@ -112,6 +112,28 @@ def test_read_document_quote_without_fees_line_mention_missing():
     assert reading.fields["amount_eur"] == 450
 
 
+def test_read_document_quote_total_above_hours_price_without_fees_line_mention_missing():
+    # Given a quote whose total (510 €) is above the price of its hours (450 €) with no fees shown apart
+    reading = read(s.quote(fees=False, total="510,00 €"), date(2026, 3, 10))
+    # When it is checked
+    missing = [f for f in reading.findings if f.code == "QUOTE_MENTION_MISSING"]
+    # Then the fees are unknown and their mention is missing, with a French sentence that blocks the piece
+    assert reading.fields["fees_eur"] is None
+    assert [f.severity for f in missing] == ["error"]
+    assert "les frais annexes (inscription, jury...) présentés à part" in missing[0].message
+
+
+@pytest.mark.parametrize("total", ["450,00 €", None], ids=["total-equals-hours-price", "no-total-line"])
+def test_read_document_quote_without_fees_line_total_is_hours_price_no_fees(total):
+    # Given a quote without a fees line whose total is the price of the evaluation hours (or shows no total)
+    reading = read(s.quote(fees=False, total=total), date(2026, 3, 10))
+    # When it is checked
+    # Then it has no fees (0), lacks no mention and is not refused
+    assert (reading.fields["amount_eur"], reading.fields["fees_eur"]) == (450, 0)
+    assert "QUOTE_MENTION_MISSING" not in codes(reading)
+    assert not reading.blocking
+
+
 def test_read_document_quote_fees_never_added_to_amount():
     # Given a quote showing 450 € of hours and 60 € of fees, total 510 €
     reading = read(s.quote(), date(2026, 3, 10))
