@@ -116,7 +116,7 @@ def _no_fees(amount: float | None, total: float | None) -> float | None:
     fees unknown (None), which the checks report as a missing mention."""
     if amount is not None and total is not None and total > amount + 0.005:
         return None
-    return 0.0
+    return tidy_number(0.0)
 
 
 def read_quote(text: Text, as_of: date) -> Fields:
