@@ -37,7 +37,8 @@ class DocumentReading(BaseModel):
     pages: int
     # The 1-based pages of the file this reading covers: every page of a single-piece file, the piece's
     # own pages when one PDF holds several pieces (read_pieces); empty when the file could not be read.
-    page_numbers: list[int] = Field(default_factory=list)
+    # Kept out of the dump: the reading's shape stays the contract's; `classify` shows it as a piece's "pages".
+    page_numbers: list[int] = Field(default_factory=list, exclude=True)
     text_source: Literal["text_layer", "ocr", "none"]
     media_type: str
     sha256: str
