@@ -33,8 +33,12 @@ def _unreadable(name: str, message: str) -> dict:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from clea_intake.documents.pipeline import read_document
+    from clea_intake.documents.pipeline import DocumentReading, read_pieces
     from clea_intake.domain.policy import current_policy
+
+    def described(reading: DocumentReading) -> dict:
+        return {"doc_type": str(reading.doc_type), "confidence": round(reading.confidence, 3),
+                "fields": reading.fields, "findings": [f.model_dump() for f in reading.findings]}
 
     policy = current_policy()
     as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
@@ -42,9 +46,11 @@ def cmd_classify(args: argparse.Namespace) -> int:
         path = Path(name)
         try:
             data = path.read_bytes()
-            reading = read_document(data, filename=path.name, as_of=as_of, policy=policy)
-            line = {"file": name, "doc_type": str(reading.doc_type), "confidence": round(reading.confidence, 3),
-                    "fields": reading.fields, "findings": [f.model_dump() for f in reading.findings]}
+            pieces = read_pieces(data, filename=path.name, as_of=as_of, policy=policy)
+            # The top-level fields describe the first piece; "pieces" only when the file holds several.
+            line = {"file": name, **described(pieces[0])}
+            if len(pieces) > 1:
+                line["pieces"] = [{**described(p), "pages": p.page_numbers} for p in pieces]
         except OSError as exc:
             line = _unreadable(name, f"Le fichier ne peut pas être lu : {exc.strerror or exc}.")
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others

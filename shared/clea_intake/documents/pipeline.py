@@ -35,6 +35,10 @@ class DocumentReading(BaseModel):
     fields: dict[str, Any]
     findings: list[Finding]
     pages: int
+    # The 1-based pages of the file this reading covers: every page of a single-piece file, the piece's
+    # own pages when one PDF holds several pieces (read_pieces); empty when the file could not be read.
+    # Kept out of the dump: the reading's shape stays the contract's; `classify` shows it as a piece's "pages".
+    page_numbers: list[int] = Field(default_factory=list, exclude=True)
     text_source: Literal["text_layer", "ocr", "none"]
     media_type: str
     sha256: str
@@ -120,11 +124,26 @@ def read_document(
     policy: Policy,
     ocr: OcrProvider | None = None,
 ) -> DocumentReading:
-    """Classify, read and check one piece received on `as_of`.
+    """Classify, read and check one piece received on `as_of`: the first piece of a file that holds
+    several (read_pieces has them all).
 
     `filename` is metadata only: the type comes from the bytes. `ocr` defaults to Tesseract in the
     policy's language; it only runs on pages without a usable text layer.
     """
+    return read_pieces(data, filename=filename, as_of=as_of, policy=policy, ocr=ocr)[0]
+
+
+def read_pieces(
+    data: bytes,
+    *,
+    filename: str,
+    as_of: date,
+    policy: Policy,
+    ocr: OcrProvider | None = None,
+) -> list[DocumentReading]:
+    """One reading per piece of the file, in page order: a PDF whose pages hold different pieces (an
+    identity card, a proof of address and a quote scanned together) is split where a page is confidently
+    of another type than the piece before it. Any other file is one piece."""
     started = time.perf_counter()
     digest = hashlib.sha256(data).hexdigest()
     limits = policy.documents
@@ -132,10 +151,75 @@ def read_document(
     try:
         extraction = sources.extract(data, limits, provider)
     except sources.Unreadable as exc:
-        return _unread(make_finding(exc.code, **exc.params), exc.pages, exc.media_type, digest, started)
+        return [_unread(make_finding(exc.code, **exc.params), exc.pages, exc.media_type, digest, started)]
+    if extraction.text_source == "none":
+        return [_unread(make_finding("UNREADABLE"), extraction.pages, extraction.media_type, digest, started)]
+    ranges = split_pages(extraction, as_of, limits.review_confidence_below)
+    if len(ranges) == 1:
+        return [_read(extraction, list(range(1, extraction.pages + 1)), provider, as_of, policy, digest, started)]
+    pieces = []
+    for first, last in ranges:
+        part = _part(extraction, first, last)
+        pieces.append(_read(part, list(range(first + 1, last + 2)), provider, as_of, policy, digest, started))
+        started = time.perf_counter()
+    return pieces
+
+
+def split_pages(extraction: sources.Extraction, as_of: date, min_confidence: float) -> list[tuple[int, int]]:
+    """0-based (first, last) page ranges of the pieces of a PDF. Each page is classified alone; a page
+    starts a new piece when it is confidently of a type other than the current piece's. A page of unknown or
+    doubtful type (the back of a card, a page of conditions) stays with the piece before it."""
+    texts = extraction.page_texts
+    if extraction.media_type != sources.PDF or len(texts) < 2:
+        return [(0, max(extraction.pages, 1) - 1)]
+    ranges: list[list[int]] = []
+    current: DocType | None = None
+    for index, page_text in enumerate(texts):
+        page_type = _page_type(page_text, as_of, min_confidence)
+        if ranges and page_type is not None and current is not None and page_type != current:
+            ranges.append([index, index])
+            current = page_type
+            continue
+        if ranges:
+            ranges[-1][1] = index
+        else:
+            ranges.append([index, index])
+        current = current or page_type
+    return [(a, b) for a, b in ranges]
+
+
+def _page_type(page_text: str, as_of: date, min_confidence: float) -> DocType | None:
+    """The type of one page read alone, None when it is unknown or doubtful."""
+    if not sources.usable(page_text):
+        return None
+    result = classify(Text(page_text), find_mrz(page_text, as_of=as_of))
+    if result.doc_type == DocType.UNKNOWN or result.confidence < min_confidence:
+        return None
+    return result.doc_type
+
+
+def _part(extraction: sources.Extraction, first: int, last: int) -> sources.Extraction:
+    """The extraction of pages first..last (0-based, inclusive) of a PDF, as if they were a file."""
+    texts = extraction.page_texts[first : last + 1]
+    images = [page for page in extraction.images if first <= page.page_index <= last]
+    joined = "\n\f\n".join(texts)
+    source: sources.TextSource = "none" if not sources.usable(joined) else ("ocr" if images else "text_layer")
+    return sources.Extraction(joined, last - first + 1, source, extraction.media_type, images, texts)
+
+
+def _read(
+    extraction: sources.Extraction,
+    page_numbers: list[int],
+    provider: OcrProvider,
+    as_of: date,
+    policy: Policy,
+    digest: str,
+    started: float,
+) -> DocumentReading:
+    """Classify, read and check the text of one piece."""
+    limits = policy.documents
     if extraction.text_source == "none":
         return _unread(make_finding("UNREADABLE"), extraction.pages, extraction.media_type, digest, started)
-
     text = Text(extraction.text)
     mrz = find_mrz(extraction.text, as_of=as_of)
     result = classify(text, mrz)
@@ -177,6 +261,7 @@ def read_document(
         fields=_jsonable(fields),
         findings=findings,
         pages=extraction.pages,
+        page_numbers=page_numbers,
         text_source=extraction.text_source,
         media_type=extraction.media_type,
         sha256=digest,

@@ -43,6 +43,7 @@ class PageImage:
 
     image: Image.Image
     rotation: int = 0
+    page_index: int = 0  # 0-based, in the file: a piece of a multi-piece PDF keeps its own pages' images
 
 
 @dataclass
@@ -167,6 +168,7 @@ def extract_pdf(data: bytes, limits: DocumentLimits, ocr: OcrProvider | None) ->
             if not usable(text) and ocr is not None and _has_image(page, limits):
                 image = _render(page, limits)
                 page_image = prepare_page(image, ocr)
+                page_image.page_index = index
                 images.append(page_image)
                 text = ocr_page(page_image, ocr)
                 used_ocr = True

@@ -35,6 +35,7 @@ class DocumentRecord(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     status: PieceStatus = "read"
     pages: int = 0
+    page_numbers: list[int] = Field(default_factory=list)  # the file's 1-based pages this piece is on
     text_source: str = "none"
     media_type: str = "application/octet-stream"
     reviewed_by: str | None = None

@@ -78,3 +78,25 @@ def make_document(doc_type: DocType, facts: dict, *, layout: int = 0,
     `corrupt_check_digit` (MRZ, SIRET or IBAN check digit made wrong on purpose).
     """
     return render(doc_type, facts, layout=layout, medium=medium, seed=seed).data
+
+
+def combined(pdfs: list[bytes]) -> bytes:
+    """One PDF holding the pages of `pdfs` in order: pieces scanned or generated together, as applicants
+    often send them."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    out = pdfium.PdfDocument.new()
+    try:
+        for data in pdfs:
+            source = pdfium.PdfDocument(data)
+            try:
+                out.import_pages(source)
+            finally:
+                source.close()
+        buffer = io.BytesIO()
+        out.save(buffer)
+        return buffer.getvalue()
+    finally:
+        out.close()

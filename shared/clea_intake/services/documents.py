@@ -12,7 +12,7 @@ from aws_lambda_powertools import Logger
 
 from clea_intake.adapters.repository import Repository, doc_id_for
 from clea_intake.documents.finding_codes import make_finding
-from clea_intake.documents.pipeline import DocumentReading, read_document
+from clea_intake.documents.pipeline import DocumentReading, read_pieces
 from clea_intake.domain.calendar import local_day
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.policy import current_policy
@@ -78,31 +78,39 @@ def receive(ports: Ports, *, bucket: str, key: str, etag: str, version_id: str |
 
     original_name = unquote(obj.metadata.get("original-filename", "")) or name
     if obj.size > policy.documents.max_file_bytes:
-        reading = _too_large(obj.size, policy.documents.max_file_bytes, digest)
+        readings = [_too_large(obj.size, policy.documents.max_file_bytes, digest)]
     else:
-        reading = read_document(obj.body, filename=original_name, as_of=local_day(now, policy), policy=policy,
-                                ocr=ports.ocr)
-    # An unreadable file is not a question for a person: its finding already tells the applicant.
-    doubtful_type = reading.confidence < policy.documents.review_confidence_below and reading.text_source != "none"
-    doubts = ocr_doubts(reading)
-    in_review = doubtful_type or bool(doubts)
-    record = DocumentRecord(
-        case_id=case_id, doc_id=doc_id, bucket=bucket, key=key, etag=etag, sha256=digest,
-        original_name=original_name, source=source, received_at=now, doc_type=reading.doc_type,
-        confidence=reading.confidence, fields=reading.fields, findings=reading.findings,
-        status="review" if in_review else "read", pages=reading.pages, text_source=reading.text_source,
-        media_type=reading.media_type,
-    )
-    repo.put_document(record)
-    metrics.count("DocumentRead", ("DocType", str(reading.doc_type)))
-    for finding in reading.findings:
-        metrics.count("DocumentFinding", ("Code", finding.code))
-    if in_review:
-        open_document_review(repo, record, now, doubts)
-    logger.info("document recorded", case_id=case_id, doc_id=doc_id, doc_type=str(reading.doc_type),
-                confidence=round(reading.confidence, 2), status=record.status,
-                findings=[f.code for f in reading.findings])
-    return DocumentOutcome(case_id, doc_id, "recorded", str(reading.doc_type))
+        readings = read_pieces(obj.body, filename=original_name, as_of=local_day(now, policy), policy=policy,
+                               ocr=ports.ocr)
+    # One PDF may hold several pieces: each is a document of the case, on its own pages.
+    piece_ids = [doc_id] if len(readings) == 1 else [piece_doc_id(doc_id, r.page_numbers) for r in readings]
+    for reading, piece_id in zip(readings, piece_ids, strict=True):
+        # An unreadable file is not a question for a person: its finding already tells the applicant.
+        doubtful_type = reading.confidence < policy.documents.review_confidence_below and reading.text_source != "none"
+        doubts = ocr_doubts(reading)
+        in_review = doubtful_type or bool(doubts)
+        record = DocumentRecord(
+            case_id=case_id, doc_id=piece_id, bucket=bucket, key=key, etag=etag, sha256=digest,
+            original_name=original_name, source=source, received_at=now, doc_type=reading.doc_type,
+            confidence=reading.confidence, fields=reading.fields, findings=reading.findings,
+            status="review" if in_review else "read", pages=reading.pages, page_numbers=reading.page_numbers,
+            text_source=reading.text_source, media_type=reading.media_type,
+        )
+        repo.put_document(record)
+        metrics.count("DocumentRead", ("DocType", str(reading.doc_type)))
+        for finding in reading.findings:
+            metrics.count("DocumentFinding", ("Code", finding.code))
+        if in_review:
+            open_document_review(repo, record, now, doubts)
+        logger.info("document recorded", case_id=case_id, doc_id=piece_id, doc_type=str(reading.doc_type),
+                    confidence=round(reading.confidence, 2), status=record.status,
+                    findings=[f.code for f in reading.findings])
+    return DocumentOutcome(case_id, piece_ids[0], "recorded", str(readings[0].doc_type))
+
+
+def piece_doc_id(doc_id: str, page_numbers: list[int]) -> str:
+    """The id of one piece of a multi-piece file: the file's id and the piece's page range."""
+    return f"{doc_id}-p{page_numbers[0]}-{page_numbers[-1]}" if page_numbers else doc_id
 
 
 def _too_large(size: int, limit: int, digest: str) -> DocumentReading:

@@ -230,7 +230,8 @@ def energy_bill(issued: date = date(2026, 2, 20), postal: str = "33000 BORDEAUX"
     ]
 
 
-def quote(siret: str = "73282932000074", nda: str = "75331234533", fees: bool = True) -> list[str]:
+def quote(siret: str = "73282932000074", nda: str = "75331234533", fees: bool = True,
+          total: str | None = "510,00 €") -> list[str]:
     lines = [
         "Formation Atlantique SAS",
         "SIRET : " + siret + "   NDA : " + nda,
@@ -247,7 +248,8 @@ def quote(siret: str = "73282932000074", nda: str = "75331234533", fees: bool = 
     ]
     if fees:
         lines.append("Frais d'inscription (hors aide) : 60,00 €")
-    lines.append("Total : 510,00 €")
+    if total is not None:
+        lines.append("Total : " + total)
     return lines
 
 

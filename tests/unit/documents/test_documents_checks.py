@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import documents_samples as s
+import pypdfium2 as pdfium
 import pytest
 
 from clea_intake.documents import identifiers
 from clea_intake.documents.pipeline import read_document
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.policy import current_policy
+from clea_intake.samples.generate import make_document
 
 POLICY = current_policy()
 
@@ -110,6 +112,41 @@ def test_read_document_quote_without_fees_line_mention_missing():
     # Then the missing mention is named and the amount is the price of the hours only
     assert len(finding) == 1 and "frais" in finding[0].message
     assert reading.fields["amount_eur"] == 450
+
+
+def test_read_document_quote_total_above_hours_price_without_fees_line_mention_missing():
+    # Given a quote whose total (510 €) is above the price of its hours (450 €) with no fees shown apart
+    reading = read(s.quote(fees=False, total="510,00 €"), date(2026, 3, 10))
+    # When it is checked
+    missing = [f for f in reading.findings if f.code == "QUOTE_MENTION_MISSING"]
+    # Then the fees are unknown and their mention is missing, with a French sentence that blocks the piece
+    assert reading.fields["fees_eur"] is None
+    assert [f.severity for f in missing] == ["error"]
+    assert "les frais annexes (inscription, jury...) présentés à part" in missing[0].message
+
+
+@pytest.mark.parametrize("total", ["450,00 €", None], ids=["total-equals-hours-price", "no-total-line"])
+def test_read_document_quote_without_fees_line_total_is_hours_price_no_fees(total):
+    # Given a quote without a fees line whose total is the price of the evaluation hours (or shows no total)
+    reading = read(s.quote(fees=False, total=total), date(2026, 3, 10))
+    # When it is checked
+    # Then it has no fees (0), lacks no mention and is not refused
+    assert (reading.fields["amount_eur"], reading.fields["fees_eur"]) == (450, 0)
+    assert "QUOTE_MENTION_MISSING" not in codes(reading)
+    assert not reading.blocking
+
+
+@pytest.mark.parametrize("medium", ["pdf", "scan_pdf"])
+def test_read_document_generated_quote_without_fees_line_accepted(medium):
+    # Given the samples' quote layout that shows no fees line when there are no fees (total = hours' price)
+    data = make_document(DocType.QUOTE, {"amount_eur": 420, "fees_eur": 0}, layout=1, medium=medium)
+    shown = pdfium.PdfDocument(make_document(DocType.QUOTE, {"amount_eur": 420, "fees_eur": 0}, layout=1))
+    assert "frais" not in shown[0].get_textpage().get_text_range().lower()
+    # When it is read
+    reading = read_document(data, filename="devis.pdf", as_of=date(2026, 3, 2), policy=POLICY)
+    # Then its fees are 0 and it lacks no mention
+    assert (reading.fields["amount_eur"], reading.fields["fees_eur"]) == (420, 0)
+    assert "QUOTE_MENTION_MISSING" not in codes(reading) and not reading.blocking
 
 
 def test_read_document_quote_fees_never_added_to_amount():

@@ -98,15 +98,37 @@ _HOURS_LABELS = [
 ]  # fmt: skip
 
 
+def _total(text: Text) -> float | None:
+    """The quote's total: the largest amount on a total line that is not a line of fees."""
+    found: list[float] = []
+    for match in text.labels(_TOTAL_LABELS):
+        line_start = text.folded.rfind("\n", 0, match.start()) + 1
+        line_end = text.line_end(match.start())
+        if _FEE_LINE.search(text.folded[line_start:line_end]) or re.search(r"TOTAL\s+(?:DES\s+)?FRAIS", text.folded[line_start:line_end]):
+            continue
+        found += [v for p, v in text.amounts if match.end() - 1 <= p < line_end]
+    return max(found) if found else None
+
+
+def _no_fees(amount: float | None, total: float | None) -> float | None:
+    """DESIGN §1: a quote without a fees line whose total is the price of the hours (or that shows no
+    total beyond it) has no fees, 0; a total above the hours' price with no fees shown apart leaves the
+    fees unknown (None), which the checks report as a missing mention."""
+    if amount is not None and total is not None and total > amount + 0.005:
+        return None
+    return tidy_number(0.0)
+
+
 def read_quote(text: Text, as_of: date) -> Fields:
     """The quote: evaluator, beneficiary, certification, hours, price of the hours, fees, dates."""
     fees = _fees(text)
     amount = _hours_price(text)
-    if amount is None:
-        total = text.amount_after(_TOTAL_LABELS, same_line=True)
-        if total is not None:
-            # Only a total is shown: what remains once the fees shown apart are taken off.
-            amount = total - (fees or 0.0) if total >= (fees or 0.0) else None
+    total = _total(text)
+    if amount is None and total is not None:
+        # Only a total is shown: what remains once the fees shown apart are taken off.
+        amount = total - (fees or 0.0) if total >= (fees or 0.0) else None
+    if fees is None:
+        fees = _no_fees(amount, total)
     hours = hours_after(text, _HOURS_LABELS)
     if hours is None:
         match = re.search(r"(?<![\d,.])(\d{1,3}(?:[,.]\d{1,2})?)\s*(?:H|HEURES?)\s+D'EVALUATION", text.folded)

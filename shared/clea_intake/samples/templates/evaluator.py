@@ -75,11 +75,13 @@ def quote(f: dict, layout: int, rng: random.Random) -> Sheet:
         sh.text(f"Prestation : {evaluation.lower()} {CERTIFICATION_LONG[f['certification']]}, d'une durée de "
                 f"{hours} heures, réalisée {dates}.", size=10, h=5.5)
         sh.space(3)
-        sh.table(["Poste", "Montant"], [[f"Heures d'évaluation ({hours} h x {rate})", euros(amount)],
-                 ["Frais d'inscription / jury (affichés à part, non éligibles)", euros(fees)],
+        # Without fees, this layout shows no fees line at all: its total is the price of the hours (DESIGN §1).
+        fee_rows = [["Frais d'inscription / jury (affichés à part, non éligibles)", euros(fees)]] if fees else []
+        sh.table(["Poste", "Montant"], [[f"Heures d'évaluation ({hours} h x {rate})", euros(amount)], *fee_rows,
                  ["Total", euros(amount + fees)]], [130, 44], aligns=["L", "R"], zebra=(240, 244, 250))
         sh.text("Conditions : devis valable 3 mois. Règlement par la Région Nouvelle-Aquitaine pour la part "
-                "éligible ; les frais annexes restent à la charge du bénéficiaire ou d'un autre financeur.", size=8.5)
+                "éligible ; les frais annexes restent à la charge du bénéficiaire ou d'un autre financeur."
+                if fees else "Conditions : devis valable 3 mois. Règlement par la Région Nouvelle-Aquitaine.", size=8.5)
     else:
         sh.text("DEVIS TYPE RÉGIONAL – CERTIFICATION CléA", size=13, bold=True, align="C")
         sh.text(f"N° {f['quote_number']} du {sh.date(f['issue_date'])}", size=9.5, align="C")

@@ -1,0 +1,59 @@
+"""One uploaded PDF holding several pieces, on moto: each piece is recorded as its own document of the case."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pypdfium2 as pdfium
+import pytest
+
+from clea_intake.adapters import clients
+from clea_intake.adapters.repository import doc_id_for, dynamo_repository
+from clea_intake.domain.findings import DocType
+from clea_intake.local.names import StackNames
+from clea_intake.runtime import aws_ports
+from clea_intake.samples.generate import combined, make_document
+from clea_intake.services.documents import receive
+from tests.integration.conftest import stack_resources
+
+NAMES = StackNames()
+CASE_ID = "NA-CLEA-2026-000777"
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
+
+
+@pytest.fixture(scope="module")
+def aws() -> Iterator[None]:
+    with stack_resources(NAMES, NOW):
+        yield
+
+
+def test_receive_pdf_with_three_pieces_records_three_documents(aws):
+    # Given an identity card, a proof of address and a quote uploaded together as one PDF
+    parts = [make_document(DocType.IDENTITY_CARD, {}), make_document(DocType.PROOF_OF_ADDRESS, {}),
+             make_document(DocType.QUOTE, {})]
+    data = combined(parts)
+    ranges, first = [], 1
+    for part in parts:
+        count = len(pdfium.PdfDocument(part))
+        ranges.append(list(range(first, first + count)))
+        first += count
+    key = f"applications/{CASE_ID}/documents/dossier complet.pdf"
+    put = clients.client("s3").put_object(Bucket=NAMES.bucket, Key=key, Body=data)
+    repo = dynamo_repository(NAMES.table)
+    ports = aws_ports(repo)
+    # When the upload is received
+    outcome = receive(ports, bucket=NAMES.bucket, key=key, etag=put["ETag"].strip('"'), version_id=put["VersionId"],
+                      now=NOW)
+    # Then three documents of the case are recorded, each with its type, its pages and an id from key and pages
+    docs = sorted(repo.documents(CASE_ID), key=lambda d: d.page_numbers)
+    assert [d.doc_type for d in docs] == [DocType.IDENTITY_CARD, DocType.PROOF_OF_ADDRESS, DocType.QUOTE]
+    assert [d.page_numbers for d in docs] == ranges
+    assert [d.doc_id for d in docs] == [f"{doc_id_for(key)}-p{r[0]}-{r[-1]}" for r in ranges]
+    assert all(d.key == key and d.status == "read" for d in docs)
+    assert outcome.status == "recorded" and outcome.doc_id == docs[0].doc_id
+    # and the same delivery again records nothing more
+    again = receive(ports, bucket=NAMES.bucket, key=key, etag=put["ETag"].strip('"'), version_id=put["VersionId"],
+                    now=NOW)
+    assert again.status == "duplicate" and len(repo.documents(CASE_ID)) == 3
