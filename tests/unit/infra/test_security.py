@@ -232,9 +232,9 @@ def test_data_at_rest_is_encrypted_with_the_stack_key() -> None:
     assert rule["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": KEY_ARN}
     assert [t["Properties"]["SSESpecification"]["KMSMasterKeyId"] for t in by_type("AWS::DynamoDB::Table")] == [KEY_REF]
     queues = list(by_type("AWS::SQS::Queue"))
-    assert len(queues) == 6 and all(q["Properties"]["KmsMasterKeyId"] == KEY_REF for q in queues)
+    assert len(queues) == 8 and all(q["Properties"]["KmsMasterKeyId"] == KEY_REF for q in queues)
     groups = list(by_type("AWS::Logs::LogGroup"))
-    assert len(groups) == 11 and all(g["Properties"]["KmsKeyId"] == KEY_ARN for g in groups)
+    assert len(groups) == 12 and all(g["Properties"]["KmsKeyId"] == KEY_ARN for g in groups)
     assert [t["Properties"]["KmsMasterKeyId"] for t in by_type("AWS::SNS::Topic")] == [KEY_REF]
     assert all(f["Properties"]["KmsKeyArn"] == KEY_ARN for f in by_type("AWS::Lambda::Function"))
 
