@@ -83,7 +83,7 @@ def test_local_stack_application_without_pieces_goes_incomplete_then_refused_lat
     assert len(refusal) == 1 and "3 semaines" in refusal[0]["text"]
     transitions = [(e.from_state, e.to_state) for e in repo.timeline(CASE_ID) if e.kind == "transition"]
     assert transitions == [(State.RECEIVED, State.INCOMPLETE), (State.INCOMPLETE, State.REFUSED)]
-    assert stack.dead_letters() == {"intake": 0, "documents": 0, "inbound": 0}
+    assert stack.dead_letters() == {"intake": 0, "documents": 0, "inbound": 0, "registers": 0}
 
 
 def test_local_stack_same_s3_event_delivered_twice_gives_one_case_and_one_of_each_step(stack, app_data):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
@@ -40,6 +41,18 @@ def get_object(bucket: str, key: str, version_id: str | None = None, max_bytes: 
                         metadata=response.get("Metadata", {}))
 
 
+def iter_chunks(bucket: str, key: str, version_id: str | None = None, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+    """The object's bytes in chunks, read from the stream as they are asked for: never the whole file in memory."""
+    kwargs = {"Bucket": bucket, "Key": key}
+    if version_id:
+        kwargs["VersionId"] = version_id
+    body = client("s3").get_object(**kwargs)["Body"]
+    try:
+        yield from body.iter_chunks(chunk_size)
+    finally:
+        body.close()
+
+
 def put_object(bucket: str, key: str, body: bytes, *, content_type: str = "application/octet-stream",
                metadata: dict[str, str] | None = None) -> str:
     response = client("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type,
@@ -73,6 +86,9 @@ class S3Storage:
 
     def get_object(self, *args, **kwargs) -> StoredObject:
         return get_object(*args, **kwargs)
+
+    def iter_chunks(self, bucket: str, key: str, version_id: str | None = None) -> Iterator[bytes]:
+        return iter_chunks(bucket, key, version_id)
 
     def put_object(self, *args, **kwargs) -> str:
         return put_object(*args, **kwargs)

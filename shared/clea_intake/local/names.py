@@ -20,12 +20,14 @@ FUNCTIONS: dict[str, str] = {
     "send_decision": "SendDecision",
     "order_payment": "OrderPayment",
     "sweep_deadlines": "SweepDeadlines",
+    "import_register": "ImportRegister",
 }
 # Queue -> the function that consumes it, and the keys routed to it (EventBridge wildcard patterns).
 QUEUES: dict[str, tuple[str, list[str]]] = {
     "intake": ("intake_application", ["applications/*/application.json"]),
     "documents": ("classify_document", ["applications/*/documents/*", "claims/*"]),
     "inbound": ("ingest_email", ["inbound/*"]),
+    "registers": ("import_register", ["registers/*"]),
 }
 
 

@@ -6,6 +6,7 @@ Textract or Tesseract), tests give in-memory fakes. No service reaches for a mod
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
@@ -19,6 +20,7 @@ from clea_intake.settings import Settings
 class Storage(Protocol):
     def get_object(self, bucket: str, key: str, version_id: str | None = None,
                    max_bytes: int | None = None) -> StoredObject: ...
+    def iter_chunks(self, bucket: str, key: str, version_id: str | None = None) -> Iterator[bytes]: ...
     def put_object(self, bucket: str, key: str, body: bytes, *, content_type: str = ...,
                    metadata: dict[str, str] | None = None) -> str: ...
     def put_new_object(self, bucket: str, key: str, body: bytes, *, content_type: str = ...) -> bool: ...

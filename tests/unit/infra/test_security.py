@@ -69,7 +69,7 @@ def test_every_function_has_a_role_of_its_own() -> None:
     document = translated()
     roles = [function_role(document, prefix) for prefix in FUNCTIONS.values()]
     # Then there are as many roles as functions, and each is an IAM role of the template
-    assert len(set(roles)) == len(FUNCTIONS) == 10
+    assert len(set(roles)) == len(FUNCTIONS) == 11
     assert all(document["Resources"][r]["Type"] == "AWS::IAM::Role" for r in roles)
 
 
@@ -150,6 +150,48 @@ def test_only_sweep_queries_the_index() -> None:
     assert querying == {"SweepDeadlines"}
 
 
+# -- the register import ------------------------------------------------------------------------------
+@pytest.mark.parametrize("leading_key", ["REGISTER#organismes-formation#75331234533", "REGISTER#sirene"])
+def test_register_import_batch_writes_register_items(leading_key: str) -> None:
+    # Given the import function's role  When it writes register rows 25 at a time  Then IAM allows it
+    document = translated()
+    assert allows(role_statements(document, function_role(document, "ImportRegister")), "dynamodb:BatchWriteItem",
+                  leading_key)
+
+
+@pytest.mark.parametrize("leading_key", ["CASE#NA-CLEA-2026-000001", "EVALUATOR#12345678900011", "PAYMENT#x"])
+def test_register_import_batch_writes_nothing_but_register_items(leading_key: str) -> None:
+    document = translated()
+    assert not allows(role_statements(document, function_role(document, "ImportRegister")),
+                      "dynamodb:BatchWriteItem", leading_key)
+
+
+@pytest.mark.parametrize("prefix", sorted(set(FUNCTIONS.values()) - {"ImportRegister"}))
+def test_only_the_register_import_batch_writes(prefix: str) -> None:
+    document = translated()
+    assert not allows(role_statements(document, function_role(document, prefix)), "dynamodb:BatchWriteItem",
+                      "REGISTER#sirene")
+
+
+@pytest.mark.parametrize(("leading_key", "allowed"), [("EVALUATOR#12345678900011", True), ("REVIEW#REGISTER-x", True),
+                                                      ("REGISTER#sirene", True), ("CASE#NA-CLEA-2026-000001", False),
+                                                      ("PAYMENT#NA-CLEA-2026-000001", False), ("AWARD#x", False)])
+def test_register_import_writes_evaluators_registers_and_reviews_only(leading_key: str, allowed: bool) -> None:
+    # Given the import function's role  Then it writes supplier records, register items and refusals, no case
+    document = translated()
+    statements = role_statements(document, function_role(document, "ImportRegister"))
+    assert allows(statements, "dynamodb:PutItem", leading_key) is allowed
+
+
+def test_register_import_reads_only_the_registers_folder_of_the_bucket() -> None:
+    # Given the import function's role  When its S3 grants are listed  Then they are reads under registers/ only
+    document = translated()
+    grants = [(a, r) for s in role_statements(document, function_role(document, "ImportRegister"))
+              for a in as_list(s["Action"]) if str(a).startswith("s3:") for r in as_list(s["Resource"])]
+    assert grants and {a for a, _ in grants} == {"s3:GetObject", "s3:GetObjectVersion"}
+    assert all(r == {"Fn::Sub": "${DocumentsBucket.Arn}/registers/*"} for _, r in grants)
+
+
 # -- the parsers ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("prefix", PARSERS)
 def test_file_parsing_functions_have_reserved_concurrency_from_a_parameter(prefix: str) -> None:
@@ -190,9 +232,9 @@ def test_data_at_rest_is_encrypted_with_the_stack_key() -> None:
     assert rule["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": KEY_ARN}
     assert [t["Properties"]["SSESpecification"]["KMSMasterKeyId"] for t in by_type("AWS::DynamoDB::Table")] == [KEY_REF]
     queues = list(by_type("AWS::SQS::Queue"))
-    assert len(queues) == 6 and all(q["Properties"]["KmsMasterKeyId"] == KEY_REF for q in queues)
+    assert len(queues) == 8 and all(q["Properties"]["KmsMasterKeyId"] == KEY_REF for q in queues)
     groups = list(by_type("AWS::Logs::LogGroup"))
-    assert len(groups) == 11 and all(g["Properties"]["KmsKeyId"] == KEY_ARN for g in groups)
+    assert len(groups) == 12 and all(g["Properties"]["KmsKeyId"] == KEY_ARN for g in groups)
     assert [t["Properties"]["KmsMasterKeyId"] for t in by_type("AWS::SNS::Topic")] == [KEY_REF]
     assert all(f["Properties"]["KmsKeyArn"] == KEY_ARN for f in by_type("AWS::Lambda::Function"))
 

@@ -8,6 +8,7 @@ table twin of DynamoDB (adapters.table.InMemoryTable), so its conditions and tra
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
@@ -30,6 +31,12 @@ class FakeStorage:
         stored = self.objects[(bucket, key)]
         body = stored.body if max_bytes is None else stored.body[:max_bytes + 1]
         return StoredObject(bucket, key, stored.etag, stored.version_id, stored.size, body, stored.metadata)
+
+    def iter_chunks(self, bucket: str, key: str, version_id: str | None = None,
+                    chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+        body = self.objects[(bucket, key)].body
+        for start in range(0, len(body), chunk_size):
+            yield body[start:start + chunk_size]
 
     def put_object(self, bucket: str, key: str, body: bytes, *, content_type: str = "application/octet-stream",
                    metadata: dict[str, str] | None = None) -> str:
