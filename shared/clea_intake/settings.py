@@ -19,13 +19,14 @@ class Settings(BaseModel):
     debtor_name: str = "REGION NOUVELLE-AQUITAINE"
     debtor_iban: str = "FR7630001007941234567890185"
     debtor_bic: str = "BDFEFRPPCCT"
+    review_claim_minutes: int = Field(default=30, ge=1, le=24 * 60)   # how long an agent's claim holds
 
 
 _ENV = {
     "table_name": "TABLE_NAME", "bucket_name": "BUCKET_NAME", "state_machine_arn": "STATE_MACHINE_ARN",
     "mail_from": "MAIL_FROM", "claims_address": "CLAIMS_ADDRESS", "ops_address": "OPS_ADDRESS",
     "ocr_provider": "OCR_PROVIDER", "debtor_name": "DEBTOR_NAME", "debtor_iban": "DEBTOR_IBAN",
-    "debtor_bic": "DEBTOR_BIC",
+    "debtor_bic": "DEBTOR_BIC", "review_claim_minutes": "REVIEW_CLAIM_MINUTES",
 }
 
 
