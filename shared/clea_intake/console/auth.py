@@ -76,7 +76,7 @@ class TokenRejected(Exception):
     """The bearer token is missing, malformed, expired or not from the expected pool and client."""
 
 
-def verify_token(token: str, *, issuer: str, client_id: str, jwks_client: Any) -> dict[str, Any]:
+def verify_token(token: str, *, issuer: str, client_id: str, jwks_client: Any, leeway: int = 0) -> dict[str, Any]:
     """The claims of a Cognito ID or access token once its RS256 signature, issuer, client and expiry hold.
 
     `jwks_client` is a jwt.PyJWKClient on the pool's /.well-known/jwks.json. An ID token names the client
@@ -86,19 +86,19 @@ def verify_token(token: str, *, issuer: str, client_id: str, jwks_client: Any) -
 
     try:
         key = jwks_client.get_signing_key_from_jwt(token).key
-        header_free = jwt.decode(token, key, algorithms=["RS256"], issuer=issuer,
-                                 options={"require": ["exp", "iss"], "verify_aud": False})
+        claims = jwt.decode(token, key, algorithms=["RS256"], issuer=issuer, leeway=leeway,
+                                 options={"require": ["exp", "iss", "token_use"], "verify_aud": False})
     except jwt.PyJWTError as exc:
         raise TokenRejected(type(exc).__name__) from exc
-    use = header_free.get("token_use")
+    use = claims.get("token_use")
     if use == "id":
-        audience = header_free.get("aud")
+        audience = claims.get("aud")
         audiences = audience if isinstance(audience, list) else [audience]
         if client_id not in audiences:
             raise TokenRejected("InvalidAudience")
     elif use == "access":
-        if header_free.get("client_id") != client_id:
+        if claims.get("client_id") != client_id:
             raise TokenRejected("InvalidClient")
     else:
         raise TokenRejected("UnknownTokenUse")
-    return header_free
+    return claims
