@@ -35,6 +35,7 @@ from clea_intake.console.models import (
     WithdrawIn,
 )
 from clea_intake.domain.errors import CaseNotFound
+from clea_intake.domain.findings import DocType
 from clea_intake.domain.records import DocumentRecord, ReviewItem
 from clea_intake.services import cases, review
 from clea_intake.services.ports import Ports
@@ -43,6 +44,15 @@ ALL = frozenset({AGENTS, FINANCE, ADMIN})
 CASE_WORK = frozenset({AGENTS})
 REVIEW_WORK = frozenset({AGENTS, FINANCE})   # a review item's kind then says which of the two (auth.KIND_GROUPS)
 MONEY = frozenset({FINANCE})
+
+_IDENTITY_FIELDS = ["surname", "given_names", "birth_date", "document_number", "issue_date", "expiry_date",
+                    "nationality"]
+# What a person may type when correcting a piece of these types (the readers' field names).
+FIELD_NAMES: dict[str, list[str]] = {
+    DocType.IDENTITY_CARD: _IDENTITY_FIELDS, DocType.PASSPORT: _IDENTITY_FIELDS,
+    DocType.RESIDENCE_PERMIT: _IDENTITY_FIELDS,
+    DocType.BANK_DETAILS: ["holder_name", "iban", "bic", "issue_date"],
+}
 
 
 class Forbidden(ServiceError):
@@ -124,7 +134,9 @@ def build_app(ports: Callable[[], Ports], *, now: Callable[[], datetime] = clock
         if item.kind in ("document", "bank_details") and item.case_id:
             record = ports().repository.find_document(item.case_id, item.subject_ref)
         return ReviewDetail(**_review_out(item, now()).model_dump(),
-                            document=_document_out(record) if record else None)
+                            document=_document_out(record) if record else None,
+                            doc_types=[str(t) for t in DocType if t != DocType.UNKNOWN],
+                            field_names={str(k): v for k, v in FIELD_NAMES.items()})
 
     @_route("POST", "/api/reviews/<review_id>/claim", REVIEW_WORK)
     def claim(review_id: str) -> ClaimOut:

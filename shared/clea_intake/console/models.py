@@ -81,6 +81,9 @@ class DocumentOut(BaseModel):
 
 class ReviewDetail(ReviewOut):
     document: DocumentOut | None = None
+    doc_types: list[str] = Field(default_factory=list)
+    # The fields a correction form offers for a type (beside those the reading has).
+    field_names: dict[str, list[str]] = Field(default_factory=dict)
 
 
 class ResolveOut(BaseModel):

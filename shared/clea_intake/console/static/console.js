@@ -147,30 +147,7 @@
       dd.append(link);
       summary.append(el("dt", "Dossier"), dd);
     }
-    const fields = $("item-fields");
-    clear(fields);
-    const names = doc ? Object.keys(doc.fields) : [];
-    if (doc) {
-      const typeRow = el("tr");
-      const label = el("label", "Type de pièce", { for: "field-doc_type" });
-      const input = el("input", null, { id: "field-doc_type", name: "doc_type", "data-doc-type": "1" });
-      input.value = doc.doc_type;
-      typeRow.append(el("th", null, { scope: "row" }), el("td"));
-      typeRow.firstChild.append(label);
-      typeRow.lastChild.append(input);
-      fields.append(typeRow);
-    }
-    for (const name of names) {
-      const row = el("tr");
-      const label = el("label", name, { for: "field-" + name });
-      const input = el("input", null, { id: "field-" + name, name: name, "data-field": name });
-      const value = doc.fields[name];
-      input.value = value === null || value === undefined ? "" : String(value);
-      row.append(el("th", null, { scope: "row" }), el("td"));
-      row.firstChild.append(label);
-      row.lastChild.append(input);
-      fields.append(row);
-    }
+    renderFields(doc ? doc.doc_type : null);
     const findings = $("item-findings");
     clear(findings);
     for (const finding of (doc ? doc.findings : [])) {
@@ -178,6 +155,43 @@
     }
     if (!doc || !doc.findings.length) findings.append(el("li", "Aucun constat."));
     say("");
+  }
+
+  // The correction form: a type chooser, then one input per field of the reading and of the chosen type.
+  function renderFields(docType) {
+    const fields = $("item-fields");
+    const typed = {};
+    for (const input of document.querySelectorAll("[data-field]")) typed[input.getAttribute("data-field")] = input.value;
+    clear(fields);
+    const doc = current.document;
+    if (!doc) return;
+    const typeRow = el("tr");
+    const typeCell = el("th", null, { scope: "row" });
+    typeCell.append(el("label", "Type de pièce", { for: "field-doc_type" }));
+    const select = el("select", null, { id: "field-doc_type", "data-doc-type": "1" });
+    for (const type of [doc.doc_type].concat(current.doc_types.filter((t) => t !== doc.doc_type))) {
+      select.append(el("option", type, { value: type }));
+    }
+    select.value = docType;
+    select.addEventListener("change", () => renderFields(select.value));
+    const selectCell = el("td");
+    selectCell.append(select);
+    typeRow.append(typeCell, selectCell);
+    fields.append(typeRow);
+    const names = Object.keys(doc.fields);
+    for (const name of (current.field_names[docType] || [])) if (!names.includes(name)) names.push(name);
+    for (const name of names) {
+      const row = el("tr");
+      const head = el("th", null, { scope: "row" });
+      head.append(el("label", name, { for: "field-" + name }));
+      const input = el("input", null, { id: "field-" + name, name: name, "data-field": name });
+      const value = name in typed ? typed[name] : doc.fields[name];
+      input.value = value === null || value === undefined ? "" : String(value);
+      const cell = el("td");
+      cell.append(input);
+      row.append(head, cell);
+      fields.append(row);
+    }
   }
 
   async function decide(action) {
