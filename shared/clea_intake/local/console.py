@@ -198,7 +198,10 @@ def mount(stack, *, with_demo_users: bool = False) -> tuple[UserPool, dict[str, 
     """Put the console in front of the stack's moto server; the demo users' passwords when asked for."""
     from clea_intake.runtime import aws_ports
 
-    server = stack._server._server  # noqa: SLF001  # moto's werkzeug server: its app is looked up per request
+    moto_server = getattr(stack, "_server", None)
+    if moto_server is None:   # an in-process stack (no port): no browser can reach it
+        return None, {}
+    server = moto_server._server  # noqa: SLF001  # moto's werkzeug server: its app is looked up per request
     pool = create_user_pool(stack.endpoint_url, stack.names.region)
     config = stack.cfg()
     ports = aws_ports(stack.repo(), config)
