@@ -55,6 +55,10 @@ def doubtful_pdf(lines: list[str]) -> bytes:
 
 @pytest.fixture(scope="module")
 def served():
+    # moto's backends are per process: a stack another module of this worker left behind must not collide
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()
     with LocalStack(server_port=free_port()) as stack:
         pool, passwords = console.mount(stack, with_demo_users=True)
         passwords["agent2"] = console.add_user(pool, "agent2", "agents")

@@ -22,6 +22,10 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def served():
+    # moto's backends are per process: a stack another module of this worker left behind must not collide
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()
     with LocalStack(server_port=free_port()) as stack:
         pool, passwords = console.mount(stack, with_demo_users=True)
         yield stack, pool, passwords
