@@ -220,7 +220,7 @@ def _accuracy_real(corpus: Path, args: argparse.Namespace, evaluate_real) -> int
 def cmd_serve(args: argparse.Namespace) -> int:
     from clea_intake.local.server import serve
 
-    return serve(port=args.port)
+    return serve(port=args.port, demo_users=args.demo_users)
 
 
 def version_text() -> str:
@@ -253,6 +253,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="run the local stack on 127.0.0.1 until interrupted")
     p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--demo-users", action="store_true",
+                   help="create the console users agent, finance and admin and print their passwords once")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("accuracy", help="accuracy report of the reading pipeline on the labelled corpus")

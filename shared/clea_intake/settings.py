@@ -35,6 +35,7 @@ class Settings(BaseModel):
 
             return secure_parameter(self.debtor_iban_parameter)
         return DEVELOPMENT_DEBTOR_IBAN
+    review_claim_minutes: int = Field(default=30, ge=1, le=24 * 60)   # how long an agent's claim holds
 
 
 _ENV = {
@@ -42,6 +43,7 @@ _ENV = {
     "mail_from": "MAIL_FROM", "claims_address": "CLAIMS_ADDRESS", "ops_address": "OPS_ADDRESS",
     "ocr_provider": "OCR_PROVIDER", "debtor_name": "DEBTOR_NAME", "debtor_iban": "DEBTOR_IBAN",
     "debtor_bic": "DEBTOR_BIC", "debtor_iban_parameter": "DEBTOR_IBAN_PARAMETER",
+    "review_claim_minutes": "REVIEW_CLAIM_MINUTES",
 }
 
 

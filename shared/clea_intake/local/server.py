@@ -13,6 +13,7 @@ from datetime import timedelta
 from rich.console import Console
 
 from clea_intake import clock
+from clea_intake.local.console import mount as mount_console
 from clea_intake.local.stack import LocalStack, StackNotSettled
 
 HOST = "127.0.0.1"
@@ -77,8 +78,15 @@ def banner(stack: LocalStack) -> list[str]:
     ]
 
 
+def console_lines(stack: LocalStack, passwords: dict[str, str]) -> list[str]:
+    """The console's address, and the demo users' passwords: printed once, kept nowhere."""
+    lines = [f"  console: {stack.endpoint_url}/console/ (API {stack.endpoint_url}/api/, schema /api/docs)"]
+    lines += [f"  console user {user}: {password}" for user, password in passwords.items()]
+    return lines
+
+
 def serve(port: int = 5000, *, stop: threading.Event | None = None, sweep_every: timedelta = timedelta(hours=1),
-          console: Console | None = None) -> int:
+          console: Console | None = None, demo_users: bool = False) -> int:
     """Run until interrupted (or `stop` is set): deliver S3 events to the handlers, sweep deadlines hourly.
 
     The clock is the real one: deadlines are swept as they pass, every `sweep_every`.
@@ -92,7 +100,8 @@ def serve(port: int = 5000, *, stop: threading.Event | None = None, sweep_every:
     with _stop_signals_interrupt():
         try:
             with LocalStack(server_port=port) as stack:
-                for line in banner(stack):
+                _pool, passwords = mount_console(stack, with_demo_users=demo_users)
+                for line in banner(stack) + console_lines(stack, passwords):
                     # soft_wrap: a command cut at the terminal's width could not be pasted.
                     console.print(line, soft_wrap=True, highlight=False)
                 _pump(stack, stop, sweep_every, console)

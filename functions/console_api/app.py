@@ -1,0 +1,15 @@
+"""Lambda behind the console's HTTP API (JWT authorizer on the user pool): the resolver of console.api."""
+
+from aws_lambda_powertools.logging import correlation_paths
+
+from clea_intake.console.api import build_app
+from clea_intake.runtime import logger, metrics, ports, tracer
+
+app = build_app(ports)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict, context: object) -> dict:
+    return app.resolve(event, context)
