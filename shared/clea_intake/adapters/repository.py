@@ -185,16 +185,17 @@ class Repository:
         self.table.transact([Write(self._doc_item(doc))])
 
     def put_reading(self, doc: DocumentRecord) -> bool:
-        """Write the reading of an object version unless a reading of the same or a newer version is there.
+        """Write the reading of an object version unless the reading of a newer version is there.
 
-        False when the stored reading is of the same or a newer version (a redelivered or late event): the
-        condition is the table's, so two readers racing on one key cannot put the older one last.
+        False when the stored reading is of a newer version (a late event): the condition is the table's, so
+        two readers racing on one key cannot put the older one last. A reading of the same order is written
+        again (the service skips a redelivered version by its ETag before reading it).
         """
         if doc.version_order is None:
             self.put_document(doc)
             return True
         try:
-            self.table.transact([Write(self._doc_item(doc), ("absent_or_below", ("version_order", doc.version_order)))])
+            self.table.transact([Write(self._doc_item(doc), ("absent_or_not_above", ("version_order", doc.version_order)))])
         except ConditionFailed:
             return False
         return True

@@ -97,7 +97,7 @@ def receive(ports: Ports, *, bucket: str, key: str, etag: str, version_id: str |
             if newer:
                 repo.put_reading(known.model_copy(update={"version_id": version_id, "version_order": order}))
             return DocumentOutcome(case_id, doc_id, "duplicate", str(known.doc_type))
-        if order is not None and known.version_order is not None and not newer:
+        if order is not None and known.version_order is not None and order < known.version_order:
             logger.info("older version of a document ignored", case_id=case_id, doc_id=doc_id)
             return DocumentOutcome(case_id, doc_id, "stale", str(known.doc_type))
 

@@ -247,9 +247,9 @@ def test_repository_put_reading_newest_version_wins_whatever_the_order_of_writes
     assert kept.etag == "new" and kept.version_id == "v-new" and kept.fields == {"valid": True}
 
 
-def test_repository_put_reading_newer_version_replaces_the_older_and_same_version_is_a_no_op(repo):
+def test_repository_put_reading_newer_version_replaces_the_older_and_an_older_one_never_does(repo):
     assert repo.put_reading(_reading("old", "0" * 30 + "0A", valid=False)) is True
-    assert repo.put_reading(_reading("old", "0" * 30 + "0A", valid=False)) is False   # redelivered: no-op
+    assert repo.put_reading(_reading("older", "0" * 30 + "09", valid=False)) is False
     assert repo.put_reading(_reading("new", "0" * 30 + "0B", valid=True)) is True
     assert repo.find_document("NA-CLEA-2026-000123", "d1").etag == "new"
 
