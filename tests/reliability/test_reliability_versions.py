@@ -114,3 +114,4 @@ def test_newest_version_wins_over_the_same_event_three_times_and_an_older_versio
     assert len(records) == 1
     assert records[0].sha256 == hashlib.sha256(valid[name]).hexdigest()
     assert stack.dead_letters()["documents"] == 0
+
