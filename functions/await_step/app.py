@@ -3,6 +3,7 @@
 from clea_intake import clock
 from clea_intake.runtime import TaskInput, logger, metrics, ports, tracer
 from clea_intake.services.flow import await_step
+from clea_intake.services.review import open_execution_failure
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -11,5 +12,9 @@ from clea_intake.services.flow import await_step
 def lambda_handler(event: dict, context: object) -> dict:
     task = TaskInput.model_validate(event)
     logger.thread_safe_append_keys(case_id=task.case_id, step=task.step)
+    if task.step == "failed":
+        # The state machine's catch-all: the case is shown in the review queue before the execution fails.
+        open_execution_failure(ports(), task.case_id, task.error, clock.now())
+        return {"case_id": task.case_id, "failed": task.error}
     await_step(ports(), task.case_id, task.step, task.token, clock.now())
     return {"case_id": task.case_id, "waiting": task.step}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import warnings
 from dataclasses import dataclass
+from datetime import datetime
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
@@ -13,7 +14,7 @@ from aws_lambda_powertools.utilities.parser.models import S3EventNotificationEve
 from pydantic import BaseModel, ConfigDict, Field
 
 from clea_intake.adapters.repository import Repository, dynamo_repository
-from clea_intake.adapters.storage import decode_key
+from clea_intake.adapters.storage import decode_key, head_object
 from clea_intake.services.metrics import metrics
 from clea_intake.services.ports import Ports
 from clea_intake.settings import Settings, settings
@@ -71,25 +72,43 @@ class TaskInput(BaseModel):
     case_id: str = Field(pattern=r"^NA-CLEA-\d{4}-\d{6}$")
     step: str | None = None
     token: str | None = None
+    error: str | None = None          # the failed step's error name, for the "failed" step
 
 
 @dataclass(frozen=True)
 class S3Object:
+    """One object version an event speaks of: its ETag and version id, and its order among the key's versions
+    (the event's sequencer; the object's LastModified when the event has none)."""
+
     bucket: str
     key: str
     etag: str
     version_id: str | None
+    sequencer: str | None = None
+    last_modified: datetime | None = None
 
 
 def s3_object_of(record: SQSRecord) -> S3Object | None:
-    """The S3 object an SQS record carries (an EventBridge 'Object Created' event); None for a test event."""
+    """The S3 object an SQS record carries (an EventBridge 'Object Created' event); None for a test event.
+
+    Nothing is defaulted: an event without the ETag or the sequencer is completed by a HEAD of the object
+    (of its version when the event names one).
+    """
     body = record.json_body
     if isinstance(body, dict) and body.get("Event") == "s3:TestEvent":
         return None
     event = S3EventNotificationEventBridgeModel.model_validate(body)
     detail = event.detail
-    return S3Object(bucket=detail.bucket.name, key=decode_key(detail.object.key),
-                    etag=(detail.object.etag or "").strip('"'), version_id=detail.object.version_id)
+    bucket, key = detail.bucket.name, decode_key(detail.object.key)
+    etag = (detail.object.etag or "").strip('"')
+    version_id = detail.object.version_id or None
+    sequencer = getattr(detail.object, "sequencer", None) or None
+    last_modified = None
+    if not etag or not sequencer:
+        head = head_object(bucket, key, version_id)
+        etag, version_id, last_modified = etag or head.etag, version_id or head.version_id, head.last_modified
+    return S3Object(bucket=bucket, key=key, etag=etag, version_id=version_id, sequencer=sequencer,
+                    last_modified=last_modified)
 
 
 def process_batch(event: dict, context: object, record_handler, function: str) -> dict:

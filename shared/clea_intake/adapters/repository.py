@@ -201,16 +201,36 @@ class Repository:
 
     # -- documents ---------------------------------------------------------------------------
     def _doc_item(self, doc: DocumentRecord) -> dict[str, Any]:
-        return {"pk": _case_pk(doc.case_id), "sk": f"DOC#{doc.doc_id}", "type": "document",
+        item = {"pk": _case_pk(doc.case_id), "sk": f"DOC#{doc.doc_id}", "type": "document",
                 "etag": doc.etag, "sha256": doc.sha256, "doc_type": str(doc.doc_type), "status": doc.status,
                 "body": doc.model_dump_json()}
+        if doc.version_order is not None:
+            item["version_order"] = doc.version_order
+        return item
 
     def find_document(self, case_id: str, doc_id: str) -> DocumentRecord | None:
         item = self.table.get(_case_pk(case_id), f"DOC#{doc_id}")
         return _to_document(item) if item else None
 
     def put_document(self, doc: DocumentRecord) -> None:
+        """Write a document record as it is (a person's correction of the current reading)."""
         self.table.transact([Write(self._doc_item(doc))])
+
+    def put_reading(self, doc: DocumentRecord) -> bool:
+        """Write the reading of an object version unless the reading of a newer version is there.
+
+        False when the stored reading is of a newer version (a late event): the condition is the table's, so
+        two readers racing on one key cannot put the older one last. A reading of the same order is written
+        again (the service skips a redelivered version by its ETag before reading it).
+        """
+        if doc.version_order is None:
+            self.put_document(doc)
+            return True
+        try:
+            self.table.transact([Write(self._doc_item(doc), ("absent_or_not_above", ("version_order", doc.version_order)))])
+        except ConditionFailed:
+            return False
+        return True
 
     def documents(self, case_id: str) -> list[DocumentRecord]:
         return [_to_document(i) for i in self.table.query(_case_pk(case_id), "DOC#")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import unquote_plus
 
 from botocore.exceptions import ClientError
@@ -20,6 +21,16 @@ class StoredObject:
     size: int
     body: bytes
     metadata: dict[str, str]
+    last_modified: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ObjectHead:
+    """What HEAD says of an object version: its ETag, version id and last modification."""
+
+    etag: str
+    version_id: str | None
+    last_modified: datetime | None
 
 
 def decode_key(raw_key: str) -> str:
@@ -38,7 +49,14 @@ def get_object(bucket: str, key: str, version_id: str | None = None, max_bytes: 
     size = int(response.get("ContentRange", "/0").rsplit("/", 1)[-1] or 0) or response["ContentLength"]
     return StoredObject(bucket=bucket, key=key, etag=response["ETag"].strip('"'),
                         version_id=response.get("VersionId"), size=size, body=response["Body"].read(),
-                        metadata=response.get("Metadata", {}))
+                        metadata=response.get("Metadata", {}), last_modified=response.get("LastModified"))
+
+
+def head_object(bucket: str, key: str, version_id: str | None = None) -> ObjectHead:
+    kwargs = {"Bucket": bucket, "Key": key, **({"VersionId": version_id} if version_id else {})}
+    response = client("s3").head_object(**kwargs)
+    return ObjectHead(etag=response["ETag"].strip('"'), version_id=response.get("VersionId"),
+                      last_modified=response.get("LastModified"))
 
 
 def iter_chunks(bucket: str, key: str, version_id: str | None = None, chunk_size: int = 1 << 20) -> Iterator[bytes]:

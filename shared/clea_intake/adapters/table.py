@@ -15,8 +15,11 @@ from clea_intake.domain.errors import WriteConflict
 
 Item = dict[str, Any]
 # "absent"/"present": the item; ("version", n): optimistic lock; ("status", s): the item's status is s;
-# ("absent_or_equal", {attribute: value}): no item yet, or one whose attributes have these values.
-Condition = Literal["absent", "present"] | tuple[Literal["version", "status", "absent_or_equal"], Any] | None
+# ("absent_or_equal", {attribute: value}): no item yet, or one whose attributes have these values;
+# ("absent_or_not_above", (attribute, value)): no item yet, one without the attribute, or one whose
+# attribute sorts at or below the value (text order).
+Condition = Literal["absent", "present"] | tuple[Literal["version", "status", "absent_or_equal", "absent_or_not_above"],
+                                                 Any] | None
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,9 @@ def _condition_holds(existing: Item | None, condition: Condition) -> bool:
         return existing is not None and existing.get("status") == condition[1]
     if condition[0] == "absent_or_equal":
         return existing is None or all(existing.get(name) == value for name, value in condition[1].items())
+    if condition[0] == "absent_or_not_above":
+        name, value = condition[1]
+        return existing is None or existing.get(name) is None or str(existing[name]) <= value
     return existing is not None and int(existing.get("version", -1)) == condition[1]
 
 
@@ -117,6 +123,10 @@ def _dynamo_condition(condition: Condition) -> dict[str, Any]:
         return {"ConditionExpression": f"attribute_not_exists(pk) OR ({equal})",
                 "ExpressionAttributeNames": {f"#a{i}": name for i, (name, _v) in enumerate(pairs)},
                 "ExpressionAttributeValues": {f":v{i}": value for i, (_n, value) in enumerate(pairs)}}
+    if condition[0] == "absent_or_not_above":
+        name, value = condition[1]
+        return {"ConditionExpression": "attribute_not_exists(pk) OR attribute_not_exists(#a) OR #a <= :v",
+                "ExpressionAttributeNames": {"#a": name}, "ExpressionAttributeValues": {":v": value}}
     return {"ConditionExpression": "version = :expected", "ExpressionAttributeValues": {":expected": condition[1]}}
 
 

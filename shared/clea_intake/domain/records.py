@@ -27,6 +27,10 @@ class DocumentRecord(BaseModel):
     etag: str
     sha256: str
     original_name: str
+    # The object version it was read from, and the order of that version among the key's versions
+    # (services.documents.version_order): a newer reading replaces it, an older one never does.
+    version_id: str | None = None
+    version_order: str | None = None
     source: str = "application"          # application | claim
     received_at: datetime
     doc_type: DocType

@@ -8,6 +8,7 @@ import logging
 import time
 import uuid
 from typing import Any
+from urllib.parse import quote_plus
 
 from clea_intake import clock
 
@@ -43,7 +44,7 @@ def object_event(account_id: str, bucket: Any, event_name: str, key: Any) -> dic
             "version": "0",
             "bucket": {"name": bucket.name},
             "object": {
-                "key": key.name,
+                "key": quote_plus(key.name, safe="/"),  # form-encoded, as S3 writes it in its events
                 "size": key.size,
                 "etag": key.etag.strip('"'),
                 **({"version-id": key.version_id} if key.version_id and key.version_id != "null" else {}),

@@ -6,17 +6,20 @@ people's own actions, then hands over to it.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from aws_lambda_powertools import Logger
+from botocore.exceptions import BotoCoreError, ClientError
 
 from clea_intake.domain.application import Application, parse_application
 from clea_intake.domain.calendar import completeness_deadline
 from clea_intake.domain.case import Case
-from clea_intake.domain.errors import InvalidApplication
+from clea_intake.domain.errors import RETRYABLE, InvalidApplication
 from clea_intake.domain.lifecycle import OPEN_FOR_CLAIM, OPEN_FOR_PIECES, State
-from clea_intake.domain.policy import policy_for
+from clea_intake.domain.policy import PolicyNotFound, policy_for
 from clea_intake.services import metrics
 from clea_intake.services.flow import advance
 from clea_intake.services.keys import guard_key, person_key
@@ -25,34 +28,104 @@ from clea_intake.services.ports import Ports
 from clea_intake.services.retry import on_stale_case
 
 logger = Logger(service="clea-intake", child=True)
-__all__ = ["IntakeOutcome", "register_application", "acknowledge", "send_decision", "withdraw", "request_document",
+__all__ = ["IntakeOutcome", "register_application", "is_form_key", "form_error_key", "acknowledge", "send_decision", "withdraw", "request_document",
            "person_key", "guard_key"]
 
 
 @dataclass
 class IntakeOutcome:
     case_id: str | None
-    status: str                          # created | duplicate | updated | invalid
+    status: str                          # created | duplicate | updated | invalid | ignored
     problems: list[dict] = field(default_factory=list)
 
 
-def register_application(ports: Ports, *, key: str, etag: str, body: bytes,
-                         now: datetime) -> IntakeOutcome:
-    """Accept application.json: create the case and start its execution, or record why the form is invalid."""
+# The form is the case folder's application.json, nothing deeper: a piece named application.json under
+# documents/ is a document (the intake rule's wildcard cannot say so, this does).
+_FORM_KEY = re.compile(r"^applications/(?P<case>[^/]+)/application\.json$")
+# Failures of the platform rather than of the form: the delivery is retried, nothing is recorded against it.
+_PLATFORM_ERRORS = (*RETRYABLE, BotoCoreError, ClientError)
+
+
+def is_form_key(key: str) -> bool:
+    return _FORM_KEY.match(key) is not None
+
+
+def form_error_key(case_folder: str, etag: str) -> str:
+    """Where the platform reads why a form was refused: beside the form, under no document or form rule."""
+    return f"applications/{case_folder}/errors/{etag}.json"
+
+
+def register_application(ports: Ports, *, key: str, etag: str, body: bytes, now: datetime,
+                         bucket: str | None = None) -> IntakeOutcome:
+    """Accept application.json: create the case and start its execution, or record why the form is refused.
+
+    Any failure of parsing or registering the form (other than the platform's own, which are retried)
+    becomes a recorded form error with a field, a code and a French sentence; with `bucket`, it is also
+    written for the platform under form_error_key. It never reaches the dead-letter queue.
+    """
+    match = _FORM_KEY.match(key)
+    if match is None:
+        logger.warning("object that is not a case folder's form ignored", key=key)
+        return IntakeOutcome(None, "ignored")
+    expected_id = match["case"]
+    try:
+        return _register(ports, key=key, etag=etag, body=body, now=now, expected_id=expected_id, bucket=bucket)
+    except _PLATFORM_ERRORS:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every other failure is the form's, and is recorded
+        problems = [_unexpected_problem(exc)]
+        _record_form_error(ports, key=key, etag=etag, case_id=expected_id, problems=problems, now=now,
+                           bucket=bucket)
+        logger.warning("application form could not be registered", key=key, error=type(exc).__name__,
+                       fields=[p["field"] for p in problems])
+        return IntakeOutcome(expected_id, "invalid", problems)
+
+
+def _unexpected_problem(exc: Exception) -> dict:
+    if isinstance(exc, PolicyNotFound):
+        return {"field": "evaluation_start", "code": "no_policy",
+                "message_en": "no policy of the aid covers the evaluation dates",
+                "message_fr": "aucun règlement de l'aide ne couvre les dates de l'évaluation"}
+    if isinstance(exc, RecursionError):
+        return {"field": "(fichier)", "code": "form_too_deep", "message_en": "objects nested too deeply",
+                "message_fr": "le formulaire contient des objets imbriqués trop profondément"}
+    if isinstance(exc, (ValueError, OverflowError, ArithmeticError)):
+        return {"field": "(formulaire)", "code": "value_out_of_range",
+                "message_en": f"a value is out of the accepted range ({type(exc).__name__})",
+                "message_fr": "une date ou une valeur du formulaire est hors des bornes admises"}
+    return {"field": "(formulaire)", "code": "unprocessable",
+            "message_en": f"the form could not be processed ({type(exc).__name__})",
+            "message_fr": "le formulaire n'a pas pu être traité ; il est conservé pour examen"}
+
+
+def _record_form_error(ports: Ports, *, key: str, etag: str, case_id: str, problems: list[dict], now: datetime,
+                       bucket: str | None) -> None:
+    ports.repository.record_form_error(key=key, etag=etag, case_id=case_id, problems=problems, at=now)
+    metrics.count("FormRejected")
+    if bucket is not None:
+        # Written again on a repeated delivery: the same key, the same problems.
+        body = json.dumps({"case_id": case_id, "form_key": key, "etag": etag, "at": now.isoformat(),
+                           "problems": problems}, ensure_ascii=False, indent=2).encode("utf-8")
+        ports.storage.put_object(bucket, form_error_key(case_id, etag), body,
+                                 content_type="application/json; charset=utf-8")
+
+
+def _register(ports: Ports, *, key: str, etag: str, body: bytes, now: datetime, expected_id: str,
+              bucket: str | None) -> IntakeOutcome:
     repo = ports.repository
-    expected_id = key.split("/")[1] if key.count("/") >= 2 else None
     try:
         app = parse_application(body)
     except InvalidApplication as invalid:
-        repo.record_form_error(key=key, etag=etag, case_id=expected_id, problems=invalid.problems, at=now)
-        metrics.count("FormRejected")
+        _record_form_error(ports, key=key, etag=etag, case_id=expected_id, problems=invalid.problems, now=now,
+                           bucket=bucket)
         logger.warning("application form rejected", key=key, fields=[p["field"] for p in invalid.problems])
         return IntakeOutcome(expected_id, "invalid", invalid.problems)
     if expected_id != app.case_id:
         problems = [{"field": "case_id", "code": "case_id_mismatch",
                      "message_en": f"case_id does not match the folder {expected_id}",
                      "message_fr": "le numéro de dossier ne correspond pas au dossier où le formulaire est déposé"}]
-        repo.record_form_error(key=key, etag=etag, case_id=expected_id, problems=problems, at=now)
+        _record_form_error(ports, key=key, etag=etag, case_id=expected_id, problems=problems, now=now,
+                           bucket=bucket)
         return IntakeOutcome(expected_id, "invalid", problems)
 
     policy = policy_for(app.evaluation_start)

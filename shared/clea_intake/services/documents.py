@@ -31,7 +31,7 @@ _CLAIM_DOC = re.compile(r"^claims/(?P<case>[^/]+)/(?P<name>.+)$")
 class DocumentOutcome:
     case_id: str | None
     doc_id: str | None
-    status: str          # recorded | duplicate | ignored
+    status: str          # recorded | duplicate | stale | ignored
     doc_type: str | None = None
 
 
@@ -44,18 +44,43 @@ def locate(key: str) -> tuple[str, str, str] | None:
     return None
 
 
+# S3 sequencers of one key are hexadecimal strings of varying width: left-padded to one width, text order
+# is the order of the versions.
+_ORDER_WIDTH = 32
+
+
+def version_order(sequencer: str | None, last_modified: datetime | None = None) -> str | None:
+    """The order of an object version among its key's versions, as text that sorts as the versions do.
+
+    From the event's sequencer; for an event without one, from the object's LastModified (microseconds,
+    in the same hexadecimal width). None when neither is known.
+    """
+    if sequencer:
+        return sequencer.strip().upper().rjust(_ORDER_WIDTH, "0")
+    if last_modified is not None:
+        return f"{int(last_modified.timestamp() * 1_000_000):0{_ORDER_WIDTH}X}"
+    return None
+
+
 def document_received(ports: Ports, *, bucket: str, key: str, etag: str, version_id: str | None,
-                      now: datetime) -> DocumentOutcome:
+                      now: datetime, sequencer: str | None = None,
+                      last_modified: datetime | None = None) -> DocumentOutcome:
     """Read and record one document, then move its case on (services.flow.advance)."""
-    outcome = receive(ports, bucket=bucket, key=key, etag=etag, version_id=version_id, now=now)
+    outcome = receive(ports, bucket=bucket, key=key, etag=etag, version_id=version_id, now=now,
+                      sequencer=sequencer, last_modified=last_modified)
     if outcome.status == "recorded" and outcome.case_id is not None:
         advance(ports, outcome.case_id, now)
     return outcome
 
 
 def receive(ports: Ports, *, bucket: str, key: str, etag: str, version_id: str | None,
-            now: datetime) -> DocumentOutcome:
-    """Read and record one document; a repeated delivery of the same object version does nothing."""
+            now: datetime, sequencer: str | None = None, last_modified: datetime | None = None) -> DocumentOutcome:
+    """Read and record one document version; the newest version's reading wins.
+
+    A repeated delivery of the same version does nothing; an event of a version older than the recorded
+    reading does nothing ("stale"); a newer version is read and replaces it, under a condition of the
+    table, so that two deliveries racing on one key cannot leave the older reading last.
+    """
     repo = ports.repository
     place = locate(key)
     if place is None:
@@ -63,9 +88,18 @@ def receive(ports: Ports, *, bucket: str, key: str, etag: str, version_id: str |
         return DocumentOutcome(None, None, "ignored")
     case_id, name, source = place
     doc_id = doc_id_for(key)
+    order = version_order(sequencer, last_modified)
     known = repo.find_document(case_id, doc_id)
-    if known is not None and known.etag == etag:
-        return DocumentOutcome(case_id, doc_id, "duplicate", str(known.doc_type))
+    if known is not None:
+        newer = order is not None and (known.version_order is None or order > known.version_order)
+        if known.etag == etag:
+            # The same content: nothing to read again; a newer version of it only moves the order on.
+            if newer:
+                repo.put_reading(known.model_copy(update={"version_id": version_id, "version_order": order}))
+            return DocumentOutcome(case_id, doc_id, "duplicate", str(known.doc_type))
+        if order is not None and known.version_order is not None and order < known.version_order:
+            logger.info("older version of a document ignored", case_id=case_id, doc_id=doc_id)
+            return DocumentOutcome(case_id, doc_id, "stale", str(known.doc_type))
 
     policy = current_policy()
     obj = ports.storage.get_object(bucket, key, version_id, max_bytes=policy.documents.max_file_bytes)
@@ -76,6 +110,7 @@ def receive(ports: Ports, *, bucket: str, key: str, etag: str, version_id: str |
         logger.info("same content already recorded", case_id=case_id, doc_id=twins[0].doc_id)
         return DocumentOutcome(case_id, twins[0].doc_id, "duplicate", str(twins[0].doc_type))
 
+    order = order or version_order(None, obj.last_modified)
     original_name = unquote(obj.metadata.get("original-filename", "")) or name
     if obj.size > policy.documents.max_file_bytes:
         readings = [_too_large(obj.size, policy.documents.max_file_bytes, digest)]
@@ -91,12 +126,15 @@ def receive(ports: Ports, *, bucket: str, key: str, etag: str, version_id: str |
         in_review = doubtful_type or bool(doubts)
         record = DocumentRecord(
             case_id=case_id, doc_id=piece_id, bucket=bucket, key=key, etag=etag, sha256=digest,
-            original_name=original_name, source=source, received_at=now, doc_type=reading.doc_type,
+            version_id=version_id or obj.version_id, version_order=order, original_name=original_name,
+            source=source, received_at=now, doc_type=reading.doc_type,
             confidence=reading.confidence, fields=reading.fields, findings=reading.findings,
             status="review" if in_review else "read", pages=reading.pages, page_numbers=reading.page_numbers,
             text_source=reading.text_source, media_type=reading.media_type,
         )
-        repo.put_document(record)
+        if not repo.put_reading(record):
+            logger.info("a newer version of the document was recorded meanwhile", case_id=case_id, doc_id=piece_id)
+            return DocumentOutcome(case_id, piece_id, "stale", str(reading.doc_type))
         metrics.count("DocumentRead", ("DocType", str(reading.doc_type)))
         for finding in reading.findings:
             metrics.count("DocumentFinding", ("Code", finding.code))

@@ -140,3 +140,22 @@ def _approve_iban(ports: Ports, item: ReviewItem, now: datetime, actor: str) -> 
     _close(repo, item, "approved", actor, now)
     advance(ports, item.case_id, now, actor=actor)
     return "approved"
+
+
+def open_execution_failure(ports: Ports, case_id: str, error: str | None, now: datetime) -> bool:
+    """A case's execution failed after its retries: a review item, so that the case never waits unseen.
+
+    Only the error's name is kept (its cause may quote a form). False if this failure was already opened.
+    """
+    name = (error or "Unknown")[:80]
+    review = ReviewItem(
+        review_id=f"EXEC-{case_id}-{now.strftime('%Y%m%dT%H%M%S')}", case_id=case_id, kind="case",
+        code="EXECUTION_FAILED", subject_ref=case_id, opened_at=now,
+        message=(f"Le traitement automatique du dossier s'est arrêté sur une erreur ({name}) après ses reprises : "
+                 "examiner le dossier, puis le relancer ou le clore."),
+        detail={"error": name},
+    )
+    opened = ports.repository.open_review(review)
+    if opened:
+        metrics.count("ReviewOpened")
+    return opened

@@ -14,7 +14,7 @@ from clea_intake.domain.case import Case
 from clea_intake.domain.errors import CaseNotFound, DuplicateAward, StaleCase
 from clea_intake.domain.guard import GuardEntry, guard_entry
 from clea_intake.domain.lifecycle import State
-from clea_intake.domain.records import PaymentOrder
+from clea_intake.domain.records import DocumentRecord, PaymentOrder
 
 PARIS = ZoneInfo("Europe/Paris")
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=PARIS)
@@ -201,3 +201,37 @@ def test_repository_record_form_error_once_per_object_version(repo):
     assert repo.record_form_error(key=key, etag="e1", case_id="NA-CLEA-2026-000123", problems=problems, at=T0)
     assert not repo.record_form_error(key=key, etag="e1", case_id="NA-CLEA-2026-000123", problems=problems, at=T0)
     assert repo.form_errors("NA-CLEA-2026-000123") == [problems]
+
+
+def _reading(etag: str, order: str | None, valid: bool) -> DocumentRecord:
+    from clea_intake.domain.findings import DocType
+
+    return DocumentRecord(case_id="NA-CLEA-2026-000123", doc_id="d1", bucket="b",
+                          key="applications/NA-CLEA-2026-000123/documents/passeport.pdf", etag=etag,
+                          sha256=etag * 4, original_name="passeport.pdf", received_at=T0, doc_type=DocType.PASSPORT,
+                          confidence=0.9, version_id=f"v-{etag}", version_order=order,
+                          fields={"valid": valid})
+
+
+def test_repository_put_reading_newest_version_wins_whatever_the_order_of_writes(repo):
+    # Given the reading of a newer version (order ...0B) stored first
+    assert repo.put_reading(_reading("new", "0" * 30 + "0B", valid=True)) is True
+    # When the reading of the older version (...0A) comes last
+    assert repo.put_reading(_reading("old", "0" * 30 + "0A", valid=False)) is False
+    # Then the newer reading stays
+    kept = repo.find_document("NA-CLEA-2026-000123", "d1")
+    assert kept.etag == "new" and kept.version_id == "v-new" and kept.fields == {"valid": True}
+
+
+def test_repository_put_reading_newer_version_replaces_the_older_and_an_older_one_never_does(repo):
+    assert repo.put_reading(_reading("old", "0" * 30 + "0A", valid=False)) is True
+    assert repo.put_reading(_reading("older", "0" * 30 + "09", valid=False)) is False
+    assert repo.put_reading(_reading("new", "0" * 30 + "0B", valid=True)) is True
+    assert repo.find_document("NA-CLEA-2026-000123", "d1").etag == "new"
+
+
+def test_repository_put_reading_replaces_a_reading_recorded_without_an_order(repo):
+    # A reading stored before versions were ordered has no order: any ordered reading is newer
+    repo.put_document(_reading("legacy", None, valid=False))
+    assert repo.put_reading(_reading("new", "0" * 30 + "01", valid=True)) is True
+    assert repo.find_document("NA-CLEA-2026-000123", "d1").etag == "new"

@@ -124,7 +124,8 @@ def test_classify_role_reads_evaluator_iban_but_not_award_guards() -> None:
 
 
 @pytest.mark.parametrize(("prefix", "leading_key"), [("AwardCase", "AWARD#5f2c0e"),
-                                                      ("OrderPayment", "EVALUATOR#12345678900011"),
+                                                      ("OrderPayment", "PAYMENT#NA-CLEA-2026-000001"),
+                                                      ("ImportRegister", "EVALUATOR#12345678900011"),
                                                       ("IntakeApplication", "FORM#NA-CLEA-2026-000001"),
                                                       ("IngestEmail", "INBOUND#inbound/abc")])
 def test_function_that_owns_a_partition_may_write_it(prefix: str, leading_key: str) -> None:
