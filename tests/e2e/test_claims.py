@@ -84,12 +84,14 @@ class Awarded:
 
 
 def _claim(applicant: Awarded, *, hours: float | None = None, iban: str | None = None,
-           pieces: tuple[str, ...] = ("CRE", "HOURS", "RIB"), seed: int = 0, **email_options) -> bytes:
+           pieces: tuple[str, ...] = ("CRE", "HOURS", "RIB"), seed: int = 0, sender: str | None = None,
+           **email_options) -> bytes:
     app = applicant.app
     attachments = claim_pieces(app, hours=app["quote"]["hours"] if hours is None else hours,
                                issued=CLAIM_DAY - timedelta(days=1),
                                iban=iban or evaluator_iban(app["evaluator"]["siret"]), seed=seed, pieces=pieces)
-    return build_claim_email(sender=app["evaluator"]["email"], attachments=attachments, sent_at=at(CLAIM_DAY, 8),
+    return build_claim_email(sender=sender or app["evaluator"]["email"], attachments=attachments,
+                             sent_at=at(CLAIM_DAY, 8),
                              case_id=applicant.case_id, **email_options)
 
 
@@ -238,6 +240,9 @@ SUSPICIOUS = {
     "ambiguous_reference": (lambda a: _claim(a, subject=f"Réf. {a.case_id} et NA-CLEA-2026-999902"),
                             "MAIL_AMBIGUOUS_REFERENCE"),
     "malformed": (lambda a: b"\x00\x00 this is not an e-mail\r\n\r\n%PDF-1.4", "MAIL_MALFORMED"),
+    # DMARC passes for the evaluator's domain, but the mailbox is not one registered for it (DESIGN §3).
+    "unregistered_mailbox_of_the_evaluators_domain": (lambda a: _claim(a, sender="compta@formation-atlantique.fr"),
+                                                      "MAIL_SENDER_NOT_REGISTERED"),
 }
 
 

@@ -1,4 +1,4 @@
-"""One person, one aid (DESIGN §3): the same person under another spelling of the given names, or with the
+"""Promise: one person, one aid (DESIGN §3): the same person under another spelling of the given names, or with the
 same identity document, never holds two aids for one year, certification and evaluation; twins do."""
 
 from __future__ import annotations
