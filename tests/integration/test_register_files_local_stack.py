@@ -3,8 +3,6 @@ import_register, as on AWS."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -14,34 +12,9 @@ import pytest
 
 from clea_intake.adapters import clients
 from clea_intake.local.stack import LocalStack
+from tests.register_files import OF_HEADER, SIRENE_HEADER, of_row, register_csv
 
 PARIS = ZoneInfo("Europe/Paris")
-# The DGEFP "Liste publique des organismes de formation" and the INSEE StockEtablissement layouts.
-OF_HEADER = ["numeroDeclarationActivite", "numerosDeclarationActivitePrecedent", "denomination", "siren",
-             "siretEtablissementDeclarant", "adressePhysiqueOrganismeFormation.voieAdresse",
-             "adressePhysiqueOrganismeFormation.codePostal", "adressePhysiqueOrganismeFormation.ville",
-             "adressePhysiqueOrganismeFormation.codeRegion", "certifications.actionsDeFormation",
-             "certifications.bilansDeCompetences", "certifications.VAE",
-             "certifications.actionsDeFormationParApprentissage", "informationsDeclarees.dateDerniereDeclaration",
-             "informationsDeclarees.debutExercice", "informationsDeclarees.finExercice"]
-SIRENE_HEADER = ["siren", "nic", "siret", "statutDiffusionEtablissement", "dateCreationEtablissement",
-                 "codePostalEtablissement", "libelleCommuneEtablissement", "etatAdministratifEtablissement"]
-
-
-def _of_row(nda: str, siren: str, *, qualiopi: bool = True, region: str = "75") -> list[str]:
-    return [nda, "", "Formation « Atlantique »; Bordeaux", siren, siren + "00074", "12 rue des Vignes", "33700",
-            "Mérignac", region, "true" if qualiopi else "false", "false", "false", "false", "2025-12-31",
-            "2025-01-01", "2025-12-31"]
-
-
-def _csv(header: list[str], rows: list[list[str]], delimiter: str) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
     with LocalStack() as running:
@@ -95,8 +68,8 @@ def test_invalid_supplier_file_is_recorded_for_review_and_not_retried(stack: Loc
 
 def test_dgefp_list_dropped_becomes_register_items_and_the_register_date(stack: LocalStack):
     # Given a DGEFP list in its official layout
-    data = _csv(OF_HEADER, [_of_row("75331234533", "732829320"),
-                            _of_row("72640000164", "552100554", qualiopi=False, region="76")], ";")
+    data = register_csv(OF_HEADER, [of_row("75331234533", "732829320"),
+                            of_row("72640000164", "552100554", qualiopi=False, region="76")], ";")
     # When it is dropped under registers/organismes-formation/2026-02-15.csv
     stack.put("registers/organismes-formation/2026-02-15.csv", data, content_type="text/csv")
     stack.settle()
@@ -114,7 +87,7 @@ def test_register_with_a_changed_header_is_refused_recorded_and_does_not_jam_the
     # Given a later copy of the list whose Qualiopi column was renamed
     header = [c.replace("certifications.actionsDeFormation", "qualiopi.actions") if c.endswith("actionsDeFormation")
               else c for c in OF_HEADER]
-    data = _csv(header, [_of_row("75339999933", "732829320")], ";")
+    data = register_csv(header, [of_row("75339999933", "732829320")], ";")
     # When it is dropped
     stack.put("registers/organismes-formation/2026-03-01.csv", data, content_type="text/csv")
     stack.settle()
@@ -136,7 +109,7 @@ def test_sirene_stock_dropped_keeps_only_the_region_establishments(stack: LocalS
             ["552100554", "00013", "55210055400013", "O", "1990-01-01", "64000", "PAU", "F"],
             ["403052111", "00029", "40305211100029", "O", "1995-01-01", "75011", "PARIS", "A"]]
     # When it is dropped under registers/sirene/
-    stack.put("registers/sirene/2026-02-01.csv", _csv(SIRENE_HEADER, rows, ","), content_type="text/csv")
+    stack.put("registers/sirene/2026-02-01.csv", register_csv(SIRENE_HEADER, rows, ","), content_type="text/csv")
     stack.settle()
     # Then the region's two are kept with their status, and the Paris one is not
     repo = stack.repo()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, date, datetime
 
 import boto3
@@ -12,34 +10,10 @@ import pytest
 from clea_intake.adapters.repository import Repository
 from clea_intake.domain.registers import check_evaluator
 from clea_intake.services.registers import InvalidRegisterFile, import_register
+from tests.register_files import OF_HEADER, SIRENE_HEADER, of_row, register_csv
 
 AT = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 REGION_DEPARTMENTS = frozenset({"33", "64", "86"})
-OF_HEADER = ["numeroDeclarationActivite", "numerosDeclarationActivitePrecedent", "denomination", "siren",
-             "siretEtablissementDeclarant", "adressePhysiqueOrganismeFormation.voieAdresse",
-             "adressePhysiqueOrganismeFormation.codePostal", "adressePhysiqueOrganismeFormation.ville",
-             "adressePhysiqueOrganismeFormation.codeRegion", "certifications.actionsDeFormation",
-             "certifications.bilansDeCompetences", "certifications.VAE",
-             "certifications.actionsDeFormationParApprentissage", "informationsDeclarees.dateDerniereDeclaration",
-             "informationsDeclarees.debutExercice", "informationsDeclarees.finExercice"]
-SIRENE_HEADER = ["siren", "nic", "siret", "statutDiffusionEtablissement", "dateCreationEtablissement",
-                 "codePostalEtablissement", "libelleCommuneEtablissement", "etatAdministratifEtablissement"]
-
-
-def _of_row(nda: str, siren: str, *, qualiopi: bool = True, region: str = "75", postal: str = "33700") -> list[str]:
-    return [nda, "", "Formation « Atlantique »; Bordeaux", siren, siren + "00074", "12 rue des Vignes", postal,
-            "Mérignac", region, "true" if qualiopi else "false", "false", "false", "false", "2025-12-31",
-            "2025-01-01", "2025-12-31"]
-
-
-def _csv(header: list[str], rows: list[list[str]], delimiter: str) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
 def _chunks(data: bytes, size: int = 1000):
     for start in range(0, len(data), size):
         yield data[start:start + size]
@@ -47,7 +21,7 @@ def _chunks(data: bytes, size: int = 1000):
 
 def test_import_training_organisations_keeps_what_checks_need(dynamo_repo: Repository):
     # Given a DGEFP list in its layout (a quoted name holding the delimiter, a BOM), read in small chunks
-    data = _csv(OF_HEADER, [_of_row("75331234533", "732829320"), _of_row("72640000164", "552100554", qualiopi=False)],
+    data = register_csv(OF_HEADER, [of_row("75331234533", "732829320"), of_row("72640000164", "552100554", qualiopi=False)],
                 ";")
     # When it is imported
     report = import_register(dynamo_repo, _chunks(data, 37), key="registers/organismes-formation/2026-02-15.csv",
@@ -62,7 +36,7 @@ def test_import_training_organisations_keeps_what_checks_need(dynamo_repo: Repos
 
 def test_import_same_file_twice_changes_nothing(dynamo_repo: Repository):
     # Given a register imported once
-    data = _csv(OF_HEADER, [_of_row("75331234533", "732829320")], ";")
+    data = register_csv(OF_HEADER, [of_row("75331234533", "732829320")], ";")
     key = "registers/organismes-formation/2026-02-15.csv"
     import_register(dynamo_repo, [data], key=key, etag="e1", at=AT)
     # When the same file (same ETag) arrives again
@@ -73,7 +47,7 @@ def test_import_same_file_twice_changes_nothing(dynamo_repo: Repository):
 
 def test_import_older_copy_after_newer_keeps_the_newer_current(dynamo_repo: Repository):
     # Given the copy of 2026-02-15 imported, then the one of 2026-01-15 arriving late
-    data = _csv(OF_HEADER, [_of_row("75331234533", "732829320")], ";")
+    data = register_csv(OF_HEADER, [of_row("75331234533", "732829320")], ";")
     import_register(dynamo_repo, [data], key="registers/organismes-formation/2026-02-15.csv", etag="e2", at=AT)
     import_register(dynamo_repo, [data], key="registers/organismes-formation/2026-01-15.csv", etag="e1", at=AT)
     # Then the current copy is still the newer one
@@ -83,7 +57,7 @@ def test_import_older_copy_after_newer_keeps_the_newer_current(dynamo_repo: Repo
 def test_import_with_a_changed_header_is_refused_naming_the_missing_columns(dynamo_repo: Repository):
     # Given a list whose Qualiopi column was renamed
     header = [c.replace("certifications.actionsDeFormation", "certifications.actionDeFormation") for c in OF_HEADER]
-    data = _csv(header, [_of_row("75331234533", "732829320")], ";")
+    data = register_csv(header, [of_row("75331234533", "732829320")], ";")
     # When it is imported
     with pytest.raises(InvalidRegisterFile, match="certifications.actionsDeFormation"):
         import_register(dynamo_repo, [data], key="registers/organismes-formation/2026-02-15.csv", etag="e1", at=AT)
@@ -103,7 +77,7 @@ def test_import_sirene_keeps_the_regions_and_known_evaluators_establishments(dyn
     rows = [["732829320", "00074", "73282932000074", "O", "2001-01-01", "33700", "MERIGNAC", "F"],
             ["552100554", "00010", "55210055400010", "O", "1990-01-01", "75008", "PARIS", "A"],
             ["443061841", "00019", "44306184100019", "O", "2003-01-01", "69001", "LYON", "A"]]
-    report = import_register(dynamo_repo, [_csv(SIRENE_HEADER, rows, ",")], key="registers/sirene/2026-02-01.csv",
+    report = import_register(dynamo_repo, [register_csv(SIRENE_HEADER, rows, ",")], key="registers/sirene/2026-02-01.csv",
                              etag="s1", at=AT, keep_siret={"44306184100019"}, region_departments=REGION_DEPARTMENTS)
     # Then the Gironde establishment and the known evaluator are kept, Paris is not
     day = date(2026, 2, 1)
@@ -122,8 +96,8 @@ def test_import_sirene_keeps_the_regions_and_known_evaluators_establishments(dyn
 ])
 def test_check_evaluator_against_imported_register(dynamo_repo: Repository, organisation, certificate_valid, expected):
     # Given a DGEFP list holding (or not) the quote's NDA
-    rows = [_of_row(**organisation)] if organisation else [_of_row("11111111111", "111111111")]
-    import_register(dynamo_repo, [_csv(OF_HEADER, rows, ";")], key="registers/organismes-formation/2026-02-15.csv",
+    rows = [of_row(**organisation)] if organisation else [of_row("11111111111", "111111111")]
+    import_register(dynamo_repo, [register_csv(OF_HEADER, rows, ";")], key="registers/organismes-formation/2026-02-15.csv",
                     etag="e1", at=AT)
     day = dynamo_repo.register_date("organismes-formation")
     # When the evaluator of SIRET 73282932000074 is checked
@@ -141,7 +115,7 @@ def test_import_streams_a_register_from_s3_chunk_by_chunk(dynamo_repo: Repositor
     s3 = boto3.client("s3", region_name="eu-west-3")
     s3.create_bucket(Bucket="registers-test", CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
     s3.put_object(Bucket="registers-test", Key="registers/organismes-formation/2026-02-15.csv",
-                  Body=_csv(OF_HEADER, [_of_row(f"75{n:09d}", f"{n:09d}") for n in range(5_000)], ";"))
+                  Body=register_csv(OF_HEADER, [of_row(f"75{n:09d}", f"{n:09d}") for n in range(5_000)], ";"))
     body = s3.get_object(Bucket="registers-test", Key="registers/organismes-formation/2026-02-15.csv")["Body"]
     # When it is imported
     report = import_register(dynamo_repo, body.iter_chunks(64 * 1024),
@@ -172,9 +146,9 @@ def test_import_of_150000_rows_holds_one_batch_at_a_time():
     import tracemalloc
 
     def chunks():
-        yield _csv(OF_HEADER, [], ";")
+        yield register_csv(OF_HEADER, [], ";")
         for start in range(0, 150_000, 1_000):
-            yield _csv(OF_HEADER, [_of_row(f"75{n:09d}", f"{n:09d}") for n in range(start, start + 1_000)],
+            yield register_csv(OF_HEADER, [of_row(f"75{n:09d}", f"{n:09d}") for n in range(start, start + 1_000)],
                        ";").split(b"\n", 1)[1]
 
     repo = _CountingRepository()
