@@ -58,7 +58,14 @@ def served():
     # moto's backends are per process: a stack another module of this worker left behind must not collide
     from moto.moto_api._internal.models import moto_api_backend
 
+    from clea_intake import clock, runtime, settings
+    from clea_intake.adapters import clients, secrets
+
     moto_api_backend.reset()
+    # Nor may its clock, clients, settings or ports: the claims' expiry is read on this process's clock.
+    clock.set_now(None)
+    for cache in (clients, secrets, settings, runtime):
+        cache.reset()
     with LocalStack(server_port=free_port()) as stack:
         pool, passwords = console.mount(stack, with_demo_users=True)
         passwords["agent2"] = console.add_user(pool, "agent2", "agents")
