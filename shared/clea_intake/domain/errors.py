@@ -42,5 +42,22 @@ class WriteConflict(CleaIntakeError):
     nothing was written, and the same read-decide-write may simply run again."""
 
 
+class SystemFault(CleaIntakeError):
+    """One of our own services failed (an OCR engine missing or throttled, AWS unavailable): never a finding
+    about the applicant's file. The record is retried, then dead-lettered and alarmed."""
+
+
+class OcrUnavailable(SystemFault):
+    """The OCR engine is missing, timed out, throttled or returned a service error."""
+
+
+class ProcessingLimit(CleaIntakeError):
+    """Reading one file exceeded the sandbox's memory, CPU or wall-clock budget, or a structure limit."""
+
+    def __init__(self, limit: str):
+        super().__init__(limit)
+        self.limit = limit
+
+
 # Errors a Step Functions task may simply run again: the state machine's Retry names each of them.
 RETRYABLE: tuple[type[CleaIntakeError], ...] = (StaleCase, WriteConflict)
