@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from clea_intake.documents.countries import alpha2, free_movement
 from clea_intake.domain.application import Application
 from clea_intake.domain.calendar import is_recent
 from clea_intake.domain.findings import IDENTITY_TYPES, DocType
@@ -76,6 +77,29 @@ def _pick(piece_code: str, candidates: list[Piece], check) -> tuple[MissingPiece
     return _invalid(piece_code, problems), None
 
 
+def _is_receipt(p: Piece) -> bool:
+    kind = str(p.fields.get("permit_kind") or "").lower()
+    return "récépissé" in kind or "recepisse" in kind
+
+
+def _identity_problems(p: Piece, policy: Policy) -> list[str]:
+    """Why a piece of an identity type does not prove identity on its own (DESIGN §1).
+
+    A national identity card proves identity for nationals of the EU, the EEA and Switzerland; a card of any other
+    state does not (its holder sends a passport or a French residence permit). A receipt for a permit application
+    stands in for the permit, never for the identity document.
+    """
+    if p.doc_type == DocType.IDENTITY_CARD:
+        nationality = alpha2(str(p.fields.get("nationality") or ""))
+        if nationality is not None and not free_movement(nationality, policy.identity.free_movement_nationalities):
+            return ["Une carte d'identité d'un pays hors de l'Union européenne, de l'Espace économique européen ou "
+                    "de la Suisse ne suffit pas : envoyez votre passeport ou votre titre de séjour."]
+    if p.doc_type == DocType.RESIDENCE_PERMIT and _is_receipt(p):
+        return ["Un récépissé de demande de titre de séjour ne remplace pas la pièce d'identité : envoyez aussi "
+                "votre passeport."]
+    return []
+
+
 def needs_residence_permit(app: Application, policy: Policy) -> bool:
     return app.applicant.nationality not in policy.identity.free_movement_nationalities
 
@@ -110,15 +134,19 @@ def evaluate(app: Application, pieces: list[Piece], policy: Policy) -> Completen
             return []
         return ["La pièce ne désigne pas l'organisme évaluateur indiqué dans la demande."]
 
+    def is_identity(p: Piece) -> list[str]:
+        return _identity_problems(p, policy) + is_applicant(p)
+
     results: dict[str, tuple[MissingPiece | None, Piece | None]] = {}
-    results["IDENTITY"] = _pick("IDENTITY", of(*IDENTITY_TYPES), is_applicant)
+    results["IDENTITY"] = _pick("IDENTITY", of(*IDENTITY_TYPES), is_identity)
 
     if needs_residence_permit(app, policy):
         def covers_evaluation(p: Piece) -> list[str]:
             problems = is_applicant(p)
-            kind = str(p.fields.get("permit_kind") or "").lower()
             expiry = p.date_field("expiry_date")
-            if "récépissé" in kind or "recepisse" in kind:
+            if _is_receipt(p):
+                # A receipt holds the right to stay while the permit is renewed: its own validity is checked with
+                # the piece (IDENTITY_EXPIRED), not against the end of the evaluation.
                 return problems
             if expiry is None or expiry < app.evaluation_end:
                 problems.append("Le titre de séjour n'est pas valable jusqu'à la fin de l'évaluation.")

@@ -141,6 +141,34 @@ def test_read_document_residence_permit_fields_and_kind():
     assert reading.fields["expiry_date"] == "2026-12-31"
 
 
+RENEWAL_RECEIPT = [
+    "RÉPUBLIQUE FRANÇAISE", "PRÉFECTURE DE LA GIRONDE",
+    "RÉCÉPISSÉ DE DEMANDE DE RENOUVELLEMENT DE TITRE DE SÉJOUR",
+    "Nom : BENALI", "Prénoms : Yasmine", "Nationalité : Algérienne",
+    "Date de naissance : 20/01/1990", "N° du titre : 3301234567",
+    "Délivré le : 02/02/2026", "Valable jusqu'au : 01/05/2026",
+    "Ce récépissé autorise son titulaire à travailler",
+]
+
+
+def test_read_document_renewal_receipt_kind_and_validity():
+    # Given a prefecture's receipt for a permit renewal, valid until 1 May 2026 (no machine readable zone)
+    # When it is read on 10 March 2026
+    reading = read(RENEWAL_RECEIPT, date(2026, 3, 10), 0)
+    # Then it is a residence permit of the receipt kind, with its holder and validity, and no error
+    assert reading.doc_type == DocType.RESIDENCE_PERMIT
+    assert reading.fields["permit_kind"] == "récépissé de demande de renouvellement"
+    assert (reading.fields["nationality"], reading.fields["expiry_date"]) == ("DZ", "2026-05-01")
+    assert [f.code for f in reading.findings if f.severity == "error"] == []
+
+
+def test_read_document_expired_renewal_receipt_is_refused():
+    # Given the same receipt, received after its validity
+    reading = read(RENEWAL_RECEIPT, date(2026, 6, 10), 0)
+    # Then it is expired, like any identity piece
+    assert "IDENTITY_EXPIRED" in codes(reading)
+
+
 def test_read_document_cni_without_mrz_warning_not_error():
     # Given the front of a new CNI (its MRZ is on the back)
     lines = s.cni_new()[:-4]

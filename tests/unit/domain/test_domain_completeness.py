@@ -227,3 +227,45 @@ def test_completeness_rejected_superseded_and_claim_pieces_are_ignored(applicati
     pieces = [build.identity_card(status="rejected"), build.identity_card(status="superseded"),
               build.identity_card(source="claim"), *build.complete_set()[1:]]
     assert _codes(evaluate(application, pieces, policy)) == {"MISSING_IDENTITY"}
+
+
+def test_completeness_eu_national_own_identity_card_needs_no_permit(make_app, build, policy):
+    # Given a Portuguese national with her Portuguese identity card
+    app = make_app(applicant__nationality="PT")
+    pieces = [build.identity_card(nationality="PRT"), *build.complete_set()[1:]]
+    # Then her card is her identity and no residence permit is asked
+    result = evaluate(app, pieces, policy)
+    assert result.complete
+    assert "RESIDENCE_PERMIT" not in result.chosen
+
+
+def test_completeness_identity_card_of_a_non_eu_state_is_not_identity(make_app, build, policy):
+    # Given a Moroccan national with a valid permit, and her Moroccan national identity card as the identity piece
+    app = make_app(applicant__nationality="MA")
+    pieces = [build.identity_card(nationality="MAR"), build.residence_permit(permit_kind="récépissé de demande de "
+              "renouvellement", expiry_date="2026-04-01"), *build.complete_set()[1:]]
+    result = evaluate(app, pieces, policy)
+    # Then the identity piece is invalid, with a sentence that says what to send
+    assert _codes(result) == {"INVALID_IDENTITY"}
+    assert "passeport ou votre titre de séjour" in _message(result, "IDENTITY")
+
+
+def test_completeness_non_eu_card_with_a_permit_uses_the_permit_as_identity(make_app, build, policy):
+    # Given the same card, beside a permit valid past the evaluation
+    app = make_app(applicant__nationality="MA")
+    pieces = [build.identity_card(nationality="MAR"), build.residence_permit(expiry_date="2027-04-24"),
+              *build.complete_set()[1:]]
+    result = evaluate(app, pieces, policy)
+    # Then the permit is both the identity piece and the right to stay
+    assert result.complete
+    assert result.chosen["IDENTITY"].doc_type == "residence_permit"
+
+
+def test_completeness_renewal_receipt_alone_is_no_identity(make_app, build, policy):
+    # Given a renewal receipt and no passport
+    app = make_app(applicant__nationality="MA")
+    receipt = build.residence_permit(expiry_date="2026-04-01", permit_kind="récépissé de demande de renouvellement")
+    result = evaluate(app, [receipt, *build.complete_set()[1:]], policy)
+    # Then the receipt stands in for the permit, not for the identity document
+    assert _codes(result) == {"INVALID_IDENTITY"}
+    assert "récépissé" in _message(result, "IDENTITY")
