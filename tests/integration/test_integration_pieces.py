@@ -57,3 +57,30 @@ def test_receive_pdf_with_three_pieces_records_three_documents(aws):
     again = receive(ports, bucket=NAMES.bucket, key=key, etag=put["ETag"].strip('"'), version_id=put["VersionId"],
                     now=NOW)
     assert again.status == "duplicate" and len(repo.documents(CASE_ID)) == 3
+
+
+def test_new_version_of_a_multi_piece_file_supersedes_its_old_pieces(aws):
+    # Given a card and a proof of address uploaded together, then a new version of the same key holding a quote
+    case_id = "NA-CLEA-2026-000778"
+    key = f"applications/{case_id}/documents/scan.pdf"
+    s3, repo = clients.client("s3"), dynamo_repository(NAMES.table)
+    ports = aws_ports(repo)
+    first = s3.put_object(Bucket=NAMES.bucket, Key=key, Body=combined(
+        [make_document(DocType.IDENTITY_CARD, {}), make_document(DocType.PROOF_OF_ADDRESS, {})]))
+    receive(ports, bucket=NAMES.bucket, key=key, etag=first["ETag"].strip('"'), version_id=first["VersionId"],
+            now=NOW, sequencer="0A")
+    assert len(repo.documents(case_id)) == 2
+    second = s3.put_object(Bucket=NAMES.bucket, Key=key, Body=make_document(DocType.QUOTE, {}))
+    # When the new version is received
+    outcome = receive(ports, bucket=NAMES.bucket, key=key, etag=second["ETag"].strip('"'),
+                      version_id=second["VersionId"], now=NOW, sequencer="0B")
+    # Then the quote is the key's one current reading, and the two old pieces are superseded
+    docs = {d.doc_id: d for d in repo.documents(case_id)}
+    assert outcome.status == "recorded" and docs[doc_id_for(key)].doc_type == DocType.QUOTE
+    assert sorted(d.status for d in docs.values()) == ["read", "superseded", "superseded"]
+    assert [p.doc_type for p in repo.pieces(case_id) if p.status == "read"] == [DocType.QUOTE]
+    # and the first version delivered late changes nothing
+    late = receive(ports, bucket=NAMES.bucket, key=key, etag=first["ETag"].strip('"'), version_id=first["VersionId"],
+                   now=NOW, sequencer="0A")
+    assert late.status == "stale"
+    assert sorted(d.status for d in repo.documents(case_id)) == ["read", "superseded", "superseded"]

@@ -89,7 +89,11 @@ def receive(ports: Ports, *, bucket: str, key: str, etag: str, version_id: str |
     case_id, name, source = place
     doc_id = doc_id_for(key)
     order = version_order(sequencer, last_modified)
-    known = repo.find_document(case_id, doc_id)
+    recorded = repo.documents(case_id)
+    # The current readings of this key: one document, or the pieces of a multi-piece file.
+    current = [d for d in recorded if d.key == key and d.status != "superseded"]
+    known = next((d for d in current if d.doc_id == doc_id), None) or max(
+        current, key=lambda d: d.version_order or "", default=None)
     if known is not None:
         newer = order is not None and (known.version_order is None or order > known.version_order)
         if known.etag == etag:
@@ -104,8 +108,7 @@ def receive(ports: Ports, *, bucket: str, key: str, etag: str, version_id: str |
     policy = current_policy()
     obj = ports.storage.get_object(bucket, key, version_id, max_bytes=policy.documents.max_file_bytes)
     digest = hashlib.sha256(obj.body).hexdigest()
-    twins = [d for d in repo.documents(case_id)
-             if d.sha256 == digest and d.doc_id != doc_id and d.status != "superseded"]
+    twins = [d for d in recorded if d.sha256 == digest and d.key != key and d.status != "superseded"]
     if twins:
         logger.info("same content already recorded", case_id=case_id, doc_id=twins[0].doc_id)
         return DocumentOutcome(case_id, twins[0].doc_id, "duplicate", str(twins[0].doc_type))
@@ -143,7 +146,25 @@ def receive(ports: Ports, *, bucket: str, key: str, etag: str, version_id: str |
         logger.info("document recorded", case_id=case_id, doc_id=piece_id, doc_type=str(reading.doc_type),
                     confidence=round(reading.confidence, 2), status=record.status,
                     findings=[f.code for f in reading.findings])
+    supersede(repo, [d for d in current if d.doc_id not in piece_ids], now)
     return DocumentOutcome(case_id, piece_ids[0], "recorded", str(readings[0].doc_type))
+
+
+def supersede(repo: Repository, older: list[DocumentRecord], now: datetime) -> None:
+    """Mark the readings a newer version of their file replaced, and close the questions asked about them.
+
+    A multi-piece file read again may split into other page ranges: its earlier pieces no longer count for
+    completeness. Each write is conditional on the record still being that version's (put_reading), so a
+    reading of a newer version is never marked.
+    """
+    for old in older:
+        if not repo.put_reading(old.model_copy(update={"status": "superseded"})):
+            continue
+        review = repo.find_review(f"DOC-{old.case_id}-{old.doc_id}-{old.etag[:8]}")
+        if review is not None and review.status == "OPEN":
+            repo.close_review(review.model_copy(update={
+                "status": "CLOSED", "resolution": "superseded", "closed_by": "system", "closed_at": now}))
+        logger.info("reading superseded by a newer version of its file", case_id=old.case_id, doc_id=old.doc_id)
 
 
 def piece_doc_id(doc_id: str, page_numbers: list[int]) -> str:
