@@ -319,7 +319,8 @@ def _claim_common(rng: random.Random, given: dict, as_of: date) -> dict:
         d["result"] = "assessed"  # an initial evaluation ends with a training plan, not a pass or fail
     d.update(given)
     _sync_evaluator_name(d, given)
-    d.setdefault("end_date", d["start_date"] + timedelta(days=d["duration_days"]))
+    # A claim piece attests an evaluation that is over: it ends on its issue day at the latest.
+    d.setdefault("end_date", min(d["start_date"] + timedelta(days=d["duration_days"]), d["issue_date"]))
     return d
 
 
