@@ -57,6 +57,9 @@ SIGNALS: dict[DocType, list[Signal]] = {
         _s(r"\bECHEANCIER\b", 2, True),
         _s(r"\bQUITTANCE\s+(?:DE\s+)?LOYER\b", 7, True),
         _s(r"\bQUITTANCE\b", 2, True),
+        # A landlord's "avis d'échéance et quittance": the rent notice that is also its receipt.
+        _s(r"\bAVIS\s+D\s?'?\s?ECHEANCE\b", 4, True),
+        _s(r"\bGESTION\s+LOCATIVE\b|\bADMINISTRATION\s+DE\s+BIENS\b", 2),
         _s(r"\bAVIS\s+D\s?'?\s?IMPOTS?\b", 7, True),
         _s(r"\bAVIS\s+DE\s+(?:TAXE|SITUATION\s+DECLARATIVE)", 6, True),
         _s(r"\bTAXE\s+(?:FONCIERE|D\s?'?\s?HABITATION)\b", 3, True),
