@@ -264,13 +264,14 @@ def _check(value: str, digit: str) -> bool | None:
         return None
 
 
-_LOOKALIKES = {"O": "0", "0": "O", "I": "1", "1": "I", "S": "5", "5": "S", "B": "8", "8": "B", "Z": "2", "2": "Z",
-               "G": "6", "6": "G"}  # fmt: skip
+# What OCR confuses in a number, each character with what it may really be.
+_LOOKALIKES: dict[str, str] = {"O": "0", "0": "O", "I": "1", "1": "I", "S": "58", "5": "S", "B": "8", "8": "BS",
+                               "Z": "2", "2": "Z", "G": "6", "6": "G"}  # fmt: skip
 
 
 def _fix_number(number: str, check: str) -> str:
     """A document number mixes letters and digits: O and I read as 0 and 1, then the other lookalikes
-    (S/5, B/8, Z/2, G/6) settled by the check digit: the variant whose check digit holds is the one
+    (S/5, S/8, B/8, Z/2, G/6) settled by the check digit: the variant whose check digit holds is the one
     printed. The first reading when none holds."""
     if not check.isdigit():
         return number
@@ -279,13 +280,13 @@ def _fix_number(number: str, check: str) -> str:
         if _check(base, check):
             return base
         positions = [i for i, c in enumerate(base) if c in _LOOKALIKES][:6]
-        for mask in range(1, 1 << len(positions)):
+        choices = [base[i] + _LOOKALIKES[base[i]] for i in positions]
+        for variant in itertools.product(*choices):
             chars = list(base)
-            for bit, index in enumerate(positions):
-                if mask >> bit & 1:
-                    chars[index] = _LOOKALIKES[chars[index]]
+            for index, char in zip(positions, variant, strict=True):
+                chars[index] = char
             candidate = "".join(chars)
-            if _check(candidate, check):
+            if candidate != base and _check(candidate, check):
                 return candidate
     return first
 
