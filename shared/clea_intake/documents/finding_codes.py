@@ -67,7 +67,7 @@ CATALOGUE: dict[str, FindingSpec] = {
     "IDENTITY_EXPIRED": FindingSpec("error", "{doc_label} n'est plus valable depuis le {day}."),
     "MRZ_CHECK_DIGIT": FindingSpec(
         "error",
-        "La bande de lecture automatique de {doc_label_lower} contient une clé de contrôle fausse ({part}) : "
+        "La bande de lecture automatique {doc_label_of} contient une clé de contrôle fausse ({part}) : "
         "le document est peut-être abîmé, mal photographié ou modifié.",
     ),
     "NOT_IDENTITY_DOCUMENT": FindingSpec(
@@ -168,6 +168,16 @@ def doc_label(doc_type: DocType) -> str:
     return DOC_LABELS[doc_type]
 
 
+def of_label(label: str) -> str:
+    """A document's label after "de", with French elision and contraction: "du passeport", "de la carte…",
+    "de l'attestation…"."""
+    lower = label[:1].lower() + label[1:]
+    for article, contracted in (("le ", "du "), ("les ", "des ")):
+        if lower.startswith(article):
+            return contracted + lower[len(article):]
+    return "de " + lower
+
+
 def make_finding(code: str, **params: Any) -> Finding:
     """Build the Finding for `code`; dates are shown the French way and field names by their French label."""
     spec = CATALOGUE[code]
@@ -182,5 +192,5 @@ def make_finding(code: str, **params: Any) -> Finding:
         values["field_label"] = FIELD_LABELS.get(params["field"], params["field"])
     if "doc_label" in values:
         label = str(values["doc_label"])
-        values.setdefault("doc_label_lower", label[:1].lower() + label[1:])
+        values.setdefault("doc_label_of", of_label(label))
     return Finding(code=code, severity=spec.severity, message=spec.template.format(**values))

@@ -44,3 +44,16 @@ def test_make_finding_unknown_code_refused():
     # Then it fails loudly instead of inventing a code
     with pytest.raises(KeyError):
         make_finding("NOT_A_CODE")
+
+
+def test_mrz_sentence_contracts_the_article_of_each_document():
+    # Given the check-digit finding of each identity piece  Then its sentence is good French: "du", "de la"
+    from clea_intake.documents.finding_codes import make_finding
+    from clea_intake.domain.findings import DocType
+
+    sentences = {t: make_finding("MRZ_CHECK_DIGIT", doc_label=t, part="clé finale").message
+                 for t in (DocType.PASSPORT, DocType.IDENTITY_CARD, DocType.RESIDENCE_PERMIT)}
+    assert "automatique du passeport contient" in sentences[DocType.PASSPORT]
+    assert "automatique de la carte nationale d'identité contient" in sentences[DocType.IDENTITY_CARD]
+    assert "automatique du titre de séjour contient" in sentences[DocType.RESIDENCE_PERMIT]
+    assert not any(" de le " in s for s in sentences.values())
