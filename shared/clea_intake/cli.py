@@ -199,7 +199,8 @@ def cmd_accuracy(args: argparse.Namespace) -> int:
     print(report.to_markdown())
     details = corpus / "misread.txt"
     details.write_text("\n".join(report.misread + ["", "false acceptances:"] + report.false_acceptances
-                                 + ["", "false rejections:"] + report.false_rejections) + "\n", encoding="utf-8")
+                                 + ["", "false rejections:"] + report.false_rejections
+                                 + ["", "sent to a person:"] + report.sent_to_person) + "\n", encoding="utf-8")
     print(f"\ndetails: {details}")
     return 0
 

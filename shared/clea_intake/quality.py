@@ -55,7 +55,8 @@ class Report:
     field_right: Counter = field(default_factory=Counter)
     invalid_total: int = 0
     false_acceptances: list[str] = field(default_factory=list)   # invalid pieces read without any error
-    false_rejections: list[str] = field(default_factory=list)    # valid pieces given an error finding
+    false_rejections: list[str] = field(default_factory=list)    # valid pieces refused: the applicant is told
+    sent_to_person: list[str] = field(default_factory=list)      # valid pieces whose doubtful reading a person reads
     misread: list[str] = field(default_factory=list)
 
     def type_accuracy(self, media: frozenset[str] | None = None) -> float:
@@ -79,7 +80,9 @@ class Report:
             f"{self.documents} documents in {self.seconds:.0f} s; document type right for "
             f"{self.type_accuracy(frozenset({'pdf'})):.1%} of text PDFs and "
             f"{self.type_accuracy(SCAN_MEDIA):.1%} of scans and photos; "
-            f"{len(self.false_acceptances)} of {self.invalid_total} invalid documents accepted without an error.",
+            f"{len(self.false_acceptances)} of {self.invalid_total} invalid documents accepted without an error; "
+            f"{len(self.false_rejections)} valid documents refused, {len(self.sent_to_person)} sent to a person "
+            "for a doubtful scan.",
             "",
             "| type | precision | recall | documents |",
             "| --- | --- | --- | --- |",
@@ -95,6 +98,7 @@ def evaluate(corpus_dir: Path, *, policy: Policy | None = None, as_of: date | No
              limit: int | None = None, progress=None, ocr=None, media: frozenset[str] | None = None) -> Report:
     """Read every labelled file of the corpus and compare with its label."""
     from clea_intake.documents.pipeline import read_document
+    from clea_intake.services.documents import needs_a_person
 
     policy = policy or current_policy()
     labels = [json.loads(line) for line in (corpus_dir / "labels.jsonl").read_text(encoding="utf-8").splitlines()
@@ -129,6 +133,8 @@ def evaluate(corpus_dir: Path, *, policy: Policy | None = None, as_of: date | No
             report.invalid_total += 1
             if not has_error and expected == found:
                 report.false_acceptances.append(f"{label['file']} ({', '.join(label.get('defects', []))})")
+        elif has_error and needs_a_person(reading, policy):
+            report.sent_to_person.append(f"{label['file']}: {[f.code for f in reading.findings if f.severity == 'error']}")
         elif has_error:
             report.false_rejections.append(f"{label['file']}: {[f.code for f in reading.findings if f.severity == 'error']}")
         if progress:

@@ -15,7 +15,7 @@ from clea_intake.documents.finding_codes import make_finding
 from clea_intake.documents.pipeline import DocumentReading, read_pieces
 from clea_intake.domain.calendar import local_day
 from clea_intake.domain.findings import DocType
-from clea_intake.domain.policy import current_policy
+from clea_intake.domain.policy import Policy, current_policy
 from clea_intake.domain.records import DocumentRecord, ReviewItem
 from clea_intake.services import metrics
 from clea_intake.services.flow import advance
@@ -123,10 +123,8 @@ def receive(ports: Ports, *, bucket: str, key: str, etag: str, version_id: str |
     # One PDF may hold several pieces: each is a document of the case, on its own pages.
     piece_ids = [doc_id] if len(readings) == 1 else [piece_doc_id(doc_id, r.page_numbers) for r in readings]
     for reading, piece_id in zip(readings, piece_ids, strict=True):
-        # An unreadable file is not a question for a person: its finding already tells the applicant.
-        doubtful_type = reading.confidence < policy.documents.review_confidence_below and reading.text_source != "none"
         doubts = ocr_doubts(reading)
-        in_review = doubtful_type or bool(doubts)
+        in_review = needs_a_person(reading, policy)
         record = DocumentRecord(
             case_id=case_id, doc_id=piece_id, bucket=bucket, key=key, etag=etag, sha256=digest,
             version_id=version_id or obj.version_id, version_order=order, original_name=original_name,
@@ -183,14 +181,25 @@ def _too_large(size: int, limit: int, digest: str) -> DocumentReading:
 
 
 # On a photo or a scan, these may be the OCR's misreading rather than the document's fault: a person
-# reads the piece before the applicant is told it is wrong. On a text PDF they are certain.
-OCR_DOUBT_CODES = frozenset({"MRZ_CHECK_DIGIT", "MRZ_NOT_FOUND", "REQUIRED_FIELD_MISSING", "DATES_INCOHERENT"})
+# reads the piece before the applicant is told it is wrong. On a text PDF they are certain. A check digit
+# that fails (MRZ, IBAN, BIC, SIRET, SIREN, NDA), a date read in the future, a field or a mention not found
+# are what a misread character or a faint line gives.
+OCR_DOUBT_CODES = frozenset({"MRZ_CHECK_DIGIT", "MRZ_NOT_FOUND", "REQUIRED_FIELD_MISSING", "DATES_INCOHERENT",
+                             "DATE_IN_FUTURE", "IBAN_INVALID", "BIC_INVALID", "SIRET_INVALID", "SIREN_INVALID",
+                             "NDA_INVALID", "QUOTE_MENTION_MISSING"})
 
 
 def ocr_doubts(reading: DocumentReading) -> list[str]:
     if reading.text_source != "ocr":
         return []
     return sorted({f.code for f in reading.findings if f.code in OCR_DOUBT_CODES})
+
+
+def needs_a_person(reading: DocumentReading, policy: Policy) -> bool:
+    """Whether a person reads the piece before anyone is told: its type is uncertain, or its scan may be
+    misread. An unreadable file is not a question for a person: its finding already tells the applicant."""
+    doubtful_type = reading.confidence < policy.documents.review_confidence_below and reading.text_source != "none"
+    return doubtful_type or bool(ocr_doubts(reading))
 
 
 def open_document_review(repo: Repository, record: DocumentRecord, now: datetime, doubts: list[str]) -> None:
