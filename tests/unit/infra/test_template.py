@@ -375,7 +375,7 @@ def test_template_function_for_each_names_entry_has_code_and_handler(folder: str
 
 # Function folders whose template resources are not written yet (the console's API: its user pool, HTTP API
 # and authorizer come with it). Remove an entry when its function enters the template and FUNCTIONS.
-AWAITING_TEMPLATE = {"console_api"}
+AWAITING_TEMPLATE: set[str] = set()
 
 
 def test_functions_folders_and_template_functions_are_the_names_entries() -> None:
