@@ -262,9 +262,11 @@ def test_template_mappings_list_every_function_and_queue_of_the_local_stack() ->
         queue.capitalize(): queue for queue in QUEUES}
 
 
-def test_template_is_under_900_lines() -> None:
-    # Given template.yaml  Then its repeated resources stay written once
-    assert len(TEMPLATE.read_text(encoding="utf-8").splitlines()) < 900
+def test_template_is_under_1250_lines() -> None:
+    # Given template.yaml  Then its repeated resources stay written once. 900 held the flow alone; the console
+    # adds about 260 lines of resources that exist once each (user pool, HTTP API, function, assets bucket,
+    # distribution and its policies) and the functions' own roles, policies the loops cannot write: 1,250.
+    assert len(TEMPLATE.read_text(encoding="utf-8").splitlines()) < 1250
 
 
 def sam_command() -> str | None:
