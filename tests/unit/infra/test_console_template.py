@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from clea_intake.console import auth
+from clea_intake.local.console import GROUPS as LOCAL_GROUPS
 from clea_intake.local.console import SECURITY_HEADERS
 from tests.unit.infra.test_template import resources, translated
 
@@ -40,6 +41,12 @@ def test_user_pool_groups_are_the_roles_the_api_checks() -> None:
     groups = resources("AWS::Cognito::UserPoolGroup", translated()).values()
     assert sorted(g["Properties"]["GroupName"] for g in groups) == sorted(auth.GROUPS)
     assert all(g["Properties"]["UserPoolId"] == {"Ref": "ConsoleUserPool"} for g in groups)
+
+
+def test_user_pool_groups_are_described_as_on_the_local_stack() -> None:
+    # Given the groups' descriptions  Then they are the local user pool's (clea_intake.local.console.GROUPS)
+    groups = resources("AWS::Cognito::UserPoolGroup", translated()).values()
+    assert {g["Properties"]["GroupName"]: g["Properties"]["Description"] for g in groups} == LOCAL_GROUPS
 
 
 def test_user_pool_client_is_the_browser_password_client_with_no_secret() -> None:

@@ -430,3 +430,12 @@ def test_console_role_resumes_waiting_steps_sends_mail_and_reads_the_debtor_iban
     assert "states:StartExecution" not in actions and {"states:SendTaskSuccess", "ses:SendRawEmail"} <= actions
     ssm = [s["Resource"]["Fn::Sub"] for s in console_statements() if s["Action"] == "ssm:GetParameter"]
     assert ssm == ["arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${DebtorIbanParameter}"]
+
+
+@pytest.mark.parametrize("prefix", sorted(FUNCTIONS.values()))
+def test_function_role_is_the_templates_own_and_sam_policies_are_not_used(prefix: str) -> None:
+    # Given a function as written in template.yaml  Then it names its role from the per-function loop, and has no
+    # SAM Policies (SAM ignores them once a Role is given: a grant written there would silently not exist)
+    function = template()["Resources"][f"{prefix}Function"]["Properties"]
+    assert function["Role"] == {"Fn::GetAtt": [f"{prefix}FunctionRole", "Arn"]}
+    assert "Policies" not in function
