@@ -14,7 +14,7 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 CHECKOV := checkov>=3.2.400,<4
 
-.PHONY: setup sam checkov system-deps demo test lint unit integration e2e bench accuracy clean
+.PHONY: setup sam checkov system-deps demo test lint unit integration e2e bench accuracy console-assets clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,12 @@ bench: setup system-deps
 
 accuracy: setup system-deps
 	$(BIN)/clea-intake accuracy
+
+# The console's pages and config.json to a deployed stack's assets bucket (README, "Deploying on AWS").
+STACK ?= clea-intake-dev
+REGION ?= eu-west-3
+console-assets: setup
+	AWS_CLI=$(BIN)/aws ./scripts/publish-console.sh $(STACK) $(REGION)
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .pytest_cache .ruff_cache

@@ -21,6 +21,7 @@ FUNCTIONS: dict[str, str] = {
     "order_payment": "OrderPayment",
     "sweep_deadlines": "SweepDeadlines",
     "import_register": "ImportRegister",
+    "console_api": "ConsoleApi",
 }
 # Queue -> the function that consumes it, and the keys routed to it (EventBridge wildcard patterns).
 QUEUES: dict[str, tuple[str, list[str]]] = {

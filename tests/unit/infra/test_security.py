@@ -14,22 +14,10 @@ from typing import Any
 import pytest
 
 from clea_intake.local.names import FUNCTIONS
-from tests.unit.infra.test_template import as_list, resources, template, translated
+from tests.unit.infra.test_template import as_list, resources, role_statements, template, translated
 
 TABLE_ARN = {"Fn::GetAtt": ["CasesTable", "Arn"]}
 PARSERS = ("ClassifyDocument", "IngestEmail")
-
-
-def role_statements(document: dict[str, Any], role_id: str) -> list[dict[str, Any]]:
-    """Every statement the role grants: its inline policies and the template's managed policies it attaches."""
-    role = document["Resources"][role_id]["Properties"]
-    statements = [s for policy in role.get("Policies", []) for s in as_list(policy["PolicyDocument"]["Statement"])]
-    for arn in role.get("ManagedPolicyArns", []):
-        if isinstance(arn, dict) and "Ref" in arn:
-            managed = document["Resources"][arn["Ref"]]
-            assert managed["Type"] == "AWS::IAM::ManagedPolicy"
-            statements += as_list(managed["Properties"]["PolicyDocument"]["Statement"])
-    return statements
 
 
 def _condition_holds(condition: dict[str, Any], leading_key: str) -> bool:
@@ -69,7 +57,7 @@ def test_every_function_has_a_role_of_its_own() -> None:
     document = translated()
     roles = [function_role(document, prefix) for prefix in FUNCTIONS.values()]
     # Then there are as many roles as functions, and each is an IAM role of the template
-    assert len(set(roles)) == len(FUNCTIONS) == 11
+    assert len(set(roles)) == len(FUNCTIONS) == 12
     assert all(document["Resources"][r]["Type"] == "AWS::IAM::Role" for r in roles)
 
 
@@ -147,8 +135,9 @@ def test_only_sweep_queries_the_index() -> None:
     index = {"Fn::Sub": "${CasesTable.Arn}/index/gsi1"}
     querying = {prefix for prefix in FUNCTIONS.values()
                 if allows(role_statements(document, function_role(document, prefix)), "dynamodb:Query", "x", index)}
-    # Then only the sweep, which lists the cases waiting past a deadline, may
-    assert querying == {"SweepDeadlines"}
+    # Then only the sweep, which lists the cases waiting past a deadline, and the console, which lists the open
+    # review items, the payment orders and the dashboard's cases by state, may
+    assert querying == {"SweepDeadlines", "ConsoleApi"}
 
 
 # -- the register import ------------------------------------------------------------------------------
@@ -235,7 +224,7 @@ def test_data_at_rest_is_encrypted_with_the_stack_key() -> None:
     queues = list(by_type("AWS::SQS::Queue"))
     assert len(queues) == 8 and all(q["Properties"]["KmsMasterKeyId"] == KEY_REF for q in queues)
     groups = list(by_type("AWS::Logs::LogGroup"))
-    assert len(groups) == 12 and all(g["Properties"]["KmsKeyId"] == KEY_ARN for g in groups)
+    assert len(groups) == 14 and all(g["Properties"]["KmsKeyId"] == KEY_ARN for g in groups)
     assert [t["Properties"]["KmsMasterKeyId"] for t in by_type("AWS::SNS::Topic")] == [KEY_REF]
     assert all(f["Properties"]["KmsKeyArn"] == KEY_ARN for f in by_type("AWS::Lambda::Function"))
 
@@ -250,11 +239,15 @@ def test_documents_bucket_logs_access_to_a_private_encrypted_expiring_log_bucket
     assert logs["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
     assert list(logs["PublicAccessBlockConfiguration"].values()) == [True] * 4
     assert [r["ExpirationInDays"] for r in logs["LifecycleConfiguration"]["Rules"] if "ExpirationInDays" in r] == [365]
-    # And only S3's log delivery for the documents bucket may write there
+    # And only S3's log delivery may write there, each logged bucket under its own prefix only
     statements = document["Resources"]["AccessLogsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
-    (allow,) = [s for s in statements if s["Effect"] == "Allow"]
-    assert allow["Principal"] == {"Service": "logging.s3.amazonaws.com"}
-    assert allow["Condition"]["ArnLike"] == {"aws:SourceArn": {"Fn::GetAtt": ["DocumentsBucket", "Arn"]}}
+    allows = [s for s in statements if s["Effect"] == "Allow"]
+    assert all(s["Principal"] == {"Service": "logging.s3.amazonaws.com"} for s in allows)
+    prefixes = {s["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::GetAtt"][0]: s["Resource"]["Fn::Sub"] for s in allows}
+    logged = {name: r["Properties"]["LoggingConfiguration"]["LogFilePrefix"]
+              for name, r in resources("AWS::S3::Bucket", document).items() if "LoggingConfiguration" in r["Properties"]}
+    assert len(allows) == len(prefixes) == 3
+    assert prefixes == {name: f"${{AccessLogsBucket.Arn}}/{prefix}*" for name, prefix in logged.items()}
 
 
 @pytest.mark.parametrize("prefix", sorted(FUNCTIONS.values()))
@@ -300,3 +293,149 @@ def test_only_the_sweep_may_tag_objects_for_expiry(prefix: str) -> None:
     may_tag = any(s["Effect"] == "Allow" and _matches(s, "s3:PutObjectTagging", piece) for s in statements)
     # Then only the sweep may (the tag deletes the object): a compromised parser cannot erase a case's pieces
     assert may_tag == (prefix == "SweepDeadlines")
+
+
+# -- no resource "*" ------------------------------------------------------------------------------------
+# The only statements of a function's role that may name every resource, each with the reason: the action has
+# no resource-level permission (Service Authorization Reference), so IAM accepts nothing else.
+WILDCARD_RESOURCE_ACTIONS: dict[tuple[str, ...], str] = {
+    ("xray:PutTelemetryRecords", "xray:PutTraceSegments"): "X-Ray's trace writes name no resource",
+    ("textract:DetectDocumentText",): "Textract's synchronous OCR names no resource",
+}
+
+
+def wildcard_statements(document: dict[str, Any], prefix: str) -> list[tuple[str, ...]]:
+    """The actions of each statement of the function's role whose Resource is "*"."""
+    return [tuple(sorted(as_list(s["Action"]))) for s in role_statements(document, function_role(document, prefix))
+            if "*" in as_list(s.get("Resource", []))]
+
+
+@pytest.mark.parametrize("prefix", sorted(FUNCTIONS.values()))
+def test_function_role_names_its_resources_except_actions_that_have_none(prefix: str) -> None:
+    # Given a function's role as SAM translates it
+    document = translated()
+    role = document["Resources"][function_role(document, prefix)]["Properties"]
+    # Then it attaches no AWS managed policy (AWSLambdaBasicExecutionRole, AWSXrayWriteOnlyAccess and
+    # AWSLambdaSQSQueueExecutionRole name every resource), only the template's own
+    assert all(isinstance(arn, dict) and set(arn) == {"Ref"} for arn in role.get("ManagedPolicyArns", []))
+    # And a statement on every resource is one of the listed actions without resource-level permissions
+    assert set(wildcard_statements(document, prefix)) <= set(WILDCARD_RESOURCE_ACTIONS)
+
+
+def test_wildcard_check_sees_a_statement_on_every_resource() -> None:
+    # Given the sweep's role with one more statement, on every resource  Then the check above reports it
+    document = translated()
+    role = document["Resources"][function_role(document, "SweepDeadlines")]["Properties"]
+    role["Policies"].append({"PolicyName": "extra", "PolicyDocument": {"Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}})
+    assert ("s3:GetObject",) in wildcard_statements(document, "SweepDeadlines")
+
+
+def test_only_the_classify_role_may_call_textract() -> None:
+    document = translated()
+    callers = {prefix for prefix in FUNCTIONS.values()
+               if ("textract:DetectDocumentText",) in wildcard_statements(document, prefix)}
+    assert callers == {"ClassifyDocument"}
+
+
+@pytest.mark.parametrize("prefix", sorted(FUNCTIONS.values()))
+def test_function_writes_logs_to_its_own_log_group_only(prefix: str) -> None:
+    # Given a function's role  When its CloudWatch Logs grants are listed
+    document = translated()
+    grants = [(a, r) for s in role_statements(document, function_role(document, prefix))
+              for a in as_list(s["Action"]) if str(a).startswith("logs:") for r in as_list(s["Resource"])]
+    # Then it may write streams and events in its own group, nothing more (it cannot create a group elsewhere)
+    assert sorted(a for a, _ in grants) == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    assert {str(r) for _, r in grants} == {str({"Fn::GetAtt": [f"{prefix}LogGroup", "Arn"]})}
+    assert document["Resources"][f"{prefix}Function"]["Properties"]["LoggingConfig"] == {
+        "LogGroup": {"Ref": f"{prefix}LogGroup"}}
+
+
+@pytest.mark.parametrize("prefix", sorted(FUNCTIONS.values()))
+def test_queue_consumers_receive_from_their_own_queue_only(prefix: str) -> None:
+    # Given a function's role and the queues its SQS event sources read
+    document = translated()
+    grants = {r["Fn::GetAtt"][0] for s in role_statements(document, function_role(document, prefix))
+              for a in as_list(s["Action"]) if str(a).startswith("sqs:") for r in as_list(s["Resource"])}
+    sources = {m["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]
+               for m in resources("AWS::Lambda::EventSourceMapping", document).values()
+               if m["Properties"]["FunctionName"] == {"Ref": f"{prefix}Function"}}
+    # Then it may receive from exactly those, and the mapping waits for that grant
+    assert grants == sources
+    if sources:
+        assert f"{prefix}FunctionPolicy" in document["Resources"][f"{prefix}Function"]["DependsOn"]
+
+
+# -- the console ---------------------------------------------------------------------------------------
+CONSOLE = "ConsoleApi"
+
+
+def console_statements() -> list[dict[str, Any]]:
+    document = translated()
+    return role_statements(document, function_role(document, CONSOLE))
+
+
+@pytest.mark.parametrize(("leading_key", "allowed"), [
+    ("CASE#NA-CLEA-2026-000001", True), ("REVIEW#doc-5f2c0e", True), ("PAYMENT#NA-CLEA-2026-000001", True),
+    ("EVALUATOR#12345678900011", True), ("INBOUND#inbound/abc", True),
+    ("AWARD#5f2c0e", False), ("AWARD#DOC#X4RTBPFW4#2026", False), ("FORM#NA-CLEA-2026-000001", False),
+    ("REGISTER#sirene", False)])
+def test_console_role_writes_what_a_person_decides_and_nothing_else(leading_key: str, allowed: bool) -> None:
+    # Given the console's role: timeline acts and reviews (agents), payment confirmations and IBAN approvals
+    # (finance), a quarantined mail released  Then it writes those partitions, never an award guard, a form
+    # error or a register
+    assert allows(console_statements(), "dynamodb:PutItem", leading_key) is allowed
+
+
+@pytest.mark.parametrize("leading_key", ["AWARD#5f2c0e", "FORM#NA-CLEA-2026-000001", "REGISTER#sirene"])
+def test_console_role_reads_no_award_guard_form_error_or_register(leading_key: str) -> None:
+    assert not allows(console_statements(), "dynamodb:GetItem", leading_key)
+
+
+@pytest.mark.parametrize(("leading_key", "allowed"), [("REVIEW#doc-5f2c0e", True), ("CASE#NA-CLEA-2026-000001", False),
+                                                      ("PAYMENT#NA-CLEA-2026-000001", False),
+                                                      ("EVALUATOR#12345678900011", False)])
+def test_console_role_deletes_only_review_claims(leading_key: str, allowed: bool) -> None:
+    # Given the console's role  Then the one item it deletes is an agent's claim (console.claims), beside its review
+    assert allows(console_statements(), "dynamodb:DeleteItem", leading_key) is allowed
+
+
+@pytest.mark.parametrize("action", ["dynamodb:UpdateItem", "dynamodb:BatchWriteItem", "dynamodb:Scan"])
+def test_console_role_never_updates_batch_writes_or_scans(action: str) -> None:
+    assert not allows(console_statements(), action, "CASE#NA-CLEA-2026-000001")
+
+
+def test_console_role_reads_pieces_mail_and_exports_and_writes_only_claims_and_exports() -> None:
+    # Given the console's S3 grants
+    grants = [(a, r["Fn::Sub"].removeprefix("${DocumentsBucket.Arn}/")) for s in console_statements()
+              for a in as_list(s["Action"]) if str(a).startswith("s3:") for r in as_list(s["Resource"])]
+    # Then it reads the pieces, claims and raw mail it shows and past exports; it writes a released mail's
+    # attachments and new exports; it never deletes, tags (expiry) or lists
+    assert {r for a, r in grants if a == "s3:GetObject"} == {"applications/*/documents/*", "claims/*", "inbound/*",
+                                                              "exports/*"}
+    assert {r for a, r in grants if a == "s3:PutObject"} == {"claims/*", "exports/*"}
+    assert {a for a, _ in grants} == {"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"}
+
+
+def test_console_role_resumes_waiting_steps_sends_mail_and_reads_the_debtor_iban_only() -> None:
+    # Given the console's other grants
+    document = translated()
+    attached = set(document["Resources"][function_role(document, CONSOLE)]["Properties"]["ManagedPolicyArns"][0].values())
+    actions = {a for s in console_statements() for a in as_list(s["Action"])}
+    services = {a.split(":")[0] for a in actions}
+    # Then: its table, logs, traces, e-mail, the workflow's callbacks, the debtor IBAN parameter; no Textract, no
+    # start of an execution, no beneficiary secret (it computes no beneficiary key)
+    assert attached == {"ConsoleApiTableAccessPolicy"}
+    assert services == {"dynamodb", "kms", "logs", "xray", "s3", "ses", "states", "ssm"}
+    assert "states:StartExecution" not in actions and {"states:SendTaskSuccess", "ses:SendRawEmail"} <= actions
+    ssm = [s["Resource"]["Fn::Sub"] for s in console_statements() if s["Action"] == "ssm:GetParameter"]
+    assert ssm == ["arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${DebtorIbanParameter}"]
+
+
+@pytest.mark.parametrize("prefix", sorted(FUNCTIONS.values()))
+def test_function_role_is_the_templates_own_and_sam_policies_are_not_used(prefix: str) -> None:
+    # Given a function as written in template.yaml  Then it names its role from the per-function loop, and has no
+    # SAM Policies (SAM ignores them once a Role is given: a grant written there would silently not exist)
+    function = template()["Resources"][f"{prefix}Function"]["Properties"]
+    assert function["Role"] == {"Fn::GetAtt": [f"{prefix}FunctionRole", "Arn"]}
+    assert "Policies" not in function

@@ -172,20 +172,45 @@ def fill(text: str, values: dict[str, str]) -> str:
 
 
 def policy_statements(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every IAM statement of the translated template: roles' inline policies and managed policies."""
+    """Every IAM statement of the translated template: roles' inline policies, policies and managed policies."""
     statements = []
     for resource in document["Resources"].values():
         props = resource.get("Properties", {})
         if resource["Type"] == "AWS::IAM::Role":
             for policy in props.get("Policies", []):
                 statements += policy["PolicyDocument"]["Statement"]
-        elif resource["Type"] == "AWS::IAM::ManagedPolicy":
+        elif resource["Type"] in ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy"):
             statements += props["PolicyDocument"]["Statement"]
     return statements
 
 
 def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+def attached_policies(document: dict[str, Any], role_id: str) -> list[str]:
+    """The template's policies a role gets: those it names (ManagedPolicyArns) and those that name it (Roles)."""
+    role = document["Resources"][role_id]["Properties"]
+    named = [arn["Ref"] for arn in role.get("ManagedPolicyArns", []) if isinstance(arn, dict) and "Ref" in arn]
+    naming = [name for name, r in document["Resources"].items()
+              if r["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
+              and {"Ref": role_id} in r["Properties"].get("Roles", [])]
+    return named + [name for name in naming if name not in named]
+
+
+def role_statements(document: dict[str, Any], role_id: str) -> list[dict[str, Any]]:
+    """Every statement a role grants: its inline policies and the template's policies attached to it."""
+    role = document["Resources"][role_id]["Properties"]
+    statements = [s for policy in role.get("Policies", []) for s in as_list(policy["PolicyDocument"]["Statement"])]
+    for name in attached_policies(document, role_id):
+        statements += as_list(document["Resources"][name]["Properties"]["PolicyDocument"]["Statement"])
+    return statements
+
+
+def function_statements(prefix: str, document: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Every statement the role of the <prefix>Function grants (template.yaml's own roles, before SAM)."""
+    document = document or _template()
+    return role_statements(document, f"{prefix}FunctionRole")
 
 
 # -- (a) SAM translation + cfn-lint ----------------------------------------------------------------
@@ -237,9 +262,11 @@ def test_template_mappings_list_every_function_and_queue_of_the_local_stack() ->
         queue.capitalize(): queue for queue in QUEUES}
 
 
-def test_template_is_under_900_lines() -> None:
-    # Given template.yaml  Then its repeated resources stay written once
-    assert len(TEMPLATE.read_text(encoding="utf-8").splitlines()) < 900
+def test_template_is_under_1250_lines() -> None:
+    # Given template.yaml  Then its repeated resources stay written once. 900 held the flow alone; the console
+    # adds about 260 lines of resources that exist once each (user pool, HTTP API, function, assets bucket,
+    # distribution and its policies) and the functions' own roles, policies the loops cannot write: 1,250.
+    assert len(TEMPLATE.read_text(encoding="utf-8").splitlines()) < 1250
 
 
 def sam_command() -> str | None:
@@ -347,17 +374,16 @@ def test_state_machine_definition_uri_is_the_asl_the_local_stack_runs() -> None:
 
 
 def test_functions_state_machine_arn_names_the_deployed_state_machine() -> None:
-    # Given the STATE_MACHINE_ARN every function gets, and the callback/start policies' machine name
+    # Given the STATE_MACHINE_ARN every function gets, and every Step Functions grant of the functions' roles
     arn = _template()["Globals"]["Function"]["Environment"]["Variables"]["STATE_MACHINE_ARN"]
-    names = {stack_sub(policy[key]["StateMachineName"])
-             for function in resources(SAM_FUNCTION).values()
-             for policy in function["Properties"].get("Policies", [])
-             if isinstance(policy, dict)
-             for key in ("StepFunctionsCallbackPolicy", "StepFunctionsExecutionPolicy") if key in policy}
-    # Then both name the state machine the template creates
+    grants = [(a, r) for prefix in FUNCTIONS.values() for s in function_statements(prefix)
+              for a in as_list(s["Action"]) if a.startswith("states:") for r in as_list(s["Resource"])]
+    # Then both name the state machine the template creates: starts by intake, callbacks by the rest
     expected = StackNames(prefix=STACK).state_machine
     assert stack_sub(arn).endswith(f":stateMachine:{expected}")
-    assert names == {expected}
+    assert {a for a, _ in grants} == {"states:StartExecution", "states:SendTaskSuccess", "states:SendTaskFailure",
+                                      "states:SendTaskHeartbeat"}
+    assert {stack_sub(r) for _, r in grants} == {stack_sub(arn)}
 
 
 # -- (c) functions -----------------------------------------------------------------------------------
@@ -375,7 +401,7 @@ def test_template_function_for_each_names_entry_has_code_and_handler(folder: str
 
 # Function folders whose template resources are not written yet (the console's API: its user pool, HTTP API
 # and authorizer come with it). Remove an entry when its function enters the template and FUNCTIONS.
-AWAITING_TEMPLATE = {"console_api"}
+AWAITING_TEMPLATE: set[str] = set()
 
 
 def test_functions_folders_and_template_functions_are_the_names_entries() -> None:
@@ -408,7 +434,7 @@ def test_globals_function_runtime_is_python312_arm64_traced_with_layer() -> None
 
 def test_classify_document_reads_with_textract_given_more_memory_and_time() -> None:
     # Given classify_document  Then it uses Textract (the only OCR on AWS), may call it, and has room to render
-    statements = _template()["Resources"]["ClassifyDocumentFunction"]["Properties"]["Policies"][-1]["Statement"]
+    statements = function_statements("ClassifyDocument")
     assert _template()["Globals"]["Function"]["Environment"]["Variables"]["OCR_PROVIDER"] == "textract"
     assert any(s["Action"] == "textract:DetectDocumentText" for s in statements)
     assert function_property("ClassifyDocumentFunction", "MemorySize") > _template()["Globals"]["Function"]["MemorySize"]
@@ -668,10 +694,11 @@ def test_debtor_iban_is_never_a_parameter_nor_an_environment_variable() -> None:
     assert not [name for variables in environments for name in variables if name == "DEBTOR_IBAN"]
     variables = document["Resources"]["OrderPaymentFunction"]["Properties"]["Environment"]["Variables"]
     assert variables["DEBTOR_IBAN_PARAMETER"] == {"Ref": "DebtorIbanParameter"}
-    statements = [s for p in document["Resources"]["OrderPaymentFunction"]["Properties"]["Policies"]
-                  if isinstance(p, dict) and "Statement" in p for s in p["Statement"]]
-    assert [s["Resource"]["Fn::Sub"] for s in statements if s["Action"] == "ssm:GetParameter"] == [
-        "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${DebtorIbanParameter}"]
+    for prefix in ("OrderPayment", "ConsoleApi"):  # the order, and the console's payments export
+        variables = document["Resources"][f"{prefix}Function"]["Properties"]["Environment"]["Variables"]
+        assert variables["DEBTOR_IBAN_PARAMETER"] == {"Ref": "DebtorIbanParameter"}
+        reads = [s["Resource"]["Fn::Sub"] for s in function_statements(prefix) if s["Action"] == "ssm:GetParameter"]
+        assert reads == ["arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${DebtorIbanParameter}"]
 
 
 def test_samconfig_deploys_dev_and_prod_to_paris_with_iam_capability() -> None:
@@ -692,7 +719,7 @@ def test_only_the_functions_that_compute_beneficiary_keys_read_their_secret() ->
     # When the template's functions and the read policy are looked at
     resources = _template()["Resources"]
     readers = {folder for folder, prefix in FUNCTIONS.items()
-               if {"Ref": "BeneficiaryKeyReadPolicy"} in resources[f"{prefix}Function"]["Properties"]["Policies"]}
+               if "BeneficiaryKeyReadPolicy" in attached_policies(_template(), f"{prefix}FunctionRole")}
     [statement] = resources["BeneficiaryKeyReadPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     # Then exactly those read it, one parameter, GetParameter only; every function knows the parameter's name
     assert readers == computing
