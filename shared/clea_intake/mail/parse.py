@@ -19,8 +19,10 @@ from urllib.parse import unquote
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from clea_intake.domain.policy import MailLimits, current_policy
 from clea_intake.mail import sniff
 from clea_intake.mail.authresults import SES_AUTHSERV_ID, parse_authentication_results
+from clea_intake.mail.limits import LimitBreach, scan_message
 from clea_intake.mail.reasons import MailReason, reason_message
 
 # Bounds on the walk so that a crafted message (a MIME bomb) costs little.
@@ -49,6 +51,22 @@ class MalformedMessage(ValueError):
         super().__init__(f"{code}: {message_fr}")
         self.code = MailReason(code)
         self.message_fr = message_fr
+
+
+class MessageOverLimit(MalformedMessage):
+    """The raw message (or one it carries) crosses a limit of the policy's `mail` section: it is not parsed."""
+
+    def __init__(self, breach: LimitBreach) -> None:
+        super().__init__(breach.code, reason_message(breach.code))
+        self.detail = breach.detail
+
+
+def _parse_bounded(data: bytes, limits: MailLimits) -> Message:
+    """The standard-library parse of `data`, only once the structure scan found it within the limits."""
+    breach = scan_message(data, limits)
+    if breach is not None:
+        raise MessageOverLimit(breach)
+    return email.message_from_bytes(data, policy=email.policy.default)
 
 
 class MailProblem(BaseModel):
@@ -237,7 +255,8 @@ def _decoded_bytes(part: Message) -> bytes:
 class _Walker:
     """Depth-first walk of the MIME tree collecting body text, HTML and attachment candidates."""
 
-    def __init__(self) -> None:
+    def __init__(self, limits: MailLimits) -> None:
+        self.limits = limits
         self.plain: list[str] = []
         self.html: list[str] = []  # every HTML body, forwarded ones included: all may reference images
         self.own_html: list[str] = []
@@ -287,7 +306,7 @@ class _Walker:
             # A message/rfc822 part wrongly base64-encoded arrives as a string: decode and parse it.
             data = _decoded_bytes(part)
             if data.strip():
-                inner = email.message_from_bytes(data, policy=email.policy.default)
+                inner = _parse_bounded(data, self.limits)
         if inner is not None:
             self.walk(inner, depth=depth + 1, forwarded=True)
 
@@ -302,7 +321,7 @@ class _Walker:
         best = max(counts.items(), key=lambda kv: kv[1], default=(b"", 0))
         if best[1] >= 2:
             rebuilt = b'Content-Type: multipart/mixed; boundary="' + best[0] + b'"\r\n\r\n' + body
-            reparsed = email.message_from_bytes(rebuilt, policy=email.policy.default)
+            reparsed = _parse_bounded(rebuilt, self.limits)
             if reparsed.is_multipart():
                 self.damaged("multipart boundary did not match; recovered from the boundary lines present")
                 for sub in reparsed.get_payload():  # type: ignore[union-attr]
@@ -336,7 +355,7 @@ class _Walker:
                 return
         elif filename and filename.lower().endswith(".eml") and content_type == sniff.OCTET_STREAM:
             # A forwarded message attached as a plain file: open it like message/rfc822.
-            inner = email.message_from_bytes(_decoded_bytes(part), policy=email.policy.default)
+            inner = _parse_bounded(_decoded_bytes(part), self.limits)
             if inner.keys():
                 self.walk(inner, depth=depth + 1, forwarded=True)
                 return
@@ -548,19 +567,25 @@ def parse_inbound(
     max_attachment_bytes: int,
     max_total_bytes: int,
     trusted_authserv_ids: tuple[str, ...] = (SES_AUTHSERV_ID,),
+    limits: MailLimits | None = None,
 ) -> InboundMessage:
     """Read an SES-stored raw message; never raises on bad input except MalformedMessage.
 
-    Problems with the message (damaged structure, archives, limits, no attachment) are reported in
-    `problems`, not raised, so that the caller can answer the sender precisely.
+    Problems with the message (damaged structure, archives, attachment limits, no attachment) are
+    reported in `problems`, not raised, so that the caller can answer the sender precisely. A message
+    past a structure limit (`limits`, the current policy's `mail` section by default) raises
+    MessageOverLimit before the standard-library parser sees it, as does a message it carries.
     """
+    limits = limits or current_policy().mail
     if not isinstance(raw, bytes | bytearray | memoryview):
         raise TypeError(f"raw must be bytes, not {type(raw).__name__}")
     raw = bytes(raw)
     if not raw.strip():
         raise MalformedMessage(MailReason.MAIL_MALFORMED, "Le message reçu est vide.")
     try:
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        msg = _parse_bounded(raw, limits)
+    except MessageOverLimit:
+        raise
     except Exception as exc:  # the parser is lenient; this is the last line of defence
         raise MalformedMessage(MailReason.MAIL_MALFORMED, reason_message(MailReason.MAIL_MALFORMED)) from exc
     if not msg.keys():
@@ -568,9 +593,11 @@ def parse_inbound(
             MailReason.MAIL_MALFORMED, "Le message reçu ne comporte aucun en-tête lisible."
         )
 
-    walker = _Walker()
+    walker = _Walker(limits)
     try:
         walker.walk(msg, depth=0, forwarded=False)
+    except MessageOverLimit:
+        raise
     except RecursionError:
         walker.damaged("MIME tree too deep")
     except Exception as exc:
