@@ -91,6 +91,9 @@ class MailLimits(_Frozen):
     past them the parser's cost grows far faster than the message (encoded words, nesting)."""
 
     max_header_bytes: int = Field(gt=0)
+    max_field_bytes: int = Field(gt=0)
+    max_parsed_header_bytes: int = Field(gt=0)
+    max_parameters: int = Field(gt=0)
     max_encoded_words: int = Field(gt=0)
     max_parts: int = Field(gt=0)
     max_depth: int = Field(gt=0)

@@ -33,6 +33,16 @@ _PARAM_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"?|[^;"]+|;', re.DOTALL)
 # An RFC 2047 word; the parser decodes them even inside a quoted boundary.
 _ENCODED_WORD = re.compile(rb"=\?([^?\s]*)\?([bBqQ])\?([^?\s]*)\?=")
 _BASE64 = b"base64"
+# Fields the standard library's structured header parser reads here (or that the claim reading asks
+# it for): its cost on them grows faster than their length, so each is bounded on its own. Other
+# fields (References, relays' long diagnostics) are only counted in their header block.
+# (Recipients are read from their raw values, and a From longer than a line is not parsed.)
+_READ_FIELDS = frozenset({
+    b"from", b"subject", b"date", b"message-id", b"authentication-results", b"x-ses-spam-verdict",
+    b"x-ses-virus-verdict", b"content-type", b"content-disposition", b"content-transfer-encoding", b"content-id",
+})
+# Fields read as a value and parameters: their parameter parsing is quadratic in the number of ";".
+_PARAMETERISED = frozenset({b"content-type", b"content-disposition"})
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,7 @@ class _Scan:
         self.limits = limits
         self.parts = 0
         self.encoded_words = 0
+        self.parsed_header_bytes = 0
         self.decoded = 0
         # Next position of each pattern that may start a boundary line, kept so that every search
         # moves forward only: the scan stays linear however many "--" lines a body holds.
@@ -132,10 +143,12 @@ class _Scan:
     def _headers(self, pos: int, stack: list[_Multipart]) -> tuple[int, bytes | None, bytes | None, _Hit | None]:
         """Read one header block: where its body starts, its Content-Type value and transfer encoding,
         and the boundary line that ended the part before any body."""
-        raw, limit = self.raw, self.limits.max_header_bytes
+        raw, limits = self.raw, self.limits
         size = 0
         fields: dict[bytes, list[bytes]] = {}
         current: list[bytes] | None = None
+        name = b""
+        field_size = parameters = 0
         first = True
         while pos < len(raw):
             end = _LINE.match(raw, pos).end()  # type: ignore[union-attr]
@@ -144,9 +157,9 @@ class _Scan:
                 if hit is not None:
                     return pos, *_fields(fields), hit
             size += end - pos
-            if size > limit:
+            if size > limits.max_header_bytes:
                 raise _Breached(LimitBreach(MailReason.MAIL_HEADER_TOO_LARGE,
-                                            f"header block over {limit} bytes"))
+                                            f"header block over {limits.max_header_bytes} bytes"))
             line = raw[pos:end]
             if not line.strip(b"\r\n"):
                 pos = end  # the blank line between headers and body
@@ -154,17 +167,33 @@ class _Scan:
             if line[:1] in (b" ", b"\t"):
                 if current is not None:
                     current.append(line)
+                field_size += end - pos
             elif _FIELD.match(line) or (first and line.startswith(b"From ")):
                 name = line.partition(b":")[0].strip().lower()
                 current = [line.partition(b":")[2]] if name not in fields else None
                 if current is not None and name in (b"content-type", b"content-transfer-encoding"):
                     fields[name] = current
+                field_size, parameters = end - pos, 0
             else:
                 break  # not a header: the body starts here, without its blank line
+            if name in _READ_FIELDS:
+                self.parsed_header_bytes += end - pos
+                if field_size > limits.max_field_bytes:
+                    raise _Breached(LimitBreach(MailReason.MAIL_HEADER_TOO_LARGE,
+                                                f"header field over {limits.max_field_bytes} bytes"))
+                if self.parsed_header_bytes > limits.max_parsed_header_bytes:
+                    raise _Breached(LimitBreach(
+                        MailReason.MAIL_HEADER_TOO_LARGE,
+                        f"parsed header fields over {limits.max_parsed_header_bytes} bytes in all"))
+            if name in _PARAMETERISED:
+                parameters += line.count(b";")
+                if parameters > limits.max_parameters:
+                    raise _Breached(LimitBreach(MailReason.MAIL_HEADER_TOO_LARGE,
+                                                f"more than {limits.max_parameters} parameters in a header field"))
             self.encoded_words += line.count(b"=?")
-            if self.encoded_words > self.limits.max_encoded_words:
+            if self.encoded_words > limits.max_encoded_words:
                 raise _Breached(LimitBreach(MailReason.MAIL_TOO_MANY_ENCODED_WORDS,
-                                            f"more than {self.limits.max_encoded_words} encoded words in headers"))
+                                            f"more than {limits.max_encoded_words} encoded words in headers"))
             first = False
             pos = end
         return pos, *_fields(fields), None
