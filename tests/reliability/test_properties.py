@@ -23,7 +23,14 @@ from hypothesis import strategies as st
 
 from clea_intake.adapters.storage import decode_key
 from clea_intake.documents import identifiers
-from clea_intake.documents.machine_zone import MrzReading, find_mrz, read_cni_2x36, read_td1, read_td2, read_td3
+from clea_intake.documents.machine_zone import (
+    MrzReading,
+    find_mrz,
+    read_cni_2x36,
+    read_td1,
+    read_td2,
+    read_td3,
+)
 from clea_intake.documents.read.claim import read_bank_details
 from clea_intake.documents.read.organisations import nda, siret
 from clea_intake.documents.reading import Text
