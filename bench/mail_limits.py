@@ -36,6 +36,7 @@ CASES = {
     "header of 256 KB": lambda: hostile_mail.oversized_header(CASE, 2 * LIMITS.max_header_bytes),
     "base64 attachment of 26 MB decoded (35 MB)":
         lambda: hostile_mail.huge_base64_attachment(CASE, LIMITS.max_decoded_bytes + 1_000_000),
+    "2,000,000 empty lines after a PDF (2 MB)": lambda: hostile_mail.many_lines(CASE, 2_000_000),
     "genuine-looking claim, 90 parts, within the limits": lambda: hostile_mail.many_parts(CASE, 90),
 }
 

@@ -52,6 +52,7 @@ HOSTILE: dict[str, tuple[Callable[[], bytes], MailReason]] = {
     "base64_attachment_over_the_decoded_limit": (
         lambda: hostile_mail.huge_base64_attachment(CASE, LIMITS.max_decoded_bytes + 1_000_000),
         MailReason.MAIL_DECODED_TOO_LARGE),
+    "2_million_empty_lines": (lambda: hostile_mail.many_lines(CASE, 2_000_000), MailReason.MAIL_TOO_MANY_LINES),
     "malformed_garbage": (hostile_mail.garbage, MailReason.MAIL_MALFORMED),
     "malformed_headers_without_sender": (hostile_mail.headers_without_sender, MailReason.MAIL_MALFORMED),
     "malformed_unterminated_parts": (lambda: hostile_mail.unterminated_parts(CASE),

@@ -98,6 +98,7 @@ class MailLimits(_Frozen):
     max_parts: int = Field(gt=0)
     max_depth: int = Field(gt=0)
     max_decoded_bytes: int = Field(gt=0)
+    max_lines: int = Field(gt=0)
 
 
 class Policy(_Frozen):

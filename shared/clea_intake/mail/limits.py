@@ -99,6 +99,11 @@ class _Scan:
 
     # -- the walk ------------------------------------------------------------------------------------
     def run(self) -> None:
+        raw = self.raw
+        # The parser works a line at a time, at a cost per line far above its bytes' (empty lines too).
+        lines = raw.count(b"\n") + raw.count(b"\r") - raw.count(b"\r\n")
+        if lines > self.limits.max_lines:
+            raise _Breached(LimitBreach(MailReason.MAIL_TOO_MANY_LINES, f"more than {self.limits.max_lines} lines"))
         stack: list[_Multipart] = []
         pos, depth, default = 0, 0, b"text/plain"
         while True:

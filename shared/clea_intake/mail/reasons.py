@@ -36,6 +36,7 @@ class MailReason(StrEnum):
     MAIL_TOO_MANY_PARTS = "MAIL_TOO_MANY_PARTS"
     MAIL_TOO_DEEP = "MAIL_TOO_DEEP"
     MAIL_DECODED_TOO_LARGE = "MAIL_DECODED_TOO_LARGE"
+    MAIL_TOO_MANY_LINES = "MAIL_TOO_MANY_LINES"
 
 
 class ReasonText(NamedTuple):
@@ -146,6 +147,11 @@ REASONS: dict[MailReason, ReasonText] = {
         "Votre message n'a pas pu être traité : son contenu dépasse la taille autorisée. Merci d'envoyer des "
         "documents moins volumineux, au besoin en plusieurs messages.",
         "The decoded content of the message is larger than the policy allows; the message was not parsed.",
+    ),
+    MailReason.MAIL_TOO_MANY_LINES: ReasonText(
+        "Votre message n'a pas pu être traité : son contenu est découpé en un nombre anormal de lignes. "
+        "Merci de le renvoyer depuis votre messagerie habituelle, les documents en pièces jointes.",
+        "More lines than the policy allows (the parser's cost is per line); the message was not parsed.",
     ),
 }
 

@@ -77,6 +77,13 @@ def huge_base64_attachment(case_id: str | None, decoded: int = 26_000_000) -> by
     return _envelope(case_id, content_type=b'multipart/mixed; boundary="H"', body=body)
 
 
+def many_lines(case_id: str | None, lines: int = 2_000_000) -> bytes:
+    """A PDF attachment followed by `lines` empty lines: a few megabytes the parser reads a line at a time."""
+    body = (b"--L\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"cre.pdf\"\r\n\r\n"
+            + PDF + b"\n" * lines + b"--L--\r\n")
+    return _envelope(case_id, content_type=b'multipart/mixed; boundary="L"', body=body)
+
+
 # Malformed MIME: not over any limit, but nothing a parser should be trusted with.
 def garbage() -> bytes:
     """Bytes that are no e-mail: NULs, control characters, no header."""

@@ -51,7 +51,9 @@ def test_scan_claim_with_twenty_attachments_is_within_the_policy():
     (lambda: hostile_mail.encoded_word_subject(CASE, 12000, folded=False), MailReason.MAIL_HEADER_TOO_LARGE),
     (lambda: hostile_mail.oversized_header(CASE, 200_000), MailReason.MAIL_HEADER_TOO_LARGE),
     (lambda: hostile_mail.huge_base64_attachment(CASE, 26_000_000), MailReason.MAIL_DECODED_TOO_LARGE),
-], ids=["500_parts", "5000_nested", "5000_encoded_words", "160kb_subject_line", "200kb_header", "26mb_base64"])
+    (lambda: hostile_mail.many_lines(CASE, 2_000_000), MailReason.MAIL_TOO_MANY_LINES),
+], ids=["500_parts", "5000_nested", "5000_encoded_words", "160kb_subject_line", "200kb_header", "26mb_base64",
+        "2m_empty_lines"])
 def test_scan_hostile_message_crosses_its_limit(build, reason):
     # Given a message built to cost the MIME parser far more than its size
     # When it is scanned, then the limit it crosses is named
