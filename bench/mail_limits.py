@@ -37,6 +37,7 @@ CASES = {
     "base64 attachment of 26 MB decoded (35 MB)":
         lambda: hostile_mail.huge_base64_attachment(CASE, LIMITS.max_decoded_bytes + 1_000_000),
     "2,000,000 empty lines after a PDF (2 MB)": lambda: hostile_mail.many_lines(CASE, 2_000_000),
+    "HTML body of 400 KB of unclosed comments": lambda: hostile_mail.unclosed_html_comments(CASE),
     "genuine-looking claim, 90 parts, within the limits": lambda: hostile_mail.many_parts(CASE, 90),
 }
 

@@ -84,6 +84,11 @@ def many_lines(case_id: str | None, lines: int = 2_000_000) -> bytes:
     return _envelope(case_id, content_type=b'multipart/mixed; boundary="L"', body=body)
 
 
+def unclosed_html_comments(case_id: str | None, size: int = 400_000) -> bytes:
+    """An HTML-only claim body of unclosed "<!--": html.parser's rescans make it quadratic."""
+    return _envelope(case_id, content_type=b"text/html; charset=utf-8", body=b"<!--" * (size // 4) + b"\r\n")
+
+
 # Malformed MIME: not over any limit, but nothing a parser should be trusted with.
 def garbage() -> bytes:
     """Bytes that are no e-mail: NULs, control characters, no header."""
