@@ -192,13 +192,15 @@ def _nesting(text: str) -> int:
 
 
 def _decode(raw: bytes | str, limits: FormLimits) -> dict:
-    size = len(raw.encode("utf-8") if isinstance(raw, str) else raw)
+    # A text form is measured as its UTF-8 bytes; a lone surrogate (no UTF-8 text can hold one) counts
+    # as what it would take and is refused below as not UTF-8.
+    size = len(raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw)
     if size > limits.max_bytes:
         raise _invalid("(fichier)", "form_too_large", f"the form has {size} bytes, more than {limits.max_bytes}",
                        f"le fichier du formulaire est trop volumineux (plus de {limits.max_bytes // 1024} Ko)")
     try:
-        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-    except UnicodeDecodeError as exc:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw.encode("utf-8").decode("utf-8")
+    except (UnicodeDecodeError, UnicodeEncodeError) as exc:
         raise _invalid("(fichier)", "invalid_json", "not UTF-8 text",
                        "le fichier n'est pas un JSON valide en UTF-8") from exc
     if _nesting(text) > limits.max_depth:

@@ -86,6 +86,21 @@ class ClaimLimits(_Frozen):
     max_message_bytes: int = Field(gt=0)
 
 
+class MailLimits(_Frozen):
+    """Bounds of an inbound e-mail's structure, checked on its raw bytes before the MIME parser runs:
+    past them the parser's cost grows far faster than the message (encoded words, nesting)."""
+
+    max_header_bytes: int = Field(gt=0)
+    max_field_bytes: int = Field(gt=0)
+    max_parsed_header_bytes: int = Field(gt=0)
+    max_parameters: int = Field(gt=0)
+    max_encoded_words: int = Field(gt=0)
+    max_parts: int = Field(gt=0)
+    max_depth: int = Field(gt=0)
+    max_decoded_bytes: int = Field(gt=0)
+    max_lines: int = Field(gt=0)
+
+
 class Policy(_Frozen):
     version: str
     valid_from: date
@@ -98,6 +113,7 @@ class Policy(_Frozen):
     documents: DocumentLimits
     forms: FormLimits
     claims: ClaimLimits
+    mail: MailLimits
 
     @model_validator(mode="after")
     def _coherent(self) -> Policy:

@@ -30,6 +30,13 @@ class MailReason(StrEnum):
     MAIL_ATTACHMENTS_TOTAL_TOO_LARGE = "MAIL_ATTACHMENTS_TOTAL_TOO_LARGE"
     MAIL_ARCHIVE_ATTACHMENT = "MAIL_ARCHIVE_ATTACHMENT"
     MAIL_EMPTY_ATTACHMENT = "MAIL_EMPTY_ATTACHMENT"
+    # Limits of the policy's `mail` section, checked before the message is parsed.
+    MAIL_HEADER_TOO_LARGE = "MAIL_HEADER_TOO_LARGE"
+    MAIL_TOO_MANY_ENCODED_WORDS = "MAIL_TOO_MANY_ENCODED_WORDS"
+    MAIL_TOO_MANY_PARTS = "MAIL_TOO_MANY_PARTS"
+    MAIL_TOO_DEEP = "MAIL_TOO_DEEP"
+    MAIL_DECODED_TOO_LARGE = "MAIL_DECODED_TOO_LARGE"
+    MAIL_TOO_MANY_LINES = "MAIL_TOO_MANY_LINES"
 
 
 class ReasonText(NamedTuple):
@@ -115,6 +122,36 @@ REASONS: dict[MailReason, ReasonText] = {
     MailReason.MAIL_EMPTY_ATTACHMENT: ReasonText(
         "Une pièce jointe est vide et n'a pas été prise en compte.",
         "A zero-byte attachment was dropped.",
+    ),
+    MailReason.MAIL_HEADER_TOO_LARGE: ReasonText(
+        "Votre message n'a pas pu être traité : ses en-têtes (objet, destinataires…) sont anormalement longs. "
+        "Merci de le renvoyer avec un objet court, depuis votre messagerie habituelle.",
+        "A header block is larger than the policy's limit; the message was not parsed.",
+    ),
+    MailReason.MAIL_TOO_MANY_ENCODED_WORDS: ReasonText(
+        "Votre message n'a pas pu être traité : son objet ou ses en-têtes sont codés de façon anormalement "
+        "complexe. Merci de le renvoyer avec un objet court, depuis votre messagerie habituelle.",
+        "More RFC 2047 encoded words in the headers than the policy allows; the message was not parsed.",
+    ),
+    MailReason.MAIL_TOO_MANY_PARTS: ReasonText(
+        "Votre message n'a pas pu être traité : il est composé de trop d'éléments (pièces jointes, images, "
+        "parties). Merci d'envoyer un message ne contenant que les documents demandés.",
+        "More MIME parts than the policy allows; the message was not parsed.",
+    ),
+    MailReason.MAIL_TOO_DEEP: ReasonText(
+        "Votre message n'a pas pu être traité : il contient trop de messages transférés ou imbriqués les uns "
+        "dans les autres. Merci de joindre directement les documents à un nouveau message.",
+        "MIME parts nested deeper than the policy allows; the message was not parsed.",
+    ),
+    MailReason.MAIL_DECODED_TOO_LARGE: ReasonText(
+        "Votre message n'a pas pu être traité : son contenu dépasse la taille autorisée. Merci d'envoyer des "
+        "documents moins volumineux, au besoin en plusieurs messages.",
+        "The decoded content of the message is larger than the policy allows; the message was not parsed.",
+    ),
+    MailReason.MAIL_TOO_MANY_LINES: ReasonText(
+        "Votre message n'a pas pu être traité : son contenu est découpé en un nombre anormal de lignes. "
+        "Merci de le renvoyer depuis votre messagerie habituelle, les documents en pièces jointes.",
+        "More lines than the policy allows (the parser's cost is per line); the message was not parsed.",
     ),
 }
 

@@ -14,7 +14,13 @@ from clea_intake.domain.case import Case
 from clea_intake.domain.lifecycle import OPEN_FOR_CLAIM, State
 from clea_intake.domain.policy import current_policy
 from clea_intake.domain.records import ReviewItem
-from clea_intake.mail.parse import Attachment, InboundMessage, MalformedMessage, parse_inbound
+from clea_intake.mail.parse import (
+    Attachment,
+    InboundMessage,
+    MalformedMessage,
+    MessageOverLimit,
+    parse_inbound,
+)
 from clea_intake.mail.reasons import MailReason, reason_message
 from clea_intake.mail.reference import message_references
 from clea_intake.mail.trust import assess_trust
@@ -49,14 +55,19 @@ def ingest(ports: Ports, *, bucket: str, key: str, now: datetime,
     repo = ports.repository
     if released_for is None and repo.find_inbound(key) is not None:
         return InboundOutcome("duplicate")
-    limits = current_policy().claims
+    policy = current_policy()
+    limits = policy.claims
     raw = ports.storage.get_object(bucket, key, version_id, max_bytes=limits.max_message_bytes)
     if raw.size > limits.max_message_bytes:
         return _quarantine(ports, key, now, MailReason.MAIL_ATTACHMENTS_TOTAL_TOO_LARGE, None, None)
     try:
+        # The structure is checked against the policy's mail limits before the MIME parser runs.
         msg = parse_inbound(raw.body, max_attachments=limits.max_attachments,
                             max_attachment_bytes=limits.max_attachment_bytes,
-                            max_total_bytes=limits.max_message_bytes)
+                            max_total_bytes=limits.max_message_bytes, limits=policy.mail)
+    except MessageOverLimit as over:
+        logger.warning("e-mail over a mail limit, not parsed", reason=str(over.code), limit=over.detail)
+        return _quarantine(ports, key, now, over.code, None, None)
     except MalformedMessage as malformed:
         return _quarantine(ports, key, now, malformed.code, None, None)
 

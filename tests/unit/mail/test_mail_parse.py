@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from clea_intake.mail import MailReason, MalformedMessage, build_claim_email, parse_inbound
+from clea_intake.domain.policy import current_policy
+from clea_intake.mail import MailReason, MalformedMessage, MessageOverLimit, build_claim_email, parse_inbound
 from clea_intake.mail.parse import sanitise_filename
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "mail"
@@ -324,21 +325,36 @@ def test_parse_inbound_random_corruption_never_raises_anything_but_malformed():
     assert outcomes["parsed"] > 200
 
 
-def test_parse_inbound_deeply_nested_multipart_stops_with_warning():
-    # Given a multipart nested 60 levels deep with a PDF at the bottom
-    body = b"--L60\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 deep\r\n--L60--\r\n"
-    for level in range(59, -1, -1):
+def _nested(levels: int) -> bytes:
+    body = f"--L{levels}\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 deep\r\n--L{levels}--\r\n".encode()
+    for level in range(levels - 1, -1, -1):
         body = (
             f"--L{level}\r\nContent-Type: multipart/mixed; boundary=L{level + 1}\r\n\r\n".encode()
             + body
             + f"--L{level}--\r\n".encode()
         )
-    raw = b"From: a@b.fr\r\nContent-Type: multipart/mixed; boundary=L0\r\n\r\n" + body
+    return b"From: a@b.fr\r\nContent-Type: multipart/mixed; boundary=L0\r\n\r\n" + body
+
+
+def test_parse_inbound_multipart_nested_past_the_policy_depth_is_refused_unparsed():
+    # Given a multipart nested 60 levels deep with a PDF at the bottom
+    raw = _nested(60)
+
+    # When it is parsed, then it is refused for its depth before the MIME parser runs
+    with pytest.raises(MessageOverLimit) as refused:
+        parse(raw)
+    assert refused.value.code == MailReason.MAIL_TOO_DEEP
+
+
+def test_parse_inbound_deeply_nested_multipart_within_looser_limits_stops_walk_with_warning():
+    # Given the same message and limits loose enough to let it reach the parser
+    loose = current_policy().mail.model_copy(update={"max_depth": 100})
 
     # When it is parsed
-    parsed = parse(raw)
+    parsed = parse_inbound(_nested(60), max_attachments=10, max_attachment_bytes=MB, max_total_bytes=MB,
+                           limits=loose)
 
-    # Then it does not crash and reports the damage instead of walking forever
+    # Then the walk does not go on forever and reports the damage
     assert MailReason.MAIL_DAMAGED_STRUCTURE in parsed.problem_codes
 
 
