@@ -11,7 +11,6 @@ botocore's backoff delays are recorded and not slept, so that a test exhausting 
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -65,6 +64,7 @@ class Faults:
     injected: Counter = field(default_factory=Counter)
     delays: list[float] = field(default_factory=list)
     _rules: dict[tuple[str, str], list[_Rule]] = field(default_factory=dict)
+    _handlers: list[tuple] = field(default_factory=list)
 
     def inject(self, service: str, operation: str, code: str, *, status: int = 400, times: int = 1,
                extra: dict | None = None) -> None:
@@ -72,7 +72,18 @@ class Faults:
         self._rules.setdefault((service, operation), []).append(_Rule(code, status, times, extra))
 
     def clear(self) -> None:
+        """No more injected errors; the counts start again from zero."""
         self._rules.clear()
+        self.attempts.clear()
+        self.injected.clear()
+        self.delays.clear()
+
+    def unwatch(self) -> None:
+        """Take the injector off every client it was put on."""
+        for client, event, handler in self._handlers:
+            client.meta.events.unregister(event, handler)
+            client._clea_faults = None
+        self._handlers.clear()
 
     def _clients(self, service: str) -> list:
         found = [clients.client(service)]
@@ -88,8 +99,9 @@ class Faults:
                     continue
                 client._clea_faults = self
                 model = client.meta.service_model
-                client.meta.events.register(f"before-send.{model.service_id.hyphenize()}",
-                                            self._handler(service, model.protocol))
+                event, handler = f"before-send.{model.service_id.hyphenize()}", self._handler(service, model.protocol)
+                client.meta.events.register(event, handler)
+                self._handlers.append((client, event, handler))
 
     def _handler(self, service: str, protocol: str):
         def before_send(request, event_name: str = "", **kwargs) -> AWSResponse | None:
@@ -118,6 +130,6 @@ def faults(monkeypatch: pytest.MonkeyPatch) -> Iterator[Faults]:
         return 0
 
     monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", recorded)
-    with contextlib.ExitStack():
-        yield injector
+    yield injector
     injector.clear()
+    injector.unwatch()
