@@ -32,7 +32,28 @@ PARIS = ZoneInfo("Europe/Paris")
 START = date(2026, 6, 15)
 DAY = START - timedelta(days=42)
 TEXTRACT_RIB = Path(__file__).parents[1] / "fixtures" / "documents" / "textract_detect_document_text_rib.json"
-_numbers = itertools.count(7600)
+
+
+def _clean_numbers() -> Iterator[int]:
+    """Sample applicants whose text PDFs all read without a finding: their case completes when all arrive."""
+    from clea_intake.documents.pipeline import read_document
+    from clea_intake.domain.policy import current_policy
+
+    for number in itertools.count(7600):
+        app = _application(number)
+        pieces = application_documents(app, received=DAY, seed=number)
+        if all(not read_document(data, filename=name, as_of=DAY, policy=current_policy()).findings
+               for name, data in pieces.items()):
+            yield number
+
+
+def _application(number: int) -> dict:
+    return sample_application(number, seed=number, evaluation_start=START.isoformat(),
+                              evaluation_end=(START + timedelta(days=4)).isoformat(), nationality="FR",
+                              situation="unemployed")
+
+
+_numbers = _clean_numbers()
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +74,7 @@ def aws(stack: LocalStack, faults):
 def submitted(stack: LocalStack, **medium) -> tuple[str, dict[str, bytes]]:
     """A new case submitted and settled on DAY; its pieces (not uploaded), text PDFs unless `medium` says."""
     number = next(_numbers)
-    app = sample_application(number, seed=number, evaluation_start=START.isoformat(),
-                             evaluation_end=(START + timedelta(days=4)).isoformat(), nationality="FR",
-                             situation="unemployed")
+    app = _application(number)
     app["submitted_at"] = datetime.combine(DAY, time(9), tzinfo=PARIS).isoformat()
     stack.set_time(datetime.combine(DAY, time(9), tzinfo=PARIS))
     stack.submit(app)
@@ -382,6 +401,39 @@ def test_killed_after_the_document_write_before_the_case_write_the_redelivery_fi
     assert [t for t in after["transitions"] if t[1] == State.COMPLETE] == [(State.INCOMPLETE, State.COMPLETE)]
     assert after["state"] == State.AWARDED
     assert after["mails"].count("award_beneficiary") == 1 and after["mails"].count("arrete_evaluator") == 1
+
+
+# What Lambda reports to Step Functions when a function's runtime dies mid-invocation (out of memory, a crash).
+RuntimeExitError = type("Runtime.ExitError", (Exception,), {})
+
+
+def test_killed_after_the_award_before_the_letter_step_functions_finishes_once(stack, monkeypatch):
+    # Given a case whose last piece completes it, and an award function that dies right after its write
+    from clea_intake.adapters.repository import Repository
+
+    case_id, pieces = submitted(stack)
+    real = Repository.record_award
+    deaths = []
+
+    def dies_after_the_award(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        if not deaths:
+            deaths.append(case_id)
+            raise RuntimeExitError("the runtime exited")
+
+    monkeypatch.setattr(Repository, "record_award", dies_after_the_award)
+    # When every piece arrives and the workflow runs on
+    for name, data in pieces.items():
+        stack.upload_document(case_id, name, data)
+    stack.settle()
+    # Then the award task was killed once after writing, retried by the state machine, and did nothing twice
+    assert deaths == [case_id]
+    after = told(stack, case_id)
+    assert after["state"] == State.AWARDED
+    assert [t for t in after["transitions"] if t[1] == State.AWARDED] == [(State.COMPLETE, State.AWARDED)]
+    # and the decision letters went out once each
+    assert after["mails"].count("award_beneficiary") == 1 and after["mails"].count("arrete_evaluator") == 1
+    assert not [r for r in stack.repo().reviews() if r.case_id == case_id]
 
 
 # -- Lambda's remaining time --------------------------------------------------------------------------------
