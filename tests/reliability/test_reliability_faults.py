@@ -474,3 +474,21 @@ def test_every_sqs_handler_gives_back_what_the_time_left_cannot_finish(stack, fo
     context = RunningOut(stack, folder, [60_000, 59_000, 2_000])
     # When the function gets it, then the first record is handled and the two others are given back
     assert deliver(stack, records, folder, context) == ["m-1", "m-2"]
+
+
+def test_the_reserve_grows_with_the_longest_record_of_the_batch():
+    # Given a batch that began with 60 s (a floor of 6 s), whose slowest record so far took 30 s
+    left = [60_000]
+    context = type("Context", (), {"get_remaining_time_in_millis": lambda self: left[0]})()
+    budget = runtime.TimeBudget(context)
+    budget.longest_ms = 30_000
+    # When 50 s remain, another record may start; when 40 s remain, less than 1.5 x 30 s, none may
+    left[0] = 50_000
+    assert budget.allows_next()
+    left[0] = 40_000
+    assert not budget.allows_next()
+    # and once refused, no later record of the batch starts, whatever the clock says
+    left[0] = 59_000
+    assert not budget.allows_next()
+    # A context without a clock (a test event) never defers anything
+    assert runtime.TimeBudget(object()).allows_next()
