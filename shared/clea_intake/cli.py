@@ -25,15 +25,16 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def _unreadable(name: str, message: str) -> dict:
+def _unreadable(name: str, message: str, code: str = "FILE_UNREADABLE") -> dict:
     from clea_intake.domain.findings import Finding
 
-    finding = Finding(code="FILE_UNREADABLE", severity="error", message=message)
+    finding = Finding(code=code, severity="error", message=message)
     return {"file": name, "doc_type": "unknown", "confidence": 0.0, "fields": {}, "findings": [finding.model_dump()]}
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
     from clea_intake.documents.pipeline import DocumentReading, read_pieces
+    from clea_intake.domain.errors import OcrUnavailable
     from clea_intake.domain.policy import current_policy
 
     def described(reading: DocumentReading) -> dict:
@@ -42,6 +43,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
     policy = current_policy()
     as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
+    engine_failed = False
     for name in args.files:
         path = Path(name)
         try:
@@ -51,6 +53,12 @@ def cmd_classify(args: argparse.Namespace) -> int:
             line = {"file": name, **described(pieces[0])}
             if len(pieces) > 1:
                 line["pieces"] = [{**described(p), "pages": p.page_numbers} for p in pieces]
+        except OcrUnavailable as exc:
+            # Our engine failed, not the file: no finding about it, and the command does not succeed.
+            engine_failed = True
+            line = _unreadable(name, "Le moteur de lecture des documents (OCR) est indisponible : le fichier n'a "
+                               "pas été lu. Relancez la commande lorsqu'il sera rétabli.", code="OCR_UNAVAILABLE")
+            print(f"clea-intake classify: {name}: OCR engine unavailable ({exc})", file=sys.stderr)
         except OSError as exc:
             line = _unreadable(name, f"Le fichier ne peut pas être lu : {exc.strerror or exc}.")
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
@@ -61,8 +69,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
         else:
             codes = ", ".join(f["code"] for f in line["findings"]) or "—"
             print(f"{name}: {line['doc_type']} ({line['confidence']:.0%}) {codes}", flush=True)
-    # An unreadable file is an answer (unknown, with an error finding), not a failure of the command.
-    return 0
+    # An unreadable file is an answer (unknown, with an error finding), not a failure of the command; an OCR
+    # engine that is missing or failing is one (exit 1), after every file got its line.
+    return 1 if engine_failed else 0
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:

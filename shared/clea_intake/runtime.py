@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import time
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,7 +28,7 @@ tracer = Tracer(service="clea-intake")
 processor = BatchProcessor(event_type=EventType.SQS)
 
 __all__ = ["logger", "tracer", "metrics", "processor", "process_batch", "ports", "aws_ports", "repo", "cfg", "ocr",
-           "s3_object_of", "TaskInput", "S3Object"]
+           "s3_object_of", "TaskInput", "S3Object", "Deferred", "TimeBudget"]
 
 
 def cfg() -> Settings:
@@ -111,16 +112,69 @@ def s3_object_of(record: SQSRecord) -> S3Object | None:
                     last_modified=last_modified)
 
 
+class Deferred(Exception):  # noqa: N818 - a record put back, not an error of the record
+    """Too little of the invocation's time was left to start this record: it goes back to the queue untouched,
+    as a batch item failure, rather than being cut off half-way by the Lambda timeout."""
+
+
+# Never start a record with less than this left, nor with less than a tenth of the time the batch began with.
+MIN_RESERVE_MS = 5_000
+# ... nor with less than this many times the longest record of the batch so far.
+RESERVE_FACTOR = 1.5
+
+
+class TimeBudget:
+    """What is left of one invocation (context.get_remaining_time_in_millis()), checked before each record."""
+
+    def __init__(self, context: object) -> None:
+        self._remaining = getattr(context, "get_remaining_time_in_millis", None)
+        at_start = self.remaining_ms()
+        self.floor_ms = max(MIN_RESERVE_MS, (at_start or 0) // 10)
+        self.longest_ms = 0.0
+        self.exhausted = False
+
+    def remaining_ms(self) -> int | None:
+        return int(self._remaining()) if callable(self._remaining) else None
+
+    def allows_next(self) -> bool:
+        """False, and False for every later record of the batch, once the next record might not finish."""
+        if not self.exhausted:
+            remaining = self.remaining_ms()
+            reserve = max(self.floor_ms, RESERVE_FACTOR * self.longest_ms)
+            self.exhausted = remaining is not None and remaining < reserve
+        return not self.exhausted
+
+    def took(self, started: float) -> None:
+        self.longest_ms = max(self.longest_ms, (time.monotonic() - started) * 1000)
+
+
 def process_batch(event: dict, context: object, record_handler, function: str) -> dict:
-    """Process an SQS batch record by record; failed records go back to the queue and are counted."""
+    """Process an SQS batch record by record; failed records go back to the queue and are counted.
+
+    Every SQS-fed function goes through here. A record that raises (a SystemFault such as OcrUnavailable,
+    an AWS error whose botocore retries are spent) is a batch item failure: SQS delivers it again, and after
+    the queue's maxReceiveCount it reaches the dead-letter queue, whose alarm fires. Records that the time
+    left could not finish are put back the same way (Deferred), before they start.
+    """
     from aws_lambda_powertools.utilities.batch import process_partial_response
 
     from clea_intake.services.metrics import count
 
+    budget = TimeBudget(context)
+
     def counted(record):
         # Counted here, record by record: when every record fails, Powertools raises before returning.
+        # A record put back for lack of time is a failed delivery too (HandlerFailure).
+        started = time.monotonic()
         try:
-            return record_handler(record)
+            if not budget.allows_next():
+                logger.warning("too little time left: record put back on the queue", function=function,
+                               remaining_ms=budget.remaining_ms(), message_id=record.message_id)
+                raise Deferred(function)
+            try:
+                return record_handler(record)
+            finally:
+                budget.took(started)
         except Exception:
             count("HandlerFailure", ("Function", function))
             raise

@@ -10,9 +10,18 @@ from typing import Any, Protocol, runtime_checkable
 
 from PIL import Image
 
+from clea_intake.domain.errors import OcrUnavailable
+
+__all__ = ["OcrError", "OcrProvider", "OcrUnavailable", "TesseractOcr", "TextractOcr", "lines_from_blocks"]
+
 
 class OcrError(RuntimeError):
-    """The OCR engine failed on an image (not: the image holds no text)."""
+    """The engine refused this image for a reason of the image's own (not: the image holds no text).
+
+    The pipeline reads such a page as one without text. A failure of the engine itself (missing, timed out,
+    killed, throttled, a service error) is OcrUnavailable instead: a fault of ours, never of the file, which
+    the pipeline lets through so that the record is retried once the engine is back.
+    """
 
 
 @runtime_checkable
@@ -41,7 +50,9 @@ class TesseractOcr:
         # Page segmentation 6 (one uniform block) keeps a label and its value on one line, in forms and
         # tables alike; 3 (automatic) drops ruled tables and splits rows into columns.
         self.psm = psm
-        self.binary = binary or shutil.which("tesseract") or "/usr/bin/tesseract"
+        # Looked up on PATH at each call when not given: an engine installed or restored while the container
+        # lives is found again, one removed is reported as unavailable (never as an unreadable file).
+        self.binary = binary
         self.timeout_s = timeout_s
         # One OpenMP thread per process: on 2 cores Tesseract is ~2.5x faster than with its default.
         self._env = {**os.environ, "OMP_THREAD_LIMIT": str(threads)}
@@ -51,19 +62,28 @@ class TesseractOcr:
         # PNM is uncompressed: encoding it costs a few ms where PNG costs ~100 ms for a page.
         mode = "L" if image.mode in ("L", "1", "LA", "I;16") else "RGB"
         image.convert(mode).save(buffer, format="PPM")
+        binary = self.binary or shutil.which("tesseract")
+        if binary is None:
+            raise OcrUnavailable("tesseract is not on PATH")
         try:
             done = subprocess.run(
-                [self.binary, "stdin", "stdout", *args],
+                [binary, "stdin", "stdout", *args],
                 input=buffer.getvalue(),
                 capture_output=True,
                 timeout=self.timeout_s,
                 env=self._env,
                 check=False,
             )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise OcrError(f"tesseract did not run: {type(exc).__name__}") from exc
+        except OSError as exc:  # the binary is missing, not executable, or the process could not start
+            raise OcrUnavailable(f"tesseract did not start: {type(exc).__name__}") from exc
+        except subprocess.TimeoutExpired as exc:
+            raise OcrUnavailable(f"tesseract timed out after {self.timeout_s:g} s") from exc
+        if done.returncode < 0:
+            raise OcrUnavailable(f"tesseract was killed by signal {-done.returncode}")
         if done.returncode != 0:
-            raise OcrError(f"tesseract exited with {done.returncode}")
+            # The image is a PNM this adapter wrote itself: an exit code is the engine's failure (a missing
+            # language file, a broken installation), not the file's. An image without text exits with 0.
+            raise OcrUnavailable(f"tesseract exited with {done.returncode}")
         return done.stdout.decode("utf-8", errors="replace")
 
     def image_text(self, image: Image.Image) -> str:
@@ -86,6 +106,12 @@ class TextractOcr:
     MAX_BYTES = 10 * 1024 * 1024
     MAX_SIDE = 10_000
 
+    # The errors that speak of the image sent, not of the service: the page is read as one without text.
+    # Every other error (throttling, ProvisionedThroughputExceededException, InternalServerError, any 5xx,
+    # access, timeouts and connection errors once botocore's own retries are spent) is OcrUnavailable.
+    DOCUMENT_ERRORS = frozenset({"BadDocumentException", "UnsupportedDocumentException",
+                                 "DocumentTooLargeException", "InvalidParameterException"})
+
     def __init__(self, client: Any) -> None:
         self.client = client
 
@@ -102,10 +128,16 @@ class TextractOcr:
         raise OcrError("image too large for Textract even after compression")
 
     def image_text(self, image: Image.Image) -> str:
+        data = self._encode(image)
         try:
-            response = self.client.detect_document_text(Document={"Bytes": self._encode(image)})
-        except Exception as exc:  # botocore's ClientError and transport errors alike
-            raise OcrError(f"textract failed: {type(exc).__name__}") from exc
+            response = self.client.detect_document_text(Document={"Bytes": data})
+        except Exception as exc:  # noqa: BLE001 - botocore's ClientError, its transport errors, anything else
+            # A ClientError carries the service's answer; botocore is not imported here (nor in a sandbox).
+            response = getattr(exc, "response", None)
+            code = response.get("Error", {}).get("Code", "") if isinstance(response, dict) else ""
+            if code in self.DOCUMENT_ERRORS:
+                raise OcrError(f"textract refused the image: {code}") from exc
+            raise OcrUnavailable(f"textract failed: {code or type(exc).__name__}") from exc
         return lines_from_blocks(response.get("Blocks", []))
 
 

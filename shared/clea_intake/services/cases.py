@@ -17,7 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from clea_intake.domain.application import Application, parse_application
 from clea_intake.domain.calendar import completeness_deadline
 from clea_intake.domain.case import Case
-from clea_intake.domain.errors import RETRYABLE, InvalidApplication
+from clea_intake.domain.errors import RETRYABLE, InvalidApplication, SystemFault
 from clea_intake.domain.lifecycle import OPEN_FOR_CLAIM, OPEN_FOR_PIECES, State
 from clea_intake.domain.policy import PolicyNotFound, policy_for
 from clea_intake.services import metrics
@@ -43,7 +43,7 @@ class IntakeOutcome:
 # documents/ is a document (the intake rule's wildcard cannot say so, this does).
 _FORM_KEY = re.compile(r"^applications/(?P<case>[^/]+)/application\.json$")
 # Failures of the platform rather than of the form: the delivery is retried, nothing is recorded against it.
-_PLATFORM_ERRORS = (*RETRYABLE, BotoCoreError, ClientError)
+_PLATFORM_ERRORS = (*RETRYABLE, SystemFault, BotoCoreError, ClientError)
 
 
 def is_form_key(key: str) -> bool:

@@ -65,10 +65,15 @@ def version_order(sequencer: str | None, last_modified: datetime | None = None) 
 def document_received(ports: Ports, *, bucket: str, key: str, etag: str, version_id: str | None,
                       now: datetime, sequencer: str | None = None,
                       last_modified: datetime | None = None) -> DocumentOutcome:
-    """Read and record one document, then move its case on (services.flow.advance)."""
+    """Read and record one document, then move its case on (services.flow.advance).
+
+    A delivery of a version already recorded moves the case on too: when the handler died after the
+    document's write and before the case's (or its e-mail), the redelivery finishes that work. advance only
+    settles what is due, and sends each notice once, so a plain repetition changes nothing.
+    """
     outcome = receive(ports, bucket=bucket, key=key, etag=etag, version_id=version_id, now=now,
                       sequencer=sequencer, last_modified=last_modified)
-    if outcome.status == "recorded" and outcome.case_id is not None:
+    if outcome.status in ("recorded", "duplicate") and outcome.case_id is not None:
         advance(ports, outcome.case_id, now)
     return outcome
 

@@ -10,7 +10,7 @@ import documents_samples as s
 import pytest
 from PIL import Image
 
-from clea_intake.documents.ocr import OcrError, TesseractOcr, TextractOcr, lines_from_blocks
+from clea_intake.documents.ocr import OcrError, OcrUnavailable, TesseractOcr, TextractOcr, lines_from_blocks
 from clea_intake.documents.pipeline import read_document
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.policy import current_policy
@@ -101,16 +101,17 @@ def test_read_document_textract_provider_reads_rib_photo():
     assert reading.text_source == "ocr"
 
 
-def test_textract_provider_client_error_becomes_ocr_error():
-    # Given a client that fails (throttling, network)
+def test_textract_provider_failure_of_its_own_is_ocr_unavailable_not_the_clients_exception():
+    # Given a client that fails with something that is not an answer about the image (a bug, a broken client)
     class Failing:
         def detect_document_text(self, **kwargs):
-            raise RuntimeError("ThrottlingException")
+            raise RuntimeError("client broken")
 
     # When a page is sent
-    # Then the adapter raises OcrError, not the client's exception
-    with pytest.raises(OcrError):
+    # Then the adapter raises OcrUnavailable, a fault of ours, and never OcrError (read as a page without text)
+    with pytest.raises(OcrUnavailable) as raised:
         TextractOcr(Failing()).image_text(Image.new("L", (100, 100), 255))
+    assert not isinstance(raised.value, OcrError)
 
 
 def test_read_document_page_photographed_sideways_turned_upright():
