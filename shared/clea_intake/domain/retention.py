@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from clea_intake.domain.case import Case, TimelineEvent
@@ -37,12 +37,12 @@ def document_days(record: DocumentRecord, retention: Retention) -> int:
 
 
 def due(ended_at: datetime, days: int, now: datetime) -> bool:
-    return now >= ended_at + timedelta(days=days)
+    return now.timestamp() >= expiry_moment(ended_at, days)
 
 
 def expiry_moment(ended_at: datetime, days: int) -> int:
-    """`expires_at` (Unix epoch seconds, UTC): the final state's moment plus the kind's days."""
-    return int((ended_at + timedelta(days=days)).timestamp())
+    """`expires_at` (Unix epoch seconds): the final state's moment plus the kind's days of 24 hours."""
+    return int((ended_at.astimezone(UTC) + timedelta(days=days)).timestamp())
 
 
 def personal_values(case: Case, documents: Iterable[DocumentRecord]) -> set[str]:
