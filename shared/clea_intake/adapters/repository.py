@@ -201,15 +201,28 @@ class Repository:
         False if the item is not there (or already expired). The whole item is put again: PutItem is the
         one write the sweep's role has."""
         item = self.table.get(pk, sk)
-        if item is None:
-            return False
+        return item is not None and self._put_expiry(item, expires_at, "present")
+
+    def _put_expiry(self, item: Item, expires_at: int, condition: Any) -> bool:
         if "expires_at" in item and int(item["expires_at"]) <= expires_at:
             return True
         try:
-            self.table.transact([Write({**item, "expires_at": expires_at}, "present")])
+            self.table.transact([Write({**item, "expires_at": expires_at}, condition)])
         except ConditionFailed:
             return False
         return True
+
+    def expire_reviews(self, expires_at_of: Any) -> int:
+        """Give each review item `expires_at_of(review)` (None: not yet), read from the index rows (the
+        index projects whole items; the sweep's role may query it, not GetItem review items). The put holds
+        only if the item is still in the same status, so a review closed meanwhile is not reopened."""
+        done = 0
+        for status in ("OPEN", "CLOSED"):
+            for row in self.table.query_index(f"REVIEW#{status}"):
+                moment = expires_at_of(_to_review(row))
+                if moment is not None:
+                    done += self._put_expiry(row, moment, ("absent_or_equal", {"gsi1pk": row["gsi1pk"]}))
+        return done
 
     def case_item_keys(self, case_id: str, prefix: str) -> list[tuple[str, str]]:
         """The (pk, sk) of a case's items under a sort-key prefix (DOC#, MAIL#)."""

@@ -98,8 +98,9 @@ def _expire_case(ports: Ports, case_id: str, now: datetime, report: RetentionRep
         let_go(retention.raw_mail_days, key=raw, item=(f"INBOUND#{raw}", "MESSAGE"))
     for pk_sk in repo.case_item_keys(case_id, "MAIL#") + repo.form_error_keys(case_id):
         let_go(retention.records_days, item=pk_sk)
-    for review in reviews:
-        let_go(retention.records_days, item=(f"REVIEW#{review.review_id}", "REVIEW"))
+    if due(ended, retention.records_days, now):
+        moment = expiry_moment(ended, retention.records_days)
+        items += repo.expire_reviews(lambda review: moment if review.case_id == case_id else None)
     report.objects += objects
     report.items += items
     if objects or items:
@@ -141,12 +142,18 @@ def _expire_caseless_mail(ports: Ports, now: datetime, report: RetentionReport) 
     """A message quarantined with no case to hold it: the raw-mail retention counts from its quarantine."""
     repo, bucket = ports.repository, ports.settings.bucket_name
     days = current_policy().retention.raw_mail_days
+
+    def stray(review: ReviewItem) -> int | None:
+        if review.kind != "mail" or review.case_id is not None or not due(review.opened_at, days, now):
+            return None
+        return expiry_moment(review.opened_at, days)
+
     for status in ("OPEN", "CLOSED"):
         for review in repo.reviews(status):
-            if review.kind != "mail" or review.case_id is not None or not due(review.opened_at, days, now):
+            moment = stray(review)
+            if moment is None:
                 continue
             if review.subject_ref.startswith("inbound/") and ports.storage.set_tags(bucket, review.subject_ref, TAGS):
                 report.objects += 1
-            moment = expiry_moment(review.opened_at, days)
             report.items += repo.set_expiry(f"INBOUND#{review.subject_ref}", "MESSAGE", moment)
-            report.items += repo.set_expiry(f"REVIEW#{review.review_id}", "REVIEW", moment)
+    report.items += repo.expire_reviews(stray)
