@@ -35,6 +35,9 @@ def sweep(ports: Ports, now: datetime) -> SweepReport:
                 if advance(ports, summary.case_id, now, actor=SWEEPER) == outcome:
                     done.append(summary.case_id)
     report.retention = expire_personal_data(ports, now)
+    retention = report.retention
     logger.info("sweep done", refused=len(report.refused), lapsed=len(report.lapsed),
-                personal_data_expired=len(report.retention.expired))
+                retention_cases=len(retention.cases), personal_data_expired=len(retention.expired),
+                objects_tagged=retention.objects, items_expiring=retention.items,
+                events_scrubbed=retention.events_scrubbed)
     return report
