@@ -1,4 +1,5 @@
-"""Lambda (scheduled): refuse files not complete in time and lapse unclaimed awards, as of now."""
+"""Lambda (scheduled): refuse files not complete in time, lapse unclaimed awards and let go of expired
+personal data (tags and expires_at), as of now."""
 
 from clea_intake import clock
 from clea_intake.runtime import logger, metrics, ports, tracer
@@ -10,4 +11,5 @@ from clea_intake.services.sweeper import sweep
 @metrics.log_metrics
 def lambda_handler(event: dict, context: object) -> dict:
     report = sweep(ports(), clock.now())
-    return {"refused": len(report.refused), "lapsed": len(report.lapsed)}
+    return {"refused": len(report.refused), "lapsed": len(report.lapsed),
+            "personal_data_expired": len(report.retention.expired)}

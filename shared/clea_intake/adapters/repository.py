@@ -78,11 +78,20 @@ class Repository:
     # -- cases -------------------------------------------------------------------------------
     def _case_item(self, case: Case, version: int) -> dict[str, Any]:
         sort_moment = case.deadline_at if case.deadline_at is not None else case.updated_at
+        sort_key = f"{_iso(sort_moment)}#{case.case_id}"
+        ended_at = case.ended_at
+        if ended_at is not None:
+            # A final case is sorted by the moment it ended (its retention counts from there); once its
+            # personal data expired it sorts after every moment, so that the retention sweep's bounded
+            # query no longer returns it (unbounded lists still do).
+            sort_key = f"{_iso(ended_at)}#{case.case_id}"
+            if case.personal_data_expired_at is not None:
+                sort_key = f"~EXPIRED#{sort_key}"
         return {
             "pk": _case_pk(case.case_id), "sk": "CASE", "type": "case",
             "case_id": case.case_id, "state": str(case.state), "version": version,
             "updated_at": _iso(case.updated_at),
-            "gsi1pk": f"STATE#{case.state}", "gsi1sk": f"{_iso(sort_moment)}#{case.case_id}",
+            "gsi1pk": f"STATE#{case.state}", "gsi1sk": sort_key,
             "body": case.model_dump_json(),
         }
 
@@ -176,6 +185,55 @@ class Repository:
 
     def timeline(self, case_id: str) -> list[TimelineEvent]:
         return [_to_event(i) for i in self.table.query(_case_pk(case_id), "EVENT#")]
+
+    # -- retention (README, "Personal data expires") ----------------------------------------------
+    def timeline_items(self, case_id: str) -> list[tuple[str, TimelineEvent]]:
+        """The timeline with each event's sort key, so that an event can be written again in place."""
+        return [(i["sk"], _to_event(i)) for i in self.table.query(_case_pk(case_id), "EVENT#")]
+
+    def rewrite_event(self, case_id: str, sk: str, event: TimelineEvent) -> None:
+        """Write an existing timeline event again (the same line without personal values); never `expires_at`."""
+        self.table.transact([Write({"pk": _case_pk(case_id), "sk": sk, "type": "event",
+                                    "body": event.model_dump_json()}, "present")])
+
+    def set_expiry(self, pk: str, sk: str, expires_at: int) -> bool:
+        """Give an item its `expires_at` (Unix epoch seconds) for DynamoDB's TTL; an earlier one is kept.
+        False if the item is not there (or already expired). The whole item is put again: PutItem is the
+        one write the sweep's role has."""
+        item = self.table.get(pk, sk)
+        return item is not None and self._put_expiry(item, expires_at, "present")
+
+    def _put_expiry(self, item: Item, expires_at: int, condition: Any) -> bool:
+        if "expires_at" in item and int(item["expires_at"]) <= expires_at:
+            return True
+        try:
+            self.table.transact([Write({**item, "expires_at": expires_at}, condition)])
+        except ConditionFailed:
+            return False
+        return True
+
+    def expire_reviews(self, expires_at_of: Any) -> int:
+        """Give each review item `expires_at_of(review)` (None: not yet), read from the index rows (the
+        index projects whole items; the sweep's role may query it, not GetItem review items). The put holds
+        only if the item is still in the same status, so a review closed meanwhile is not reopened."""
+        done = 0
+        for status in ("OPEN", "CLOSED"):
+            for row in self.table.query_index(f"REVIEW#{status}"):
+                moment = expires_at_of(_to_review(row))
+                if moment is not None:
+                    done += self._put_expiry(row, moment, ("absent_or_equal", {"gsi1pk": row["gsi1pk"]}))
+        return done
+
+    def case_item_keys(self, case_id: str, prefix: str) -> list[tuple[str, str]]:
+        """The (pk, sk) of a case's items under a sort-key prefix (DOC#, MAIL#)."""
+        return [(i["pk"], i["sk"]) for i in self.table.query(_case_pk(case_id), prefix)]
+
+    def form_error_keys(self, case_id: str) -> list[tuple[str, str]]:
+        return [(i["pk"], i["sk"]) for i in self.table.query(f"FORM#{case_id}", "ERROR#")]
+
+    def reviews_of_case(self, case_id: str) -> list[ReviewItem]:
+        """The case's review items, open and closed (through the index: one query per status)."""
+        return [r for status in ("OPEN", "CLOSED") for r in self.reviews(status) if r.case_id == case_id]
 
     def cases_in_state(self, state: State, *, deadline_before: datetime | None = None,
                        limit: int | None = None) -> list[CaseSummary]:

@@ -99,6 +99,26 @@ def exists(bucket: str, key: str) -> bool:
     return True
 
 
+def list_keys(bucket: str, prefix: str) -> list[str]:
+    """The current objects' keys under `prefix` (every page)."""
+    keys: list[str] = []
+    for page in client("s3").get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        keys.extend(entry["Key"] for entry in page.get("Contents", []))
+    return keys
+
+
+def set_tags(bucket: str, key: str, tags: dict[str, str]) -> bool:
+    """Replace the tag set of the object's current version; False if no object is there any more."""
+    try:
+        client("s3").put_object_tagging(Bucket=bucket, Key=key,
+                                        Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]})
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise
+    return True
+
+
 class S3Storage:
     """The storage port on Amazon S3: the functions above, looked up at each call."""
 
@@ -116,3 +136,9 @@ class S3Storage:
 
     def exists(self, bucket: str, key: str) -> bool:
         return exists(bucket, key)
+
+    def list_keys(self, bucket: str, prefix: str) -> list[str]:
+        return list_keys(bucket, prefix)
+
+    def set_tags(self, bucket: str, key: str, tags: dict[str, str]) -> bool:
+        return set_tags(bucket, key, tags)

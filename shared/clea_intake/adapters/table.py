@@ -10,6 +10,7 @@ from typing import Any, Literal, Protocol
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
+from clea_intake import clock
 from clea_intake.adapters.clients import resource
 from clea_intake.domain.errors import WriteConflict
 
@@ -47,6 +48,13 @@ class TableGateway(Protocol):
     def put_many(self, items: list[Item]) -> None: ...
 
 
+def live(items: list[Item]) -> list[Item]:
+    """Items whose `expires_at` (epoch seconds, README "Personal data expires") has not passed: DynamoDB's
+    TTL deletes an expired item within days, and until then readers treat it as gone."""
+    now = clock.now().timestamp()
+    return [i for i in items if i.get("expires_at") is None or float(i["expires_at"]) > now]
+
+
 def _condition_holds(existing: Item | None, condition: Condition) -> bool:
     if condition is None:
         return True
@@ -74,18 +82,18 @@ class InMemoryTable:
     def get(self, pk: str, sk: str) -> Item | None:
         with self._lock:
             item = self._items.get((pk, sk))
-            return copy.deepcopy(item) if item else None
+            return copy.deepcopy(item) if item and live([item]) else None
 
     def query(self, pk: str, sk_prefix: str | None = None) -> list[Item]:
         with self._lock:
             rows = [v for (p, s), v in self._items.items() if p == pk and (sk_prefix is None or s.startswith(sk_prefix))]
-            return copy.deepcopy(sorted(rows, key=lambda r: r["sk"]))
+            return copy.deepcopy(live(sorted(rows, key=lambda r: r["sk"])))
 
     def query_index(self, gsi1pk: str, sk_below: str | None = None, limit: int | None = None) -> list[Item]:
         with self._lock:
             rows = [v for v in self._items.values() if v.get("gsi1pk") == gsi1pk
                     and (sk_below is None or str(v.get("gsi1sk", "")) < sk_below)]
-            rows = sorted(rows, key=lambda r: str(r.get("gsi1sk", "")))
+            rows = live(sorted(rows, key=lambda r: str(r.get("gsi1sk", ""))))
             return copy.deepcopy(rows[:limit] if limit else rows)
 
     def put_many(self, items: list[Item]) -> None:
@@ -152,14 +160,15 @@ class DynamoTable:
         return self._resource
 
     def get(self, pk: str, sk: str) -> Item | None:
-        return self._table.get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=True).get("Item")
+        item = self._table.get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=True).get("Item")
+        return item if item is not None and live([item]) else None
 
     def _paged(self, **kwargs: Any) -> list[Item]:
         rows: list[Item] = []
         limit = kwargs.pop("_limit", None)
         while True:
             page = self._table.query(**kwargs)
-            rows.extend(page.get("Items", []))
+            rows.extend(live(page.get("Items", [])))
             if "LastEvaluatedKey" not in page or (limit and len(rows) >= limit):
                 return rows[:limit] if limit else rows
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

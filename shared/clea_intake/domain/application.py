@@ -127,6 +127,30 @@ class Application(_Form):
         return self.evaluation_start.year
 
 
+class RetainedApplication(_Form):
+    """What a case keeps of its form once its personal data expired (README, "Personal data expires"): the
+    scheme's facts and the evaluator (an organisation, the payment's counterpart), no applicant block."""
+
+    case_id: str = Field(pattern=CASE_ID_PATTERN)
+    submitted_at: Annotated[datetime, AfterValidator(_aware)]
+    certification: Certification
+    evaluation: EvaluationType
+    evaluation_start: date
+    evaluation_end: date
+    applicant: None = None
+    accompanied_by: Companion | None = None
+    evaluator: Evaluator
+    quote: Quote
+
+    @property
+    def year(self) -> int:
+        return self.evaluation_start.year
+
+    @classmethod
+    def of(cls, app: Application | RetainedApplication) -> RetainedApplication:
+        return cls.model_validate(app.model_dump(exclude={"applicant"}))
+
+
 # French sentences for the validation errors a form can carry, by pydantic error type.
 _FR_BY_TYPE = {
     "missing": "ce champ est obligatoire",

@@ -13,10 +13,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from clea_intake.domain.application import Application
+from clea_intake.domain.application import Application, RetainedApplication
 from clea_intake.domain.eligibility import Eligibility
 from clea_intake.domain.errors import InvalidTransition
-from clea_intake.domain.lifecycle import OPEN_FOR_CLAIM, State, check_transition
+from clea_intake.domain.lifecycle import FINAL_STATES, OPEN_FOR_CLAIM, State, check_transition
 from clea_intake.domain.reasons import Reason
 from clea_intake.domain.records import CaseSummary, PaymentOrder
 
@@ -42,7 +42,8 @@ class Case(BaseModel):
     model_config = ConfigDict(validate_assignment=True)
 
     case_id: str
-    application: Application
+    # A RetainedApplication (no applicant block) once the case's personal data expired.
+    application: Application | RetainedApplication
     state: State = State.RECEIVED
     version: int = 0
     received_at: datetime
@@ -61,6 +62,8 @@ class Case(BaseModel):
     approved_iban: str | None = None                          # a changed IBAN a person checked and approved
     last_incomplete_notice_at: datetime | None = None
     deadline_at: datetime | None = None                       # when the sweeper acts on the waiting case
+    final_at: datetime | None = None                          # when the case entered its final state
+    personal_data_expired_at: datetime | None = None          # when its personal data was let go (retention)
     new_events: list[TimelineEvent] = Field(default_factory=list, exclude=True)
 
     def record(self, event: TimelineEvent) -> None:
@@ -74,6 +77,8 @@ class Case(BaseModel):
                                   to_state=target, reason=reason, message=message, detail=detail))
         self.state = target
         self.updated_at = at
+        if target in FINAL_STATES:
+            self.final_at = at
 
     def note(self, kind: str, *, at: datetime, actor: str, message: str | None = None,
              reason: str | None = None, **detail: Any) -> None:
@@ -212,6 +217,27 @@ class Case(BaseModel):
 
     def withdraw(self, *, at: datetime, actor: str, note: str | None = None) -> None:
         self.transition(State.WITHDRAWN, at=at, actor=actor, message=note or "Demande retirée.")
+
+    @property
+    def ended_at(self) -> datetime | None:
+        """When the case entered its final state (cases saved before `final_at` existed: their last change)."""
+        if self.state not in FINAL_STATES:
+            return None
+        return self.final_at or self.updated_at
+
+    def expire_personal_data(self, *, at: datetime) -> None:
+        """Keep the decision, its codes, amounts and dates; drop the applicant block and what only served to
+        pay (README, "Personal data expires"). Recorded as a timeline event with no data."""
+        if self.state not in FINAL_STATES:
+            raise InvalidTransition(f"{self.state} is not final: its personal data is still needed")
+        if self.personal_data_expired_at is not None:
+            return
+        self.application = RetainedApplication.of(self.application)
+        self.approved_iban = None
+        self.tokens = {}
+        self.personal_data_expired_at = at
+        self.note("retention", at=at, actor="system:sweeper", reason="PERSONAL_DATA_EXPIRED",
+                  message="Données personnelles supprimées à l'issue de la durée de conservation.")
 
     @property
     def was_awarded(self) -> bool:

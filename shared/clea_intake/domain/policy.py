@@ -101,6 +101,27 @@ class MailLimits(_Frozen):
     max_lines: int = Field(gt=0)
 
 
+class Retention(_Frozen):
+    """Days after the case's final state (lifecycle.FINAL_STATES) before its personal data expires, per kind."""
+
+    identity_scans_days: int = Field(ge=1)
+    bank_details_days: int = Field(ge=1)
+    raw_mail_days: int = Field(ge=1)
+    other_pieces_days: int = Field(ge=1)
+    # DynamoDB items with personal fields (mails, reviews, form errors, inbound marks, the applicant block).
+    records_days: int = Field(ge=1)
+
+    @property
+    def shortest_days(self) -> int:
+        return min(self.identity_scans_days, self.bank_details_days, self.raw_mail_days, self.other_pieces_days,
+                   self.records_days)
+
+    @property
+    def longest_days(self) -> int:
+        return max(self.identity_scans_days, self.bank_details_days, self.raw_mail_days, self.other_pieces_days,
+                   self.records_days)
+
+
 class Policy(_Frozen):
     version: str
     valid_from: date
@@ -114,6 +135,7 @@ class Policy(_Frozen):
     forms: FormLimits
     claims: ClaimLimits
     mail: MailLimits
+    retention: Retention
 
     @model_validator(mode="after")
     def _coherent(self) -> Policy:

@@ -10,6 +10,7 @@ from typing import Any
 from clea_intake import clock
 from clea_intake.adapters import clients
 from clea_intake.local.dispatch import Dispatcher
+from clea_intake.local.expiry import run_expiry
 from clea_intake.local.names import StackNames
 
 
@@ -48,9 +49,11 @@ class Platform:
         clock.set_now(moment)
 
     def tick(self, moment: datetime | None = None) -> Any:
-        """Run the deadline sweeper as EventBridge Scheduler would, at `moment`."""
+        """Run the deadline sweeper as EventBridge Scheduler would, at `moment`; S3's lifecycle rule and
+        DynamoDB's TTL run first, as they have by then on AWS (local.expiry)."""
         if moment is not None:
             clock.set_now(moment)
+        run_expiry(self.names.bucket, self.names.table, clock.now())
         result = self.dispatcher.invoke("sweep_deadlines", {"source": "aws.scheduler"})
         self.dispatcher.settle()
         return result

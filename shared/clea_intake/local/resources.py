@@ -56,6 +56,9 @@ def create_cases_table(name: str) -> None:
             "KeySchema": [{"AttributeName": "gsi1pk", "KeyType": "HASH"},
                           {"AttributeName": "gsi1sk", "KeyType": "RANGE"}]}],
     )
+    # As template.yaml: TTL on expires_at (moto records it but deletes nothing: local.expiry does).
+    clients.client("dynamodb").update_time_to_live(
+        TableName=name, TimeToLiveSpecification={"AttributeName": "expires_at", "Enabled": True})
 
 
 def create_key_secret(name: str) -> None:

@@ -31,6 +31,8 @@ def object_event(account_id: str, bucket: Any, event_name: str, key: Any) -> dic
     """
     from moto.s3.notifications import _detail_type
 
+    if event_name.startswith("s3:ObjectRemoved"):
+        return _removed_event(account_id, bucket, event_name, key, _detail_type(event_name))
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
@@ -54,6 +56,25 @@ def object_event(account_id: str, bucket: Any, event_name: str, key: Any) -> dic
             "requester": account_id,
             "source-ip-address": "127.0.0.1",
             "reason": _CREATED_REASONS.get(event_name, event_name.split(":")[1]),
+        },
+    }
+
+
+def _removed_event(account_id: str, bucket: Any, event_name: str, key: Any, detail_type: str) -> dict:
+    """An "Object Deleted" event (local.expiry deletes what the lifecycle rule would): no size nor ETag, a
+    deletion type instead. No rule of the stack matches it, as on AWS."""
+    marker = event_name.endswith("DeleteMarkerCreated")
+    return {
+        "version": "0", "id": str(uuid.uuid4()), "detail-type": detail_type, "source": "aws.s3",
+        "account": account_id, "time": clock.now().timestamp(), "region": bucket.region_name,
+        "resources": [bucket.arn],
+        "detail": {
+            "version": "0", "bucket": {"name": bucket.name},
+            "object": {"key": quote_plus(key.name, safe="/"), "sequencer": f"{next(_SEQUENCE):018X}",
+                       **({"version-id": key.version_id} if getattr(key, "version_id", None) not in (None, "null") else {})},
+            "request-id": uuid.uuid4().hex[:16].upper(), "requester": account_id,
+            "source-ip-address": "127.0.0.1", "reason": "DeleteObject",
+            "deletion-type": "Delete Marker Created" if marker else "Permanently Deleted",
         },
     }
 

@@ -345,7 +345,10 @@ def observe(repo: Repository, case_id: str) -> dict[str, Any]:
     for mail in sorted(repo.mails(case_id), key=lambda m: m.sent_at):
         if mail.kind not in kinds:
             kinds.append(mail.kind)
-    return {**outcome, "mails": kinds, "letters": [LETTERS[k] for k in kinds if k in LETTERS]}
+    case = repo.find_case(case_id)
+    expired = case is not None and case.personal_data_expired_at is not None
+    return {**outcome, "mails": kinds, "letters": [LETTERS[k] for k in kinds if k in LETTERS],
+            "personal_data_expired": expired}
 
 
 def human_acts(repo: Repository) -> dict[str, list[tuple[datetime, str]]]:
@@ -371,6 +374,12 @@ def differences(want: Expected, got: dict[str, Any], acts: list[tuple[datetime, 
         diffs.append(f"accordé {_eur(got['awarded_eur'])} au lieu de {_eur(want.awarded_eur)}")
     if amount(got["paid_eur"]) != want.paid_eur:
         diffs.append(f"versé {_eur(got['paid_eur'])} au lieu de {_eur(want.paid_eur)}")
+    if got.get("personal_data_expired"):
+        # Ended longer ago than the policy's retention: its notices and review items expired with the rest
+        # of its personal data (README, "Personal data expires"); the decision above is what remains.
+        if got["mails"] or got["letters"]:
+            diffs.append(f"courriels {sorted(got['mails'])} gardés après la durée de conservation")
+        return diffs
     if set(got["mails"]) != set(want.mails):
         missing, extra = set(want.mails) - set(got["mails"]), set(got["mails"]) - set(want.mails)
         diffs.append("courriels" + (f" manquants {sorted(missing)}" if missing else "")

@@ -1,4 +1,5 @@
-"""The scheduled sweeper: given "now", refuse the files not complete in time and lapse unclaimed awards."""
+"""The scheduled sweeper: given "now", refuse the files not complete in time, lapse unclaimed awards and let
+go of the personal data of cases ended long enough ago (services.retention)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from aws_lambda_powertools import Logger
 from clea_intake.domain.lifecycle import OPEN_FOR_CLAIM, OPEN_FOR_PIECES
 from clea_intake.services.flow import advance
 from clea_intake.services.ports import Ports
+from clea_intake.services.retention import RetentionReport, expire_personal_data
 
 logger = Logger(service="clea-intake", child=True)
 SWEEPER = "system:sweeper"
@@ -19,6 +21,7 @@ SWEEPER = "system:sweeper"
 class SweepReport:
     refused: list[str] = field(default_factory=list)
     lapsed: list[str] = field(default_factory=list)
+    retention: RetentionReport = field(default_factory=RetentionReport)
 
 
 def sweep(ports: Ports, now: datetime) -> SweepReport:
@@ -31,5 +34,10 @@ def sweep(ports: Ports, now: datetime) -> SweepReport:
                 # The checklist runs once more: a piece read just before the deadline still counts.
                 if advance(ports, summary.case_id, now, actor=SWEEPER) == outcome:
                     done.append(summary.case_id)
-    logger.info("sweep done", refused=len(report.refused), lapsed=len(report.lapsed))
+    report.retention = expire_personal_data(ports, now)
+    retention = report.retention
+    logger.info("sweep done", refused=len(report.refused), lapsed=len(report.lapsed),
+                retention_cases=len(retention.cases), personal_data_expired=len(retention.expired),
+                objects_tagged=retention.objects, items_expiring=retention.items,
+                events_scrubbed=retention.events_scrubbed)
     return report

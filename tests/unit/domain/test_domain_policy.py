@@ -117,3 +117,20 @@ def test_policy_inverted_validity_is_refused(tmp_path, raw_policy):
     raw_policy["valid_from"], raw_policy["valid_until"] = raw_policy["valid_until"], raw_policy["valid_from"]
     with pytest.raises(ValidationError, match="valid_until"):
         load_policy_file(_write(tmp_path, raw_policy))
+
+
+def test_policy_retention_gives_days_per_kind_after_the_final_state(policy_path):
+    retention = load_policy_file(policy_path).retention
+    days = (retention.identity_scans_days, retention.bank_details_days, retention.raw_mail_days,
+            retention.other_pieces_days, retention.records_days)
+    assert retention.shortest_days == min(days) >= 61 and retention.longest_days == max(days)
+
+
+@pytest.mark.parametrize("change", ["missing", "zero"])
+def test_policy_without_a_retention_or_with_zero_days_is_refused(tmp_path, raw_policy, change):
+    if change == "missing":
+        del raw_policy["retention"]
+    else:
+        raw_policy["retention"]["identity_scans_days"] = 0
+    with pytest.raises(ValidationError, match="retention"):
+        load_policy_file(_write(tmp_path, raw_policy))

@@ -46,6 +46,18 @@ def test_an_expected_review_that_never_opened_is_a_difference():
     assert season.differences(want, got, [(datetime(2026, 5, 1, tzinfo=PARIS), "IBAN_FIRST_USE")]) == []
 
 
+def test_a_case_past_its_retention_is_judged_on_its_decision_and_must_have_lost_its_notices():
+    # Given a refused case whose personal data expired before the season's end: no notice record is left
+    expired = {**_outcome(mails=()), "personal_data_expired": True}
+    # Then its decision is still compared, its notices and reviews are expected gone
+    assert season.differences(DUPLICATE, expired, []) == []
+    assert season.differences(DUPLICATE, {**expired, "reasons": ["LATE_COMPLETION"]}, []) == [
+        "motifs ['LATE_COMPLETION'] au lieu de ['DUPLICATE_AID']"]
+    kept = {**_outcome(), "personal_data_expired": True}
+    assert season.differences(DUPLICATE, kept, []) == [
+        f"courriels {sorted(season.MAILS['duplicate'])} gardés après la durée de conservation"]
+
+
 def test_straight_through_splits_the_decision_from_the_claim():
     cases = [season.Expected(f"C{n}", "paid", "PAID") for n in range(3)]
     found = [_outcome("AWARDED", ()) | {"state": "PAID"} for _ in range(3)]

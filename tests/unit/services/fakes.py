@@ -25,6 +25,7 @@ class FakeStorage:
 
     def __init__(self) -> None:
         self.objects: dict[tuple[str, str], StoredObject] = {}
+        self.tags: dict[tuple[str, str], dict[str, str]] = {}
 
     def get_object(self, bucket: str, key: str, version_id: str | None = None,
                    max_bytes: int | None = None) -> StoredObject:
@@ -53,6 +54,15 @@ class FakeStorage:
 
     def exists(self, bucket: str, key: str) -> bool:
         return (bucket, key) in self.objects
+
+    def list_keys(self, bucket: str, prefix: str) -> list[str]:
+        return sorted(k for b, k in self.objects if b == bucket and k.startswith(prefix))
+
+    def set_tags(self, bucket: str, key: str, tags: dict[str, str]) -> bool:
+        if (bucket, key) not in self.objects:
+            return False
+        self.tags[(bucket, key)] = dict(tags)
+        return True
 
 
 @dataclass
