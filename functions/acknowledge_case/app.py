@@ -1,12 +1,11 @@
 """Lambda task: tell the applicant the application was received."""
 
 from clea_intake import clock
-from clea_intake.runtime import TaskInput, logger, metrics, ports, tracer
+from clea_intake.runtime import TaskInput, logger, metrics, ports
 from clea_intake.services.cases import acknowledge
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: object) -> dict:
     task = TaskInput.model_validate(event)

@@ -1,13 +1,12 @@
 """Lambda task (waitForTaskToken): park the case's execution until its completeness, claim or payment is settled."""
 
 from clea_intake import clock
-from clea_intake.runtime import TaskInput, logger, metrics, ports, tracer
+from clea_intake.runtime import TaskInput, logger, metrics, ports
 from clea_intake.services.flow import await_step
 from clea_intake.services.review import open_execution_failure
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: object) -> dict:
     task = TaskInput.model_validate(event)

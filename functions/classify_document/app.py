@@ -3,7 +3,7 @@
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from clea_intake import clock
-from clea_intake.runtime import logger, metrics, ports, process_batch, s3_object_of, tracer
+from clea_intake.runtime import logger, metrics, ports, process_batch, s3_object_of
 from clea_intake.services.documents import document_received
 
 
@@ -15,7 +15,6 @@ def record_handler(record: SQSRecord) -> None:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: object) -> dict:
     return process_batch(event, context, record_handler, "classify_document")

@@ -3,13 +3,12 @@
 from aws_lambda_powertools.logging import correlation_paths
 
 from clea_intake.console.api import build_app
-from clea_intake.runtime import logger, metrics, ports, tracer
+from clea_intake.runtime import logger, metrics, ports
 
 app = build_app(ports)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: object) -> dict:
     return app.resolve(event, context)

@@ -3,7 +3,7 @@
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from clea_intake import clock
-from clea_intake.runtime import logger, metrics, ports, process_batch, s3_object_of, tracer
+from clea_intake.runtime import logger, metrics, ports, process_batch, s3_object_of
 from clea_intake.services.register_files import handle_register_file
 
 
@@ -16,7 +16,6 @@ def record_handler(record: SQSRecord) -> None:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: object) -> dict:
     return process_batch(event, context, record_handler, "import_register")

@@ -2,12 +2,11 @@
 personal data (tags and expires_at), as of now."""
 
 from clea_intake import clock
-from clea_intake.runtime import logger, metrics, ports, tracer
+from clea_intake.runtime import logger, metrics, ports
 from clea_intake.services.sweeper import sweep
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: object) -> dict:
     report = sweep(ports(), clock.now())
