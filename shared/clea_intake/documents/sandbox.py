@@ -176,7 +176,11 @@ class Sandbox:
                     break
                 kind = message[0]
                 if kind == "ocr":
-                    _send(ours, _call_ocr(ocr, *message[1:]))
+                    answer = _call_ocr(ocr, *message[1:])
+                    try:
+                        _send(ours, answer)
+                    except OSError:
+                        break  # the child was killed meanwhile (its budget ran out)
                     continue
                 outcome = message
                 break
@@ -209,16 +213,15 @@ def _usage_extra(usage: Usage) -> dict[str, float]:
 
 
 def _ocr_spec(ocr: OcrProvider | None) -> tuple[Any, list[str] | None]:
-    """The provider itself when the child can rebuild it (the project's own, picklable), otherwise the
-    names of its methods, which the child calls back in the parent."""
+    """Tesseract itself (it runs in the child, under the child's limits), otherwise the names of the
+    provider's methods, which the child calls back in the parent: a cloud provider's client and its
+    credentials stay in the parent, never in the process that parses the file."""
+    from clea_intake.documents.ocr import TesseractOcr
+
     if ocr is None:
         return None, None
-    if type(ocr).__module__.startswith("clea_intake."):
-        try:
-            pickle.dumps(ocr)
-            return ocr, None
-        except Exception:  # noqa: BLE001 - a client inside (Textract): called back instead
-            pass
+    if type(ocr) is TesseractOcr:
+        return ocr, None
     return None, [m for m in OCR_METHODS if callable(getattr(ocr, m, None))]
 
 
