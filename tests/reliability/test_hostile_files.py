@@ -434,3 +434,49 @@ def test_render_pages_hostile_file_refused():
     # Then nothing is drawn: the refusal names the finding
     with pytest.raises(DocumentRejected, match="ACTIVE_CONTENT"):
         sandbox.render_pages(data, media_type="application/pdf", dpi=50, max_pages=1)
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_classify_hostile_names_and_huge_file_each_get_their_line(tmp_path):
+    # Given, in one command: a non-UTF-8 name, a right-to-left mark, a path through "..", a name of
+    # 300 characters (too long for the file system), a sparse 1.5 GB file, then a plain bill
+    import json
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path / "pieces"
+    folder.mkdir()
+    bill = text_pdf()
+    raw = os.fsencode(str(folder)) + b"/facture-\xff\xfe.pdf"
+    with open(raw, "wb") as handle:
+        handle.write(bill)
+    rtl = folder / "fact\u202eexe.pdf"
+    rtl.write_bytes(bill)
+    huge = folder / "huge.pdf"
+    with open(huge, "wb") as handle:
+        handle.truncate(1_500_000_000)
+    last = folder / "last.pdf"
+    last.write_bytes(bill)
+    names = [raw, os.fsencode(str(rtl)), os.fsencode(str(folder / ".." / "pieces" / "last.pdf")),
+             os.fsencode(str(folder / ("é" * 300 + ".pdf"))), os.fsencode(str(huge)), os.fsencode(str(last))]
+    out, err = tmp_path / "out", tmp_path / "err"
+    # When the command classifies them
+    with open(out, "wb") as stdout, open(err, "wb") as stderr:
+        command = subprocess.Popen([sys.executable, "-m", "clea_intake.cli", "classify", *names, "--as-of",
+                                    "2026-03-10", "--json"], stdout=stdout, stderr=stderr)
+        _, status, usage = os.wait4(command.pid, 0)
+        command.returncode = os.waitstatus_to_exitcode(status)
+    # Then every file gets its line, in order, and the command ends well
+    assert command.returncode == 0, err.read_text(errors="replace")
+    lines = [json.loads(line) for line in out.read_bytes().decode("utf-8").splitlines()]
+    assert len(lines) == 6
+    assert lines[0]["file"].endswith("facture-\\xff\\xfe.pdf") and lines[0]["doc_type"] == "proof_of_address"
+    assert lines[1]["doc_type"] == "proof_of_address" and lines[2]["doc_type"] == "proof_of_address"
+    assert [f["code"] for f in lines[3]["findings"]] == ["FILE_UNREADABLE"]
+    assert [f["code"] for f in lines[4]["findings"]] == ["FILE_TOO_LARGE"]
+    assert lines[5]["doc_type"] == "proof_of_address"
+    # and the 1.5 GB file was never read whole: the command's peak memory stayed far below its size
+    assert usage.ru_maxrss * 1024 < 400 * MB
