@@ -23,11 +23,10 @@ from clea_intake.documents import sandbox
 from clea_intake.domain.errors import DocumentRejected, OcrUnavailable
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.policy import current_policy
+from tests.hostile_files import MB, flate_bomb_pdf, flate_stream, saved, text_pdf, zeros_deflated
 
 POLICY = current_policy()
 AS_OF = date(2026, 3, 10)
-MB = 1024 * 1024
-NONE = pikepdf.StreamDecodeLevel.none
 
 
 class NoOcr:
@@ -58,42 +57,6 @@ def finding_of(result: sandbox.Sandboxed) -> str:
 
 
 # ---------------------------------------------------------------- builders
-
-
-def text_pdf(text: str = "Facture du 03/03/2026 EDF Électricité de France, 12 rue des Lilas 33000 Bordeaux") -> bytes:
-    doc = FPDF()
-    doc.add_page()
-    doc.set_font("helvetica", size=12)
-    doc.multi_cell(0, 8, text.replace("É", "E"))
-    return bytes(doc.output())
-
-
-def saved(pdf: pikepdf.Pdf) -> bytes:
-    out = io.BytesIO()
-    # Streams are written as built: the bombs stay compressed in the file.
-    pdf.save(out, stream_decode_level=NONE, compress_streams=False)
-    return out.getvalue()
-
-
-def zeros_deflated(size: int) -> bytes:
-    """`size` zero bytes in zlib format, built from one compressed megabyte repeated: each block starts
-    afresh (full flush), so its compressed form is the same every time."""
-    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
-    block = packer.compress(bytes(MB)) + packer.flush(zlib.Z_FULL_FLUSH)
-    tail = packer.compress(bytes(size % MB)) + packer.flush()
-    checksum = 1
-    for _ in range(size // MB):
-        checksum = zlib.adler32(bytes(MB), checksum)
-    checksum = zlib.adler32(bytes(size % MB), checksum)
-    return b"\x78\xda" + block * (size // MB) + tail + struct.pack(">I", checksum)
-
-
-def flate_stream(pdf: pikepdf.Pdf, compressed: bytes, **entries) -> pikepdf.Stream:
-    stream = pikepdf.Stream(pdf, b"")
-    stream.write(compressed, filter=pikepdf.Name.FlateDecode)
-    for key, value in entries.items():
-        stream[f"/{key}"] = value
-    return pdf.make_indirect(stream)
 
 
 def form(pdf: pikepdf.Pdf, content: bytes, xobjects: dict) -> pikepdf.Stream:
@@ -135,10 +98,7 @@ def photo(fmt: str) -> bytes:
 
 def test_hostile_flate_bomb_pdf_processing_limit():
     # Given a 400 KB PDF whose one stream inflates to 400 MB (the process took 2.1 GB to read it)
-    pdf = pikepdf.new()
-    pdf.add_blank_page()
-    pdf.pages[0].obj.Contents = flate_stream(pdf, zeros_deflated(400 * MB))
-    data = saved(pdf)
+    data = flate_bomb_pdf()
     assert len(data) < 500_000
     # When it is read
     result = read(data)

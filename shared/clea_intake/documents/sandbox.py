@@ -407,11 +407,34 @@ def _wait(pid: int, deadline: float) -> tuple[int, Any, bool]:
     return status, usage, timed_out
 
 
+def _warm_up() -> None:
+    """Read one small bill and draw its page once, so that every child starts with the readers imported and
+    their caches filled; then freeze what exists, so a child's garbage collector does not copy it all."""
+    import gc
+
+    from fpdf import FPDF
+
+    from clea_intake.documents.pipeline import read_pieces_here
+
+    doc = FPDF()
+    doc.add_page()
+    doc.set_font("helvetica", size=12)
+    doc.multi_cell(0, 8, "Facture du 03/03/2026 - EDF - 12 rue des Lilas 33000 Bordeaux - Montant TTC 42,00 EUR")
+    data = bytes(doc.output())
+    policy = current_policy()
+    try:
+        read_pieces_here(data, filename="warm.pdf", as_of=date(2026, 3, 10), policy=policy, ocr=None)
+        _task_render_pages(data, "application/pdf", 30, 1, policy, None)
+    except Exception:  # noqa: BLE001 - warming is an optimisation; a child still reads without it
+        logger.warning("sandbox warm-up failed")
+    gc.collect()
+    gc.freeze()
+
+
 def serve(control_fd: int) -> None:
     """The warm worker: imports the readers once, then forks one child per file it is sent."""
     os.environ["OMP_THREAD_LIMIT"] = "1"
-    import clea_intake.documents.pipeline  # noqa: F401 - warm: each child starts with the readers loaded
-
+    _warm_up()
     control = socket.socket(fileno=control_fd)
     while True:
         try:
