@@ -121,11 +121,12 @@ class _Inflater:
         filters = stream.stream_dict.get("/Filter")
         names = [str(f) for f in filters] if isinstance(filters, pikepdf.Array) else ([str(filters)] if filters else [])
         data = stream.read_raw_bytes()
-        for name in names:
+        for index, name in enumerate(names):
             if name in _IMAGE_FILTERS:
                 break  # image data: held to the pixel limit instead
             if name in ("/FlateDecode", "/Fl"):
-                data = self._inflate(data, keep=True)
+                # Only counted, not kept, when nobody reads the bytes after: a bomb costs no memory.
+                data = self._inflate(data, keep=keep or index < len(names) - 1)
                 continue
             if name in ("/ASCIIHexDecode", "/AHx"):
                 hexa = re.sub(rb"[^0-9A-Fa-f]", b"", data.split(b">")[0])

@@ -83,7 +83,7 @@ class SandboxLimits(_Frozen):
     enabled: bool = True
     max_memory_mb: int = Field(default=512, gt=64)
     max_cpu_seconds: int = Field(default=45, gt=0)
-    max_wall_seconds: float = Field(default=60.0, gt=0)
+    max_wall_seconds: float = Field(default=100.0, gt=0)
 
 
 class FormLimits(_Frozen):
