@@ -440,3 +440,24 @@ def test_classify_hostile_names_and_huge_file_each_get_their_line(tmp_path):
     assert lines[5]["doc_type"] == "proof_of_address"
     # and the 1.5 GB file was never read whole: the command's peak memory stayed far below its size
     assert usage.ru_maxrss * 1024 < 400 * MB
+
+
+@pytest.mark.parametrize(("uses", "refused"), [(5, False), (10, True)])
+def test_hostile_form_used_many_times_counted_each_time(uses, refused):
+    # Given one page drawing a form of 30,000 operators several times (the limit is 200,000 a page)
+    from clea_intake.documents import pdf_structure
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    heavy = pdf.make_indirect(form(pdf, b"0 0 m " * 30_000, {}))
+    page = pdf.pages[0].obj
+    page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Fm=heavy))
+    page.Contents = pdf.make_stream(b"/Fm Do " * uses)
+    data = saved(pdf)
+    # When its structure is checked
+    # Then five uses pass and ten are refused: the shared form is counted at each use
+    if refused:
+        with pytest.raises(pdf_structure.Refused, match="operators"):
+            pdf_structure.check(data, POLICY.documents)
+    else:
+        pdf_structure.check(data, POLICY.documents)
