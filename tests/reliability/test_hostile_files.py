@@ -461,3 +461,21 @@ def test_hostile_form_used_many_times_counted_each_time(uses, refused):
             pdf_structure.check(data, POLICY.documents)
     else:
         pdf_structure.check(data, POLICY.documents)
+
+
+class _Payload:
+    def __reduce__(self):
+        import os
+
+        return (os.system, ("echo compromised",))
+
+
+def test_sandbox_answer_of_a_compromised_child_never_run_by_the_parent():
+    # Given an answer a compromised parser could send: a pickle that would run a command when loaded
+    import pickle
+
+    answer = pickle.dumps(("ok", [_Payload()]))
+    # When the parent loads it as the child's answer
+    # Then it is refused: only readings, findings and our own errors come back from a child
+    with pytest.raises(pickle.UnpicklingError):
+        sandbox._ChildUnpickler(io.BytesIO(answer)).load()

@@ -41,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 OCR_METHODS = ("image_text", "mrz_text", "layout_text")
 _HEADER = struct.Struct("!Q")
+# A reading is a few kilobytes; a page image sent to the parent's OCR at most the pixel limit in RGB.
+_MAX_ANSWER_BYTES = 512 * 1024 * 1024
 # The worker may take this long to start (imports) and to answer beyond the child's own budget.
 _GRACE_S = 30.0
 
@@ -90,13 +92,48 @@ def _recv_exact(sock: socket.socket, size: int, deadline: float | None) -> bytes
     return b"".join(chunks)
 
 
-def _recv(sock: socket.socket, deadline: float | None = None) -> Any:
+# What the parent accepts from a child: a compromised parser must not make the parent run anything, so
+# only these classes can come back (the readings and the errors of ours that cross as themselves).
+_CHILD_CLASSES = {
+    "clea_intake.documents.pipeline": {"DocumentReading"},
+    "clea_intake.domain.findings": {"DocType", "Finding"},
+    "clea_intake.domain.errors": None,  # any of the project's own errors
+    "clea_intake.documents.ocr": {"OcrError"},
+    "clea_intake.documents.sandbox": {"SandboxError"},
+    "datetime": {"date", "datetime", "timedelta", "timezone"},
+    "decimal": {"Decimal"},
+}
+
+
+class _ChildUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "builtins":
+            found = getattr(__import__("builtins"), name, None)
+            if isinstance(found, type) and (issubclass(found, BaseException)
+                                            or found in (list, dict, set, frozenset, tuple, str, bytes, int,
+                                                         float, bool)):
+                return found
+        elif module in _CHILD_CLASSES:
+            allowed = _CHILD_CLASSES[module]
+            if allowed is None or name in allowed:
+                found = super().find_class(module, name)
+                if isinstance(found, type):
+                    return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not accepted from the sandbox")
+
+
+def _recv(sock: socket.socket, deadline: float | None = None, *, from_child: bool = False) -> Any:
     """The next message, or None when the other side closed (a killed child may leave half a frame)."""
     header = _recv_exact(sock, _HEADER.size, deadline)
     if header is None:
         return None
-    payload = _recv_exact(sock, _HEADER.unpack(header)[0], deadline)
-    return None if payload is None else pickle.loads(payload)
+    size = _HEADER.unpack(header)[0]
+    if from_child and size > _MAX_ANSWER_BYTES:
+        raise pickle.UnpicklingError("answer too large")
+    payload = _recv_exact(sock, size, deadline)
+    if payload is None:
+        return None
+    return _ChildUnpickler(io.BytesIO(payload)).load() if from_child else pickle.loads(payload)
 
 
 # ---------------------------------------------------------------- the parent's side
@@ -164,19 +201,27 @@ class Sandbox:
             socket.send_fds(self._control, [struct.pack("!d", limits.max_wall_seconds)], [theirs.fileno()])
             theirs.close()
             own_ocr, methods = _ocr_spec(ocr)
+            policy_pixels = kwargs["policy"].documents.max_image_pixels if "policy" in kwargs else 0
             _send(ours, {"task": task, "kwargs": kwargs, "limits": limits, "ocr": own_ocr, "proxy": methods})
             deadline = time.monotonic() + limits.max_wall_seconds + _GRACE_S
             outcome: tuple[str, Any] | None = None
             while True:
                 try:
-                    message = _recv(ours, deadline)
+                    message = _recv(ours, deadline, from_child=True)
                 except TimeoutError:
                     break  # the worker kills the child at its own deadline; its report follows
+                except (pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError):
+                    logger.warning("sandbox answer refused", extra={"task": task})
+                    outcome = ("error", "the child's answer was refused")
+                    break
                 if message is None:
+                    break
+                if not isinstance(message, tuple) or len(message) < 2:
+                    outcome = ("error", "the child's answer was refused")
                     break
                 kind = message[0]
                 if kind == "ocr":
-                    answer = _call_ocr(ocr, *message[1:])
+                    answer = _call_ocr(ocr, methods or [], message[1:], policy_pixels)
                     try:
                         _send(ours, answer)
                     except OSError:
@@ -199,10 +244,10 @@ class Sandbox:
             logger.warning("sandbox limit", extra={"task": task, "limit": limit, **_usage_extra(usage)})
             return Sandboxed(None, usage, limit)
         assert outcome is not None
-        if outcome[0] == "raise":
+        if outcome[0] == "raise" and isinstance(outcome[1], BaseException):
             raise outcome[1]
-        if outcome[0] == "error":
-            raise SandboxError(outcome[1])
+        if outcome[0] != "ok":
+            raise SandboxError(str(outcome[1])[:2000])
         logger.info("sandbox run", extra={"task": task, **_usage_extra(usage)})
         return Sandboxed(outcome[1], usage)
 
@@ -225,10 +270,19 @@ def _ocr_spec(ocr: OcrProvider | None) -> tuple[Any, list[str] | None]:
     return None, [m for m in OCR_METHODS if callable(getattr(ocr, m, None))]
 
 
-def _call_ocr(ocr: Any, method: str, mode: str, size: tuple[int, int], pixels: bytes) -> tuple[str, Any]:
+def _call_ocr(ocr: Any, methods: list[str], request: tuple, max_pixels: int) -> tuple[str, Any]:
+    """One OCR call asked by the child: only the provider's OCR methods, on an image within the limits."""
     from PIL import Image
 
-    image = Image.frombytes(mode, size, pixels)
+    try:
+        method, mode, size, pixels = request
+        width, height = size
+        if (method not in methods or mode not in ("L", "RGB", "1") or not isinstance(pixels, bytes)
+                or not (0 < width and 0 < height and width * height <= max_pixels)):
+            raise ValueError("OCR request refused")
+        image = Image.frombytes(mode, (width, height), pixels)
+    except (ValueError, TypeError) as exc:
+        return ("raise", SandboxError(str(exc)))
     try:
         return ("ok", getattr(ocr, method)(image))
     except Exception as exc:  # noqa: BLE001 - carried to the child, which raises it where OCR was called
@@ -264,9 +318,14 @@ def read_pieces(data: bytes, *, filename: str, as_of: date, policy: Policy,
                 ocr: OcrProvider | None = None) -> Sandboxed:
     """`pipeline.read_pieces` in a child; over a limit, the one reading says PROCESSING_LIMIT."""
     kwargs = {"data": data, "filename": filename, "as_of": as_of, "policy": policy}
+    from clea_intake.documents.pipeline import DocumentReading
+
     result = sandbox().run("read_pieces", kwargs, policy.sandbox, ocr)
     if result.limit is not None:
         return Sandboxed([_over_limit(data)], result.usage, result.limit)
+    if not (isinstance(result.value, list) and result.value
+            and all(isinstance(r, DocumentReading) for r in result.value)):
+        raise SandboxError("the child's answer is not a list of readings")
     return result
 
 
@@ -294,6 +353,8 @@ def render_pages(data: bytes, *, media_type: str, dpi: int, max_pages: int,
     result = sandbox().run("render_pages", kwargs, policy.sandbox)
     if result.limit is not None:
         raise ProcessingLimit(result.limit)
+    if not (isinstance(result.value, list) and all(isinstance(p, bytes) for p in result.value)):
+        raise SandboxError("the child's answer is not a list of images")
     return result.value
 
 
