@@ -185,16 +185,20 @@ class Sandbox:
                     self._stop()
                     self._start()
                 try:
-                    return self._run(task, kwargs, limits, ocr)
+                    result = self._run(task, kwargs, limits, ocr)
                 except (OSError, TimeoutError, EOFError):
                     # The worker itself died or hung (never the file's doing: its child did the work).
                     self._stop()
                     if attempt == 2:
                         raise
+                    continue
+                if isinstance(result, BaseException):
+                    raise result  # what the child raised, as itself (an OcrUnavailable stays one)
+                return result
             raise AssertionError("unreachable")
 
     def _run(self, task: str, kwargs: dict[str, Any], limits: SandboxLimits,
-             ocr: OcrProvider | None) -> Sandboxed:
+             ocr: OcrProvider | None) -> Sandboxed | BaseException:
         assert self._control is not None
         ours, theirs = socket.socketpair()
         try:
@@ -245,9 +249,9 @@ class Sandbox:
             return Sandboxed(None, usage, limit)
         assert outcome is not None
         if outcome[0] == "raise" and isinstance(outcome[1], BaseException):
-            raise outcome[1]
+            return outcome[1]
         if outcome[0] != "ok":
-            raise SandboxError(str(outcome[1])[:2000])
+            return SandboxError(str(outcome[1])[:2000])
         logger.info("sandbox run", extra={"task": task, **_usage_extra(usage)})
         return Sandboxed(outcome[1], usage)
 
