@@ -479,3 +479,26 @@ def test_sandbox_answer_of_a_compromised_child_never_run_by_the_parent():
     # Then it is refused: only readings, findings and our own errors come back from a child
     with pytest.raises(pickle.UnpicklingError):
         sandbox._ChildUnpickler(io.BytesIO(answer)).load()
+
+
+def test_hostile_jpeg_larger_than_its_dictionary_says_image_too_large():
+    # Given a PDF image whose dictionary says 16 x 16 but whose JPEG data says 9,000 x 9,000
+    small = io.BytesIO()
+    Image.new("L", (16, 16), 255).save(small, format="JPEG")
+    jpeg = bytearray(small.getvalue())
+    frame = jpeg.index(b"\xff\xc0")
+    jpeg[frame + 5 : frame + 9] = struct.pack(">HH", 9000, 9000)
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    image = pikepdf.Stream(pdf, b"")
+    image.write(bytes(jpeg), filter=pikepdf.Name.DCTDecode)
+    for key, value in {"Type": pikepdf.Name.XObject, "Subtype": pikepdf.Name.Image, "Width": 16, "Height": 16,
+                       "ColorSpace": pikepdf.Name.DeviceGray, "BitsPerComponent": 8}.items():
+        image[f"/{key}"] = value
+    image = pdf.make_indirect(image)
+    page = pdf.pages[0].obj
+    page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im=image))
+    page.Contents = pdf.make_stream(b"q 100 0 0 100 0 0 cm /Im Do Q")
+    # When it is read
+    # Then the size the decoder would draw is the one held to the pixel limit
+    assert finding_of(read(saved(pdf))) == "IMAGE_TOO_LARGE"

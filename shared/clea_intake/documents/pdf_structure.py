@@ -3,8 +3,8 @@ operators per page, on every object of the file whatever its depth, so that no n
 
 - Every object of the file (not only those a page reaches) is looked at for active content and, for a
   stream, inflated within a budget: a Flate bomb stops at the budget, not at the end of its output.
-- Every image of the file, at any depth of form XObjects, is held to the pixel limit; a JPEG's size is
-  read from its own header, not from the dictionary that describes it.
+- Every image of the file, at any depth of form XObjects, is held to the pixel limit; the size of a JPEG
+  or a JPEG 2000 is also read from its own header, not only from the dictionary that describes it.
 - A page's operators count each use of a shared stream or form XObject again (ten pages sharing one
   stream count it ten times), through forms nested to any depth; a form that draws itself is refused.
 """
@@ -175,6 +175,19 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
+def _jpx_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) from a JPEG 2000 file's image header box or its codestream's SIZ marker."""
+    box = data.find(b"ihdr")
+    if box >= 0 and box + 12 <= len(data):
+        height, width = struct.unpack(">II", data[box + 4 : box + 12])
+        return width, height
+    siz = data.find(b"\xff\x4f\xff\x51")
+    if siz >= 0 and siz + 24 <= len(data):
+        x, y, x0, y0 = struct.unpack(">IIII", data[siz + 8 : siz + 24])
+        return max(0, x - x0), max(0, y - y0)
+    return None
+
+
 def _check_image(stream: pikepdf.Stream, limits: DocumentLimits) -> None:
     info = stream.stream_dict
     try:
@@ -183,8 +196,13 @@ def _check_image(stream: pikepdf.Stream, limits: DocumentLimits) -> None:
         raise Refused("FILE_CORRUPT") from exc
     sizes = [(width, height)]
     filters = info.get("/Filter")
-    if "/DCTDecode" in str(filters) or "/DCT" in str(filters):
+    # The decoder draws the size its data says, whatever the dictionary claims: read it from the data.
+    if "/DCT" in str(filters):
         real = _jpeg_size(stream.read_raw_bytes()[:65536])
+        if real is not None:
+            sizes.append(real)
+    elif "/JPXDecode" in str(filters):
+        real = _jpx_size(stream.read_raw_bytes()[:4096])
         if real is not None:
             sizes.append(real)
     if any(w * h > limits.max_image_pixels for w, h in sizes):
