@@ -64,6 +64,7 @@ e2e: setup system-deps
 
 bench: setup system-deps
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/sandbox.py
 
 accuracy: setup system-deps
 	$(BIN)/clea-intake accuracy

@@ -32,6 +32,15 @@ def _unreadable(name: str, message: str, code: str = "FILE_UNREADABLE") -> dict:
     return {"file": name, "doc_type": "unknown", "confidence": 0.0, "fields": {}, "findings": [finding.model_dump()]}
 
 
+def _too_large(limit: int):
+    from clea_intake.documents.finding_codes import make_finding
+    from clea_intake.documents.pipeline import DocumentReading
+
+    return DocumentReading(doc_type="unknown", confidence=0.0, fields={}, pages=0, text_source="none",
+                           media_type="application/octet-stream", sha256="",
+                           findings=[make_finding("FILE_TOO_LARGE", max_mb=round(limit / 1_000_000))])
+
+
 def cmd_classify(args: argparse.Namespace) -> int:
     from clea_intake.documents.pipeline import DocumentReading, read_pieces
     from clea_intake.domain.errors import OcrUnavailable
@@ -44,15 +53,23 @@ def cmd_classify(args: argparse.Namespace) -> int:
     policy = current_policy()
     as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
     engine_failed = False
-    for name in args.files:
-        path = Path(name)
+    limit = policy.documents.max_file_bytes
+    for raw_name in args.files:
+        # A name that is not UTF-8 reaches argv with surrogates: shown escaped, never a stop of the command.
+        name = os.fsencode(raw_name).decode("utf-8", "backslashreplace")
+        path = Path(raw_name)
         try:
-            data = path.read_bytes()
-            pieces = read_pieces(data, filename=path.name, as_of=as_of, policy=policy)
-            # The top-level fields describe the first piece; "pieces" only when the file holds several.
-            line = {"file": name, **described(pieces[0])}
-            if len(pieces) > 1:
-                line["pieces"] = [{**described(p), "pages": p.page_numbers} for p in pieces]
+            # The size first: a 1.5 GB file is refused without being read, and nothing past the limit is.
+            if path.stat().st_size > limit:
+                line = {"file": name, **described(_too_large(limit))}
+            else:
+                with open(path, "rb") as handle:
+                    data = handle.read(limit + 1)
+                pieces = read_pieces(data, filename=path.name, as_of=as_of, policy=policy)
+                # The top-level fields describe the first piece; "pieces" only when the file holds several.
+                line = {"file": name, **described(pieces[0])}
+                if len(pieces) > 1:
+                    line["pieces"] = [{**described(p), "pages": p.page_numbers} for p in pieces]
         except OcrUnavailable as exc:
             # Our engine failed, not the file: no finding about it, and the command does not succeed.
             engine_failed = True
@@ -60,7 +77,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
                                "pas été lu. Relancez la commande lorsqu'il sera rétabli.", code="OCR_UNAVAILABLE")
             print(f"clea-intake classify: {name}: OCR engine unavailable ({exc})", file=sys.stderr)
         except OSError as exc:
-            line = _unreadable(name, f"Le fichier ne peut pas être lu : {exc.strerror or exc}.")
+            line = _unreadable(name, f"Le fichier ne peut pas être lu : {exc.strerror or type(exc).__name__}.")
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
             line = _unreadable(name, "Le fichier n'a pas pu être analysé ; il doit être examiné par un agent.")
             print(f"clea-intake classify: {name}: {type(exc).__name__}", file=sys.stderr)

@@ -107,6 +107,26 @@ def test_classify_document_same_batch_twice_records_each_document_once(repo):
     assert {k: d.etag for k, d in after.items()} == {k: o["etag"] for k, o in objects.items()}
 
 
+def test_classify_document_flate_bomb_in_a_batch_gets_its_finding_and_the_others_go_on(repo):
+    # Given a Flate-bomb PDF (400 KB inflating to 400 MB) and a plain bill, uploaded in one batch
+    from tests.hostile_files import flate_bomb_pdf, text_pdf
+
+    keys = [f"applications/{CASE_ID}/documents/justificatif de domicile février.pdf",
+            f"applications/{CASE_ID}/documents/pièce d'identité (recto).pdf"]
+    objects = {keys[0]: _upload(keys[0], text_pdf()), keys[1]: _upload(keys[1], flate_bomb_pdf())}
+    event = _event("sqs_eventbridge_s3_documents_batch.json", objects)
+    # When the batch is handled
+    result = _invoke("classify_document", event)
+    # Then only the malformed record fails: the bomb is read in the sandbox and gets PROCESSING_LIMIT
+    assert result == {"batchItemFailures": [{"itemIdentifier": "8f3b6a52-5d2e-4f41-9a2f-2d1c7f0e9b11"}]}
+    recorded = {d.key: d for d in repo.documents(CASE_ID)}
+    assert [f.code for f in recorded[keys[1]].findings] == ["PROCESSING_LIMIT"]
+    assert recorded[keys[1]].etag == objects[keys[1]]["etag"]
+    # and the bill of the same batch is read as usual
+    assert recorded[keys[0]].etag == objects[keys[0]]["etag"]
+    assert str(recorded[keys[0]].doc_type) == "proof_of_address"
+
+
 # -- intake_application --------------------------------------------------------------------------------
 def _executions() -> list[str]:
     page = clients.client("stepfunctions").list_executions(stateMachineArn=NAMES.state_machine_arn)

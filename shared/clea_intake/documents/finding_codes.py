@@ -42,6 +42,21 @@ CATALOGUE: dict[str, FindingSpec] = {
         "error",
         "L'image est trop grande pour être traitée : envoyez une photo ou un scan de résolution plus faible.",
     ),
+    "AMBIGUOUS_FILE_TYPE": FindingSpec(
+        "error",
+        "Le fichier est à la fois de plusieurs formats (par exemple un PDF et une archive ou une page web) : "
+        "enregistrez-le à nouveau en PDF simple ou envoyez une photo du document.",
+    ),
+    "ACTIVE_CONTENT": FindingSpec(
+        "error",
+        "Le PDF contient des éléments actifs (script, action automatique, fichier joint ou formulaire "
+        "dynamique) : envoyez une copie simple, par exemple imprimée en PDF ou photographiée.",
+    ),
+    "PROCESSING_LIMIT": FindingSpec(
+        "error",
+        "Le fichier est trop lourd ou trop complexe pour être analysé : envoyez une copie plus légère, par "
+        "exemple un PDF simple ou une photo du document.",
+    ),
     "UNREADABLE": FindingSpec(
         "error", "Le texte du document n'a pas pu être lu : envoyez une copie plus nette et bien éclairée."
     ),

@@ -143,7 +143,26 @@ def read_pieces(
 ) -> list[DocumentReading]:
     """One reading per piece of the file, in page order: a PDF whose pages hold different pieces (an
     identity card, a proof of address and a quote scanned together) is split where a page is confidently
-    of another type than the piece before it. Any other file is one piece."""
+    of another type than the piece before it. Any other file is one piece.
+
+    The bytes are read in the sandbox (policy.sandbox): over its memory, CPU or time budget the one
+    reading carries PROCESSING_LIMIT. A SystemFault of the OCR engine is raised as itself."""
+    if not policy.sandbox.enabled:
+        return read_pieces_here(data, filename=filename, as_of=as_of, policy=policy, ocr=ocr)
+    from clea_intake.documents import sandbox
+
+    return sandbox.read_pieces(data, filename=filename, as_of=as_of, policy=policy, ocr=ocr).value
+
+
+def read_pieces_here(
+    data: bytes,
+    *,
+    filename: str,
+    as_of: date,
+    policy: Policy,
+    ocr: OcrProvider | None = None,
+) -> list[DocumentReading]:
+    """read_pieces in this process: what the sandbox's child runs."""
     started = time.perf_counter()
     digest = hashlib.sha256(data).hexdigest()
     limits = policy.documents

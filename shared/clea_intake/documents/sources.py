@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import struct
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -10,7 +11,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image
 
-from clea_intake.documents import imaging
+from clea_intake.documents import imaging, pdf_structure
 from clea_intake.documents.ocr import OcrError, OcrProvider
 from clea_intake.domain.policy import DocumentLimits
 
@@ -56,8 +57,25 @@ class Extraction:
     page_texts: list[str] = field(default_factory=list)
 
 
+ZIP = "application/zip"
+HTML = "text/html"
+
+# Markup a browser would run: looked for in all the bytes, since an HTML/PDF polyglot puts it anywhere.
+_HTML_MARKUP = re.compile(
+    rb"<(?:!doctype\s+html|html|head|body|script|iframe|object|embed|svg|meta\s+http-equiv)[\s>/]", re.IGNORECASE
+)
+_BLANKS = b"\xef\xbb\xbf \t\r\n\x0c"
+
+
 def sniff(data: bytes) -> str:
-    """The media type from the magic bytes only: the extension and Content-Type are not trusted."""
+    """The media type from the magic bytes only: the extension and Content-Type are not trusted.
+
+    Containers come first: a ZIP (an OOXML document is one) whose first entry is a stored PDF has "%PDF-"
+    in its first kilobyte, and is still a ZIP."""
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
+        return ZIP
+    if _HTML_MARKUP.match(data[:1024].lstrip(_BLANKS)):
+        return HTML
     if data.startswith(b"\xff\xd8\xff"):
         return JPEG
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -68,13 +86,45 @@ def sniff(data: bytes) -> str:
     if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
         return imaging.WEBP
     for magic, media in ((b"GIF8", "image/gif"), (b"II*\x00", "image/tiff"), (b"MM\x00*", "image/tiff"),
-                         (b"PK\x03\x04", "application/zip"), (b"RIFF", "application/octet-stream"),
-                         (b"BM", "image/bmp")):  # fmt: skip
+                         (b"RIFF", "application/octet-stream"), (b"BM", "image/bmp")):  # fmt: skip
         if data.startswith(magic):
             return media
     if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypheif", b"ftyphevc", b"ftypmsf1"):
         return imaging.HEIC
     return OCTET
+
+
+def _zip_inside(data: bytes) -> bool:
+    """A ZIP archive anywhere in the bytes: its end record in the last 64 KB, or a well-formed local
+    file header anywhere (checked field by field, so compressed bytes do not look like one by chance)."""
+    tail_start = max(0, len(data) - 65_557)
+    position = data.rfind(b"PK\x05\x06", tail_start)
+    if position >= 0 and position + 22 <= len(data):
+        _disk, _cd_disk, _here, entries, size, offset, comment = struct.unpack("<4xHHHHIIH", data[position : position + 22])
+        if position + 22 + comment <= len(data) and offset + size <= position and entries > 0:
+            return True
+    for match in re.finditer(b"PK\x03\x04", data):
+        header = data[match.start() : match.start() + 30]
+        if len(header) < 30:
+            break
+        version, flags, method, _t, _d, _crc, packed, unpacked, name_len, _extra = struct.unpack(
+            "<HHHHHIIIHH", header[4:30]
+        )
+        name = data[match.start() + 30 : match.start() + 30 + name_len]
+        if (
+            version <= 63 and method in (0, 8, 9, 12, 14) and 0 < name_len <= 1024 and len(name) == name_len
+            and all(32 <= b < 127 or b >= 128 for b in name)
+            and (method != 0 or flags & 0x8 or packed == unpacked)
+        ):
+            return True
+    return False
+
+
+def polyglot(data: bytes, media_type: str) -> bool:
+    """Whether the bytes are also another kind of file: a ZIP, a web page, or a PDF behind an image."""
+    if _HTML_MARKUP.search(data) or _zip_inside(data):
+        return True
+    return media_type != PDF and b"%PDF-" in data[:1024]
 
 
 def check_container(data: bytes, limits: DocumentLimits) -> str:
@@ -85,6 +135,8 @@ def check_container(data: bytes, limits: DocumentLimits) -> str:
         raise Unreadable("FILE_TOO_LARGE", media_type, max_mb=round(limits.max_file_bytes / 1_000_000))
     if media_type != PDF and media_type not in imaging.IMAGE_TYPES:
         raise Unreadable("UNSUPPORTED_FILE_TYPE", media_type)
+    if polyglot(data, media_type):
+        raise Unreadable("AMBIGUOUS_FILE_TYPE", media_type)
     return media_type
 
 
@@ -117,12 +169,20 @@ def _open_pdf(data: bytes) -> pdfium.PdfDocument:
         raise Unreadable("FILE_CORRUPT", PDF) from exc
 
 
+def check_structure(data: bytes, limits: DocumentLimits, pages: int) -> None:
+    """Active content and structure limits, before any page is drawn (pdf_structure)."""
+    try:
+        pdf_structure.check(data, limits)
+    except pdf_structure.Refused as exc:
+        raise Unreadable(exc.code, PDF, pages=exc.params.get("pages", pages), **exc.params) from None
+
+
 def _has_image(page: pdfium.PdfPage, limits: DocumentLimits) -> bool:
     """Whether the page shows an image; an embedded image bigger than the pixel budget is a bomb that
     rendering would decode in full, so it is refused before."""
     found = False
     try:
-        for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+        for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=64):
             found = True
             width, height = image.get_px_size()
             if width * height > limits.max_image_pixels:
@@ -132,13 +192,13 @@ def _has_image(page: pdfium.PdfPage, limits: DocumentLimits) -> bool:
     return found
 
 
-def _render(page: pdfium.PdfPage, limits: DocumentLimits) -> Image.Image:
+def _render(page: pdfium.PdfPage, limits: DocumentLimits, dpi: int = RENDER_DPI, grayscale: bool = True) -> Image.Image:
     width, height = page.get_size()
-    scale = RENDER_DPI / 72
+    scale = dpi / 72
     # A page can declare a huge size: keep the bitmap within the policy's pixel budget.
     if width * height * scale * scale > limits.max_image_pixels:
         scale = (limits.max_image_pixels / max(width * height, 1.0)) ** 0.5
-    bitmap = page.render(scale=scale, grayscale=True)
+    bitmap = page.render(scale=scale, grayscale=grayscale)
     return bitmap.to_pil()
 
 
@@ -150,6 +210,7 @@ def extract_pdf(data: bytes, limits: DocumentLimits, ocr: OcrProvider | None) ->
             raise Unreadable("FILE_CORRUPT", PDF)
         if pages > limits.max_pages:
             raise Unreadable("TOO_MANY_PAGES", PDF, pages=pages, count=pages, max_pages=limits.max_pages)
+        check_structure(data, limits, pages)
         texts: list[str] = []
         images: list[PageImage] = []
         used_ocr = False
@@ -180,6 +241,26 @@ def extract_pdf(data: bytes, limits: DocumentLimits, ocr: OcrProvider | None) ->
     if not usable(joined):
         return Extraction(joined, pages, "none", PDF, images, texts)
     return Extraction(joined, pages, "ocr" if used_ocr else "text_layer", PDF, images, texts)
+
+
+def page_images(data: bytes, media_type: str, limits: DocumentLimits, *, dpi: int, max_pages: int) -> list[Image.Image]:
+    """The first `max_pages` pages as images at `dpi` (within the pixel budget), for people to look at."""
+    if media_type != PDF:
+        return [load_image(data, media_type, limits)]
+    pdf = _open_pdf(data)
+    try:
+        pages = len(pdf)
+        if pages == 0:
+            raise Unreadable("FILE_CORRUPT", PDF)
+        check_structure(data, limits, pages)
+        images = []
+        for index in range(min(pages, max_pages)):
+            page = pdf[index]
+            images.append(_render(page, limits, dpi=dpi, grayscale=False))
+            page.close()
+        return images
+    finally:
+        pdf.close()
 
 
 # ---------------------------------------------------------------- images

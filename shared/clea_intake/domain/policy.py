@@ -69,6 +69,21 @@ class DocumentLimits(_Frozen):
     max_pages: int = Field(gt=0)
     max_image_pixels: int = Field(gt=0)
     ocr_language: str
+    # Structure limits of a PDF, checked on every object of the file before pdfium draws a page.
+    max_inflated_bytes: int = Field(default=256_000_000, gt=0)
+    # The inflated streams may exceed this many times the file's size only under `inflate_floor_bytes`.
+    max_inflate_ratio: int = Field(default=200, gt=0)
+    inflate_floor_bytes: int = Field(default=64_000_000, gt=0)
+    max_operators_per_page: int = Field(default=200_000, gt=0)
+
+
+class SandboxLimits(_Frozen):
+    """The child process that reads one file: its address space, CPU time and wall-clock budget."""
+
+    enabled: bool = True
+    max_memory_mb: int = Field(default=512, gt=64)
+    max_cpu_seconds: int = Field(default=45, gt=0)
+    max_wall_seconds: float = Field(default=100.0, gt=0)
 
 
 class FormLimits(_Frozen):
@@ -136,6 +151,7 @@ class Policy(_Frozen):
     claims: ClaimLimits
     mail: MailLimits
     retention: Retention
+    sandbox: SandboxLimits = SandboxLimits()
 
     @model_validator(mode="after")
     def _coherent(self) -> Policy:
