@@ -206,7 +206,10 @@ class Sandbox:
             theirs.close()
             own_ocr, methods = _ocr_spec(ocr)
             policy_pixels = kwargs["policy"].documents.max_image_pixels if "policy" in kwargs else 0
-            _send(ours, {"task": task, "kwargs": kwargs, "limits": limits, "ocr": own_ocr, "proxy": methods})
+            # The caller's PATH goes with the request: the OCR engine is looked up where the caller would look,
+            # so an engine installed (or removed) after the worker started is seen by the next file.
+            _send(ours, {"task": task, "kwargs": kwargs, "limits": limits, "ocr": own_ocr, "proxy": methods,
+                         "path": os.environ.get("PATH", "")})
             deadline = time.monotonic() + limits.max_wall_seconds + _GRACE_S
             outcome: tuple[str, Any] | None = None
             while True:
@@ -421,6 +424,7 @@ def _child(sock: socket.socket) -> None:
     memory = limits.max_memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (limits.max_cpu_seconds, limits.max_cpu_seconds + 1))
+    os.environ["PATH"] = str(request.get("path", os.environ.get("PATH", "")))
     ocr = request["ocr"]
     if ocr is None and request["proxy"] is not None:
         ocr = _ProxyOcr(sock, request["proxy"])
