@@ -297,7 +297,10 @@ def build_app(ports: Callable[[], Ports], *, now: Callable[[], datetime] = clock
         if not page.isdigit() or not 1 <= int(page) <= pages.MAX_PAGES:
             raise NotFoundError("Page inconnue")
         number = int(page)
-        stored = ports().storage.get_object(record.bucket, record.key, record.version_id)
+        try:
+            stored = ports().storage.get_object(record.bucket, record.key, record.version_id)
+        except Exception as exc:  # noqa: BLE001 - gone from the bucket (or never there): nothing to show
+            raise NotFoundError("Le fichier de cette pièce n'est pas disponible") from exc
         try:
             images = render_pages(stored.body, media_type=record.media_type, dpi=pages.DPI, max_pages=number)
         except pages.PageRenderError as exc:
