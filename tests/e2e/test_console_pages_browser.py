@@ -158,7 +158,8 @@ def test_the_mail_page_releases_a_quarantined_claim(browser, served):
 def test_the_case_page_downloads_the_decision_letter_and_offers_request_and_withdraw(browser, served):
     case_id = served["paid"].case_id
     page = signed_in(browser, served, "agent", wait_for="#view-queue:not([hidden])")
-    page.evaluate("(id) => { location.hash = '#/dossier/' + id; }", case_id)
+    page.get_by_label("Ouvrir un dossier").fill(case_id)
+    page.get_by_role("button", name="Ouvrir", exact=True).click()
     letter = page.locator('#case-mails tr[data-mail="award_beneficiary"] [data-action="letter"]')
     letter.wait_for()
     with page.expect_download() as pending:

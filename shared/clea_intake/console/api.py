@@ -136,7 +136,8 @@ def build_app(ports: Callable[[], Ports], *, now: Callable[[], datetime] = clock
         return next_middleware(app_)
 
     # Before the validation middleware: an unauthorised caller learns nothing of the bodies' schemas.
-    app._router_middlewares.insert(0, _authorize)  # noqa: SLF001
+    # A new list on this resolver: Powertools keeps the default one on the class, shared by every resolver.
+    app._router_middlewares = [_authorize, *app._router_middlewares]  # noqa: SLF001
 
     def me() -> Principal:
         principal = app.context.get("principal")

@@ -182,3 +182,21 @@ def test_each_person_has_a_bucket_and_an_empty_one_answers_429_with_retry_after(
     assert call(app, "GET", "/api/me", user="bob")[0] == 200   # another person is not slowed
     moment[0] = 1.0
     assert call(app, "GET", "/api/me", user="alice")[0] == 200
+
+
+def test_a_case_whose_processing_stopped_is_dismissed_by_an_agent_as_with_review_dismiss(world):
+    ports, app = world
+    assert ports.repository.open_review(ReviewItem(
+        review_id="EXEC-x", case_id=CASE_ID, kind="case", code="EXECUTION_FAILED", message="Arrêt",
+        subject_ref=CASE_ID, opened_at=RECEIVED_AT))
+    assert call(app, "POST", "/api/reviews/EXEC-x/dismiss", body={"note": "relancé"}, groups=("finance",))[0] == 403
+    status, result = call(app, "POST", "/api/reviews/EXEC-x/dismiss", body={"note": "relancé"})
+    assert status == 200 and result["result"] == "dismissed"
+
+
+def test_each_resolver_checks_with_its_own_permissions_and_buckets_only(world):
+    ports, app = world
+    # Another resolver built in the same process (as every test does) adds nothing to this one's checks.
+    other = build_app(lambda: ports, now=lambda: NOW, buckets=TokenBuckets(rate=0.001, burst=1, clock=lambda: 0.0))
+    assert call(other, "GET", "/api/me")[0] == 200 and call(other, "GET", "/api/me")[0] == 429
+    assert [call(app, "GET", "/api/me")[0] for _ in range(3)] == [200, 200, 200]

@@ -38,7 +38,7 @@
   function show(view) {
     for (const id of VIEWS) $(id).hidden = id !== view;
     $("nav").hidden = !token;
-    for (const link of document.querySelectorAll("#nav [data-groups]")) {
+    for (const link of document.querySelectorAll("[data-groups]")) {
       const wanted = link.getAttribute("data-groups").split(" ");
       link.hidden = !me || !me.groups.some((g) => wanted.includes(g));
     }
@@ -591,6 +591,10 @@
     $("item-confirm").addEventListener("click", () => decide("confirm"));
     $("item-dismiss").addEventListener("click", () => decide("dismiss"));
     $("item-release").addEventListener("click", () => current && release(current.review_id, false));
+    $("open-case").addEventListener("submit", (event) => {
+      event.preventDefault();
+      location.hash = "#/dossier/" + encodeURIComponent($("open-case-id").value.trim());
+    });
     $("case-request-form").addEventListener("submit", (event) => caseAct(event, "request"));
     $("case-withdraw-form").addEventListener("submit", (event) => caseAct(event, "withdraw"));
     $("mail-form").addEventListener("submit", (event) => { event.preventDefault(); mailDecide("release"); });
