@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import socket
 from datetime import timedelta
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,16 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium (apt-get install chromium)"),
     pytest.mark.filterwarnings("ignore:No application metrics to publish"),
 ]
+
+
+def pdf_text(data: bytes) -> list[str]:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(data)
+    try:
+        return [page.get_textpage().get_text_range() for page in document]
+    finally:
+        document.close()
 
 
 def free_port() -> int:
@@ -166,7 +177,13 @@ def test_the_case_page_downloads_the_decision_letter_and_offers_request_and_with
         letter.click()
     download = pending.value
     assert download.suggested_filename.endswith("-decision-attribution.pdf")
-    assert Path(download.path()).read_bytes().startswith(b"%PDF")
+    letter_pdf = Path(download.path()).read_bytes()
+    # the letter the beneficiary received, as attached to the e-mail SES sent: the same text, page for page
+    sent = [part.get_content() for raw in served["stack"].sent_emails()
+            for part in message_from_bytes(raw["raw"] if isinstance(raw["raw"], bytes) else raw["raw"].encode(),
+                                           policy=policy.default).iter_attachments()
+            if part.get_filename() == download.suggested_filename]
+    assert len(sent) == 1 and pdf_text(letter_pdf) == pdf_text(sent[0]) and case_id in "".join(pdf_text(letter_pdf))
     assert page.get_by_label("Pièce à demander au demandeur").is_visible()
     assert page.get_by_role("button", name="Retirer le dossier").is_visible()
     page.screenshot(path=str(SHOTS / "case.png"), full_page=True)

@@ -11,6 +11,7 @@
   let currentCase = null; // the case on screen
   let blobs = []; // object URLs of the images on screen, given back when the view changes
   let dashboardTimer = null;
+  let generation = 0; // bumped by each view shown: an answer for a view left since is dropped
   let flash = null; // what the last act did, said again once the next view has loaded
   const DASHBOARD_REFRESH_MS = 30000;
 
@@ -46,6 +47,7 @@
     for (const url of blobs) URL.revokeObjectURL(url);
     blobs = [];
     $("main").focus();
+    return ++generation;
   }
 
   function size(bytes) {
@@ -155,11 +157,12 @@
 
   // -- queue ----------------------------------------------------------------------------------------------
   async function queue() {
-    show("view-queue");
+    const mine = show("view-queue");
     const params = new URLSearchParams();
     if ($("filter-kind").value) params.set("kind", $("filter-kind").value);
     if ($("filter-code").value.trim()) params.set("code", $("filter-code").value.trim());
     const result = await api("GET", "/api/reviews" + (params.toString() ? "?" + params : ""));
+    if (mine !== generation) return;
     const rows = $("queue-rows");
     clear(rows);
     if (result.status !== 200) { failure(result); return; }
@@ -197,8 +200,9 @@
 
   // -- item -----------------------------------------------------------------------------------------------
   async function item(reviewId) {
-    show("view-item");
+    const mine = show("view-item");
     const result = await api("GET", "/api/reviews/" + encodeURIComponent(reviewId));
+    if (mine !== generation) return;
     if (result.status !== 200) { failure(result); return; }
     current = result.data;
     const summary = $("item-summary");
@@ -291,8 +295,9 @@
 
   // -- case -----------------------------------------------------------------------------------------------
   async function caseView(caseId) {
-    show("view-case");
+    const mine = show("view-case");
     const result = await api("GET", "/api/cases/" + encodeURIComponent(caseId));
+    if (mine !== generation) return;
     if (result.status !== 200) { failure(result); return; }
     const c = result.data;
     $("case-title").textContent = "Dossier " + c.case_id;
@@ -359,8 +364,9 @@
 
   // -- quarantined mail -------------------------------------------------------------------------------
   async function mailList() {
-    show("view-mail");
+    const mine = show("view-mail");
     const result = await api("GET", "/api/mail");
+    if (mine !== generation) return;
     const rows = $("mail-rows");
     clear(rows);
     if (result.status !== 200) { failure(result); return; }
@@ -378,8 +384,9 @@
   }
 
   async function mailItem(reviewId) {
-    show("view-mail-item");
+    const mine = show("view-mail-item");
     const result = await api("GET", "/api/mail/" + encodeURIComponent(reviewId));
+    if (mine !== generation) return;
     if (result.status !== 200) { failure(result); return; }
     const m = currentMail = result.data;
     const summary = $("mail-summary");
@@ -431,9 +438,10 @@
 
   // -- payments ---------------------------------------------------------------------------------------
   async function paymentsView() {
-    show("view-payments");
+    const mine = show("view-payments");
     const [pending, exportsList, ibans] = await Promise.all([api("GET", "/api/payments"), api("GET", "/api/payments/exports"),
                                                              api("GET", "/api/payments/ibans")]);
+    if (mine !== generation) return;
     for (const result of [pending, exportsList, ibans]) if (result.status !== 200) { failure(result); return; }
     const rows = $("payments-pending");
     clear(rows);
