@@ -199,4 +199,8 @@ def test_the_dashboard_renders_its_charts_with_no_console_error(browser, served)
     assert page.locator("#dashboard-kpis li").count() >= 5
     assert served["paid"].case_id in page.locator("#dashboard-latest").inner_text()
     page.screenshot(path=str(SHOTS / "dashboard.png"), full_page=True)
+    # refreshed without a reload: the page fetches the figures again on its interval (30 s)
+    loads = int(page.get_attribute("#dashboard-when", "data-loads"))
+    page.wait_for_selector(f'#dashboard-when[data-loads="{loads + 1}"]', timeout=45_000)
+    assert page.locator('#dashboard-charts [data-chart="etats"] img').count() == 1
     assert page.errors == []

@@ -11,6 +11,7 @@
   let currentCase = null; // the case on screen
   let blobs = []; // object URLs of the images on screen, given back when the view changes
   let dashboardTimer = null;
+  let dashboardLoads = 0;
   let generation = 0; // bumped by each view shown: an answer for a view left since is dropped
   let flash = null; // what the last act did, said again once the next view has loaded
   const DASHBOARD_REFRESH_MS = 30000;
@@ -532,8 +533,11 @@
   async function refreshDashboard() {
     if ($("view-dashboard").hidden) return;
     const result = await api("GET", "/api/dashboard");
+    if ($("view-dashboard").hidden) return;
     if (result.status !== 200) { failure(result); return; }
     const d = result.data;
+    dashboardLoads += 1;
+    $("dashboard-when").setAttribute("data-loads", String(dashboardLoads));
     $("dashboard-when").textContent = d.season + " — " + d.total_cases + " dossier(s) — données du " + when(d.generated_at) + " (mises à jour toutes les 30 secondes)";
     const kpis = $("dashboard-kpis");
     clear(kpis);
