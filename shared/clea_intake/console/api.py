@@ -473,8 +473,16 @@ def build_app(ports: Callable[[], Ports], *, now: Callable[[], datetime] = clock
 
 
 def render_pages(data: bytes, *, media_type: str, dpi: int, max_pages: int) -> list[bytes]:
-    """The piece's pages as PNG: clea_intake.documents.sandbox.render_pages once it is on main."""
-    return pages.render_pages(data, media_type=media_type, dpi=dpi, max_pages=max_pages)
+    """The piece's pages as PNG; whatever stops the drawing (a refused file, a limit) is a PageRenderError.
+
+    The one line below becomes `sandbox.render_pages(...)` (clea_intake.documents.sandbox) once it is merged.
+    """
+    try:
+        return pages.render_pages(data, media_type=media_type, dpi=dpi, max_pages=max_pages)
+    except pages.PageRenderError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - DocumentRejected, ProcessingLimit, the child's failure...
+        raise pages.PageRenderError(type(exc).__name__) from exc
 
 
 def _file(data: bytes, content_type: str, filename: str | None):
