@@ -1,4 +1,5 @@
 # clea-intake: `make demo` runs a season on the local stack, `make test` runs every check.
+# `make demo-serve` plays the same season, then keeps it served with the console until Ctrl-C.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -14,7 +15,7 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 CHECKOV := checkov>=3.2.400,<4
 
-.PHONY: setup sam checkov system-deps demo test lint unit integration e2e bench accuracy console-assets clean
+.PHONY: setup sam checkov system-deps demo demo-serve test lint unit integration e2e bench accuracy console-assets clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +46,10 @@ system-deps:
 
 demo: setup system-deps
 	$(BIN)/clea-intake demo
+
+PORT ?= 5000
+demo-serve: setup system-deps
+	$(BIN)/clea-intake demo --serve --port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -113,7 +113,27 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from clea_intake.local.season import run_season
 
-    return run_season(applications=args.applications, dashboard=Path(args.dashboard))
+    if not args.serve:
+        return run_season(applications=args.applications, dashboard=Path(args.dashboard))
+    from clea_intake.local import server
+
+    problem = server.port_problem(args.port)
+    if problem:
+        print(f"clea-intake demo --serve: {problem}", file=sys.stderr)
+        return server.PORT_UNAVAILABLE
+
+    def keep_serving(stack) -> None:
+        # The played season stays on the stack, its clock at the season's end, until Ctrl-C.
+        with server._stop_signals_interrupt():  # noqa: SLF001
+            try:
+                server.serve_stack(stack, demo_users=True)
+            except KeyboardInterrupt:
+                pass
+
+    code = run_season(applications=args.applications, dashboard=Path(args.dashboard), server_port=args.port,
+                      then=keep_serving)
+    print("clea-intake local stack stopped.")
+    return code
 
 
 def _ops_repo():
@@ -265,6 +285,9 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="a full season on the local stack (moto), with a summary and the dashboard")
     p.add_argument("--applications", type=int, default=24)
     p.add_argument("--dashboard", default="clea-dashboard.html")
+    p.add_argument("--serve", action="store_true",
+                   help="then keep the played season served (console with demo users) until Ctrl-C")
+    p.add_argument("--port", type=int, default=5000, help="the port of --serve (default 5000)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("classify", help="classify, read and check documents")

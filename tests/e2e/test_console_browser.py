@@ -139,7 +139,10 @@ def test_agent_claims_corrects_and_the_case_moves_on(browser, served):
     row.locator('[data-action="claim"]').click()
     page.wait_for_selector("#view-item:not([hidden])")
     page.wait_for_selector("#field-doc_type")
-    assert "lecture de la machine seulement" in page.locator("#view-item .notice").inner_text()
+    # the piece beside its reading: the PDF's page as an image the platform made, loaded from a blob
+    page.wait_for_selector('#item-pages img[data-page="1"]')
+    assert page.evaluate("() => document.querySelector('#item-pages img').naturalWidth") > 500
+    assert page.evaluate("() => document.querySelector('#item-pages img').src").startswith("blob:")
     page.select_option("#field-doc_type", "identity_card")
     applicant = served["app"]["applicant"]
     for name, value in {"surname": applicant["surname"], "given_names": applicant["given_names"],

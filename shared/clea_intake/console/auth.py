@@ -21,6 +21,7 @@ KIND_GROUPS: dict[str, frozenset[str]] = {
     "document": frozenset({AGENTS}),
     "mail": frozenset({AGENTS}),
     "form": frozenset({AGENTS}),
+    "case": frozenset({AGENTS}),     # a case whose automatic processing stopped (EXECUTION_FAILED)
     "bank_details": frozenset({FINANCE}),
 }
 

@@ -107,6 +107,8 @@ class MailOut(BaseModel):
     kind: str
     subject: str
     sent_at: datetime
+    # The decision letter (PDF) this e-mail carried, downloadable at /api/cases/{case_id}/letters/{kind}.
+    letter: str | None = None
 
 
 class CaseOut(BaseModel):
@@ -130,7 +132,135 @@ class PaymentOut(BaseModel):
     case_id: str
     status: str
     created_at: datetime
+    amount_eur: str | None = None
+    creditor_name: str | None = None
+    iban: str | None = None
 
 
 class PaymentList(BaseModel):
     items: list[PaymentOut]
+
+
+class MailAttachmentOut(BaseModel):
+    """What the console says of an attachment: never its bytes."""
+
+    filename: str
+    declared_type: str
+    detected_type: str
+    size: int
+    supported: bool
+
+
+class MailHeadersOut(BaseModel):
+    from_address: str | None = None
+    to_addresses: list[str] = Field(default_factory=list)
+    subject: str = ""
+    date: datetime | None = None
+    message_id: str | None = None
+    spf: str | None = None
+    dkim: str | None = None
+    dmarc: str | None = None
+    spam_verdict: str | None = None
+    virus_verdict: str | None = None
+
+
+class QuarantinedOut(BaseModel):
+    review_id: str
+    case_id: str | None
+    code: str
+    message: str
+    opened_at: datetime
+    claimed_by: str | None = None
+
+
+class QuarantineList(BaseModel):
+    items: list[QuarantinedOut]
+
+
+class QuarantinedDetail(QuarantinedOut):
+    readable: bool
+    unreadable_reason: str | None = None
+    size: int | None = None
+    headers: MailHeadersOut | None = None
+    attachments: list[MailAttachmentOut] = Field(default_factory=list)
+    problems: list[FindingOut] = Field(default_factory=list)
+
+
+class ReleaseIn(_In):
+    # Only for a message whose case the machine could not find: the case a person recognised it for.
+    case_id: str | None = Field(default=None, pattern=r"^NA-CLEA-\d{4}-\d{6}$")
+
+
+class ExportOut(BaseModel):
+    export_id: str
+    orders: int
+    total_eur: str
+    exported_at: datetime | None = None
+    paid: int = 0
+    again: bool = False
+
+
+class ExportList(BaseModel):
+    items: list[ExportOut]
+
+
+class ExportRun(BaseModel):
+    export: ExportOut | None
+    rewritten: list[ExportOut] = Field(default_factory=list)
+    waiting: list[str] = Field(default_factory=list)
+    message: str
+
+
+class ConfirmIn(_In):
+    filename: str | None = Field(default=None, max_length=200)
+    content_base64: str = Field(min_length=1, max_length=2_000_000)
+
+
+class ConfirmOut(BaseModel):
+    confirmed: list[str]
+    message: str
+
+
+class IbanReviewOut(BaseModel):
+    review_id: str
+    case_id: str | None
+    code: str
+    message: str
+    opened_at: datetime
+    claimed_by: str | None = None
+    document: DocumentOut | None = None
+
+
+class IbanReviewList(BaseModel):
+    items: list[IbanReviewOut]
+
+
+class KpiOut(BaseModel):
+    label: str
+    value: str
+    note: str
+
+
+class ChartOut(BaseModel):
+    id: str
+    title: str
+    hint: str
+    svg: str | None = None
+    description: str = ""
+    empty: str | None = None
+
+
+class LatestOut(BaseModel):
+    case_id: str
+    state: str
+    label: str
+    updated_at: datetime
+
+
+class DashboardOut(BaseModel):
+    generated_at: datetime
+    season: str
+    total_cases: int
+    kpis: list[KpiOut]
+    charts: list[ChartOut]
+    latest: list[LatestOut]

@@ -28,10 +28,12 @@ GROUPS = {"agents": "Instructeurs : file d'examen, dossiers, demandes, retraits"
           "finance": "Finances : paiements, validation des IBAN",
           "admin": "Administration : fiches évaluateurs, réglages"}
 DEMO_USERS = {"agent": "agents", "finance": "finance", "admin": "admin"}
+# A payment confirmation file (base64 in JSON) is the largest body the console takes.
+MAX_BODY = 2 * 1024 * 1024
 
 # Every response of the console (API and pages): no inline script, nothing framed, types as declared.
 SECURITY_HEADERS = [
-    ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
                                 "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
     ("X-Content-Type-Options", "nosniff"),
     ("X-Frame-Options", "DENY"),
@@ -150,7 +152,7 @@ class ConsoleMount:
             except auth.TokenRejected:
                 claims = None
         length = int(environ.get("CONTENT_LENGTH") or 0)
-        if length > 256 * 1024:
+        if length > MAX_BODY:
             return self._reply(start_response, 413, b'{"message": "trop grand"}', "application/json")
         body = environ["wsgi.input"].read(length) if length else b""
         event = http_api_event(environ, body, claims)
@@ -168,7 +170,8 @@ class ConsoleMount:
         headers = list(extra or [])
         if content_type:
             headers.append(("Content-Type", content_type))
-        headers += SECURITY_HEADERS + [("Content-Length", str(len(body)))]
+        given = {name.lower() for name, _ in headers}
+        headers += [(k, v) for k, v in SECURITY_HEADERS if k.lower() not in given] + [("Content-Length", str(len(body)))]
         start_response(f"{status} {HTTPStatus(status).phrase}", headers)
         return [body]
 

@@ -277,7 +277,10 @@ def _confirm(stack: LocalStack) -> None:
     export_and_confirm(aws_ports(stack.repo(), stack.cfg()), clock.now(), actor="finance:demo")
 
 
-def run_season(*, applications: int, dashboard: Path, console: Console | None = None) -> int:
+def run_season(*, applications: int, dashboard: Path, console: Console | None = None,
+               server_port: int | None = None, then: Callable[[LocalStack], Any] | None = None) -> int:
+    """Play the season, print its summary; with `server_port` the stack listens there, and `then(stack)`
+    runs once the summary is printed, the stack still up (`clea-intake demo --serve` serves it)."""
     from clea_intake.local import ops
 
     # A summary table needs room: never narrower than 140 columns, even when piped to a file.
@@ -285,7 +288,7 @@ def run_season(*, applications: int, dashboard: Path, console: Console | None = 
     started = time.monotonic()
     with console.status("Préparation de la saison (formulaires et pièces)…"):
         actions, expected = plan(applications)
-    with LocalStack() as stack:
+    with LocalStack(server_port=server_port) as stack:
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, transient=False) as progress:
             task = progress.add_task("Saison CléA 2026", total=len(actions))
@@ -301,7 +304,15 @@ def run_season(*, applications: int, dashboard: Path, console: Console | None = 
         reviews = repo.reviews("OPEN")
         acts = human_acts(repo)
         dead = stack.dead_letters()
+        code = _report(console, expected, found, acts, reviews, dead, dashboard, started)
+        if then is not None:
+            then(stack)
+    return code
 
+
+def _report(console: Console, expected: list[Expected], found: list[dict[str, Any]],
+            acts: dict[str, list[tuple[datetime, str]]], reviews: list, dead: dict[str, int], dashboard: Path,
+            started: float) -> int:
     table = Table(title=f"Saison CléA 2026 — {len(found)} demandes")
     for column in ("Dossier", "Scénario", "État", "Motifs", "Accordé", "Versé", "Courriels", "Examen", "Écarts"):
         table.add_column(column)

@@ -100,15 +100,23 @@ def serve(port: int = 5000, *, stop: threading.Event | None = None, sweep_every:
     with _stop_signals_interrupt():
         try:
             with LocalStack(server_port=port) as stack:
-                _pool, passwords = mount_console(stack, with_demo_users=demo_users)
-                for line in banner(stack) + console_lines(stack, passwords):
-                    # soft_wrap: a command cut at the terminal's width could not be pasted.
-                    console.print(line, soft_wrap=True, highlight=False)
-                _pump(stack, stop, sweep_every, console)
+                serve_stack(stack, stop=stop, sweep_every=sweep_every, console=console, demo_users=demo_users)
         except KeyboardInterrupt:
             pass
     console.print("clea-intake local stack stopped.", highlight=False)
     return 0
+
+
+def serve_stack(stack: LocalStack, *, stop: threading.Event | None = None, sweep_every: timedelta = timedelta(hours=1),
+                console: Console | None = None, demo_users: bool = False) -> None:
+    """Put the console on a started server-mode stack, say where, and pump its events until stopped."""
+    console = console or Console()
+    stop = stop or threading.Event()
+    _pool, passwords = mount_console(stack, with_demo_users=demo_users)
+    for line in banner(stack) + console_lines(stack, passwords):
+        # soft_wrap: a command cut at the terminal's width could not be pasted.
+        console.print(line, soft_wrap=True, highlight=False)
+    _pump(stack, stop, sweep_every, console)
 
 
 def _pump(stack: LocalStack, stop: threading.Event, sweep_every: timedelta, console: Console) -> None:

@@ -9,9 +9,20 @@ from urllib.parse import urlencode
 import pytest
 
 from clea_intake.console.api import build_app
+from clea_intake.console.ratelimit import TokenBuckets
 from clea_intake.domain.findings import DocType, Finding
 from clea_intake.domain.records import DocumentRecord, ReviewItem
 from tests.conftest import CASE_ID, RECEIVED_AT, make_case
+from tests.unit.console.world import (
+    MAIL_KEY,
+    MAIL_REVIEW,
+    REFUSED_CASE,
+    identity_png,
+    ordered_case,
+    quarantined_message,
+    refused_case,
+    rib_pdf,
+)
 from tests.unit.services.fakes import fake_ports
 
 NOW = RECEIVED_AT + timedelta(days=1)
@@ -43,18 +54,27 @@ def world(clock):
         confidence=0.4, status="review",
         fields={"surname": "MARTIN", "given_names": "LEA MARIE", "birth_date": "1991-07-14",
                 "document_number": "<script>alert(1)</script>", "expiry_date": "2032-05-09"},
-        findings=[Finding(code="LOW_CONFIDENCE", severity="warning", message="Lecture incertaine.")]))
+        findings=[Finding(code="LOW_CONFIDENCE", severity="warning", message="Lecture incertaine.")],
+        media_type="image/png"))
     ports.repository.put_document(DocumentRecord(
         case_id=CASE_ID, doc_id="rib-id", bucket="bucket", key=f"claims/{CASE_ID}/rib.pdf", etag="e",
         sha256="1" * 64, original_name="rib.pdf", received_at=RECEIVED_AT, doc_type=DocType.BANK_DETAILS,
-        confidence=0.9, fields={"iban": "FR7630004000031234567890143"}))
+        confidence=0.9, fields={"iban": "FR7630004000031234567890143"}, media_type="application/pdf"))
+    ports.storage.put_object("bucket", f"applications/{CASE_ID}/identite.jpg", identity_png())
+    ports.storage.put_object("bucket", f"claims/{CASE_ID}/rib.pdf", rib_pdf())
+    ports.storage.put_object("bucket", MAIL_KEY, quarantined_message())
+    assert ports.repository.open_review(ReviewItem(
+        review_id=MAIL_REVIEW, case_id=CASE_ID, kind="mail", code="MAIL_SENDER_NOT_REGISTERED",
+        message="Expéditeur non enregistré", subject_ref=MAIL_KEY, opened_at=RECEIVED_AT + timedelta(minutes=9)))
+    refused_case(ports)
+    ordered_case(ports, NOW)
     for review_id, kind, ref, minutes in ((DOC_REVIEW, "document", "doc-id", 0), (BANK_REVIEW, "bank_details",
                                                                                   "rib-id", 5)):
         assert ports.repository.open_review(ReviewItem(
             review_id=review_id, case_id=CASE_ID, kind=kind, code="LOW_CONFIDENCE" if kind == "document"
             else "IBAN_UNKNOWN", message="À vérifier", subject_ref=ref,
             opened_at=RECEIVED_AT + timedelta(minutes=minutes)))
-    app = build_app(lambda: ports, now=clock)
+    app = build_app(lambda: ports, now=clock, buckets=TokenBuckets(rate=1000, burst=1000))
     return ports, app
 
 
@@ -81,6 +101,25 @@ def call(app, method: str, path: str, **kw) -> tuple[int, dict]:
     return response["statusCode"], json.loads(body)
 
 
+def call_any(app, method: str, path: str, **kw) -> tuple[int, dict | str]:
+    """Like call, for routes that answer with a file: the payload is then its content type."""
+    response = app.resolve(event(method, path, **kw), {})
+    headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
+    if response.get("isBase64Encoded"):
+        return response["statusCode"], headers.get("content-type", "")
+    return response["statusCode"], json.loads(response.get("body") or "null")
+
+
+def raw(app, method: str, path: str, **kw) -> tuple[int, dict, bytes]:
+    import base64
+
+    response = app.resolve(event(method, path, **kw), {})
+    headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
+    body = response.get("body") or ""
+    data = base64.b64decode(body) if response.get("isBase64Encoded") else body.encode()
+    return response["statusCode"], headers, data
+
+
 # A request each route accepts (ids of the world above), its body when it has one.
 REQUESTS = {
     ("GET", "/api/me"): ("/api/me", None),
@@ -96,6 +135,19 @@ REQUESTS = {
     ("POST", "/api/cases/<case_id>/withdraw"): (f"/api/cases/{CASE_ID}/withdraw", {"note": "à sa demande"}),
     ("POST", "/api/cases/<case_id>/request"): (f"/api/cases/{CASE_ID}/request", {"document": "Un justificatif"}),
     ("GET", "/api/payments"): ("/api/payments", None),
+    ("GET", "/api/cases/<case_id>/letters/<kind>"): (f"/api/cases/{REFUSED_CASE}/letters/refusal", None),
+    ("GET", "/api/documents/<case_id>/<doc_id>/pages/<page>"): (f"/api/documents/{CASE_ID}/rib-id/pages/1", None),
+    ("GET", "/api/mail"): ("/api/mail", None),
+    ("GET", "/api/mail/<review_id>"): (f"/api/mail/{MAIL_REVIEW}", None),
+    ("POST", "/api/mail/<review_id>/release"): (f"/api/mail/{MAIL_REVIEW}/release", {}),
+    ("POST", "/api/mail/<review_id>/dismiss"): (f"/api/mail/{MAIL_REVIEW}/dismiss", {"note": "pourriel"}),
+    ("GET", "/api/payments/exports"): ("/api/payments/exports", None),
+    ("POST", "/api/payments/export"): ("/api/payments/export", None),
+    ("GET", "/api/payments/exports/<export_id>/<fmt>"): ("/api/payments/exports/EXP-20260301-100000-ABCDEF/csv",
+                                                         None),
+    ("POST", "/api/payments/confirm"): ("/api/payments/confirm", {"content_base64": "b3JkZXJfaWQKUEFZLVgK"}),
+    ("GET", "/api/payments/ibans"): ("/api/payments/ibans", None),
+    ("GET", "/api/dashboard"): ("/api/dashboard", None),
 }
 ALLOWED = {
     ("GET", "/api/me"): {"agents", "finance", "admin"},
@@ -110,6 +162,18 @@ ALLOWED = {
     ("POST", "/api/cases/<case_id>/withdraw"): {"agents"},
     ("POST", "/api/cases/<case_id>/request"): {"agents"},
     ("GET", "/api/payments"): {"finance"},
+    ("GET", "/api/cases/<case_id>/letters/<kind>"): {"agents"},
+    ("GET", "/api/documents/<case_id>/<doc_id>/pages/<page>"): {"agents", "finance"},   # a RIB: finance sees it
+    ("GET", "/api/mail"): {"agents"},
+    ("GET", "/api/mail/<review_id>"): {"agents"},
+    ("POST", "/api/mail/<review_id>/release"): {"agents"},
+    ("POST", "/api/mail/<review_id>/dismiss"): {"agents"},
+    ("GET", "/api/payments/exports"): {"finance"},
+    ("POST", "/api/payments/export"): {"finance"},
+    ("GET", "/api/payments/exports/<export_id>/<fmt>"): {"finance"},
+    ("POST", "/api/payments/confirm"): {"finance"},
+    ("GET", "/api/payments/ibans"): {"finance"},
+    ("GET", "/api/dashboard"): {"agents", "finance", "admin"},
 }
 
 
@@ -128,7 +192,7 @@ def test_route_role_matrix(world, route, role):
         assert status == 401
         return
     groups = () if role == "none" else (role,)
-    status, payload = call(app, route[0], path, groups=groups, body=body)
+    status, payload = call_any(app, route[0], path, groups=groups, body=body)
     if role in ALLOWED[route]:
         assert status == 200, payload
     else:
@@ -155,7 +219,7 @@ def test_an_unknown_group_or_a_token_without_identity_gets_nothing(world):
 def test_queue_oldest_first_filtered_by_kind_and_code(world):
     _ports, app = world
     status, payload = call(app, "GET", "/api/reviews", groups=("agents",))
-    assert status == 200 and [i["review_id"] for i in payload["items"]] == [DOC_REVIEW, BANK_REVIEW]
+    assert status == 200 and [i["review_id"] for i in payload["items"]] == [DOC_REVIEW, BANK_REVIEW, MAIL_REVIEW]
     _, payload = call(app, "GET", "/api/reviews", query={"kind": "bank_details"})
     assert [i["review_id"] for i in payload["items"]] == [BANK_REVIEW]
     _, payload = call(app, "GET", "/api/reviews", query={"code": "LOW_CONFIDENCE"})
@@ -228,7 +292,7 @@ def test_case_view_holds_state_timeline_documents_with_readings_and_mails(world)
     assert identity["fields"]["document_number"] == "<script>alert(1)</script>"
     assert identity["findings"][0]["message"] == "Lecture incertaine."
     assert any(e["kind"] == "request" and e["actor"] == "console:alice" for e in case["timeline"])
-    assert [m["kind"] for m in case["mails"]] == ["document_request"]
+    assert [m["kind"] for m in case["mails"]] == ["document_request"] and case["mails"][0]["letter"] is None
 
 
 def test_withdraw_moves_the_case(world):

@@ -7,9 +7,18 @@
   let me = null;
   let config = null;
   let current = null; // the review item on screen
+  let currentMail = null; // the quarantined message on screen
+  let currentCase = null; // the case on screen
+  let blobs = []; // object URLs of the images on screen, given back when the view changes
+  let dashboardTimer = null;
+  let dashboardLoads = 0;
+  let generation = 0; // bumped by each view shown: an answer for a view left since is dropped
+  let flash = null; // what the last act did, said again once the next view has loaded
+  const DASHBOARD_REFRESH_MS = 30000;
 
   const $ = (id) => document.getElementById(id);
-  const VIEWS = ["view-sign-in", "view-queue", "view-item", "view-case"];
+  const VIEWS = ["view-sign-in", "view-queue", "view-item", "view-case", "view-mail", "view-mail-item",
+                 "view-payments", "view-dashboard"];
 
   function el(tag, text, attrs) {
     const node = document.createElement(tag);
@@ -31,7 +40,69 @@
   function show(view) {
     for (const id of VIEWS) $(id).hidden = id !== view;
     $("nav").hidden = !token;
+    for (const link of document.querySelectorAll("[data-groups]")) {
+      const wanted = link.getAttribute("data-groups").split(" ");
+      link.hidden = !me || !me.groups.some((g) => wanted.includes(g));
+    }
+    if (view !== "view-dashboard" && dashboardTimer) { clearInterval(dashboardTimer); dashboardTimer = null; }
+    for (const url of blobs) URL.revokeObjectURL(url);
+    blobs = [];
     $("main").focus();
+    return ++generation;
+  }
+
+  function size(bytes) {
+    if (bytes === null || bytes === undefined) return "—";
+    if (bytes < 1024) return bytes + " o";
+    if (bytes < 1024 * 1024) return (bytes / 1024).toFixed(1).replace(".", ",") + " Ko";
+    return (bytes / 1024 / 1024).toFixed(1).replace(".", ",") + " Mo";
+  }
+
+  function euros(text) {
+    return text === null || text === undefined ? "—" : Number(text).toLocaleString("fr-FR", { style: "currency", currency: "EUR" });
+  }
+
+  // A file or an image from an authorised route: fetched with the token, kept in memory as a blob.
+  async function fetchBlob(path) {
+    const response = await fetch(path, { headers: { Authorization: "Bearer " + token } });
+    if (response.status === 401) { token = null; location.hash = "#/connexion"; }
+    if (!response.ok) {
+      let data = null;
+      try { data = await response.json(); } catch (e) { data = null; }
+      return { status: response.status, data, blob: null, response };
+    }
+    return { status: response.status, data: null, blob: await response.blob(), response };
+  }
+
+  async function download(path, fallbackName) {
+    const result = await fetchBlob(path);
+    if (!result.blob) { failure(result); return false; }
+    const disposition = result.response.headers.get("Content-Disposition") || "";
+    const match = /filename="([^"]+)"/.exec(disposition);
+    const url = URL.createObjectURL(result.blob);
+    const link = el("a", null, { href: url, download: match ? match[1] : fallbackName });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+    say("Fichier téléchargé : " + (match ? match[1] : fallbackName) + ".");
+    return true;
+  }
+
+  // The piece's pages as images made by the platform (PNG), one after the other, until there is no next page.
+  async function showPages(container, caseId, docId, pages) {
+    clear(container);
+    const last = Math.max(1, Math.min(pages || 1, 12));
+    for (let page = 1; page <= last; page++) {
+      const result = await fetchBlob("/api/documents/" + encodeURIComponent(caseId) + "/" + encodeURIComponent(docId) + "/pages/" + page);
+      if (!result.blob) {
+        if (page === 1) container.append(el("p", result.data && result.data.message ? result.data.message : "Images indisponibles (" + result.status + ").", { class: "notice" }));
+        break;
+      }
+      const url = URL.createObjectURL(result.blob);
+      blobs.push(url);
+      container.append(el("img", null, { src: url, alt: "Page " + page + " de la pièce", class: "page-image", "data-page": String(page) }));
+    }
   }
 
   function when(iso) {
@@ -87,11 +158,12 @@
 
   // -- queue ----------------------------------------------------------------------------------------------
   async function queue() {
-    show("view-queue");
+    const mine = show("view-queue");
     const params = new URLSearchParams();
     if ($("filter-kind").value) params.set("kind", $("filter-kind").value);
     if ($("filter-code").value.trim()) params.set("code", $("filter-code").value.trim());
     const result = await api("GET", "/api/reviews" + (params.toString() ? "?" + params : ""));
+    if (mine !== generation) return;
     const rows = $("queue-rows");
     clear(rows);
     if (result.status !== 200) { failure(result); return; }
@@ -129,8 +201,9 @@
 
   // -- item -----------------------------------------------------------------------------------------------
   async function item(reviewId) {
-    show("view-item");
+    const mine = show("view-item");
     const result = await api("GET", "/api/reviews/" + encodeURIComponent(reviewId));
+    if (mine !== generation) return;
     if (result.status !== 200) { failure(result); return; }
     current = result.data;
     const summary = $("item-summary");
@@ -148,6 +221,8 @@
       summary.append(el("dt", "Dossier"), dd);
     }
     renderFields(doc ? doc.doc_type : null);
+    if (doc && current.case_id) showPages($("item-pages"), current.case_id, doc.doc_id, doc.pages);
+    else { clear($("item-pages")); $("item-pages").append(el("p", "Ce point ne porte pas sur une pièce.")); }
     const findings = $("item-findings");
     clear(findings);
     for (const finding of (doc ? doc.findings : [])) {
@@ -221,8 +296,9 @@
 
   // -- case -----------------------------------------------------------------------------------------------
   async function caseView(caseId) {
-    show("view-case");
+    const mine = show("view-case");
     const result = await api("GET", "/api/cases/" + encodeURIComponent(caseId));
+    if (mine !== generation) return;
     if (result.status !== 200) { failure(result); return; }
     const c = result.data;
     $("case-title").textContent = "Dossier " + c.case_id;
@@ -258,8 +334,244 @@
     }
     const mails = $("case-mails");
     clear(mails);
-    for (const m of c.mails) mails.append(el("li", when(m.sent_at) + " — " + m.kind + " — " + m.subject));
-    if (!c.mails.length) mails.append(el("li", "Aucun."));
+    for (const m of c.mails) {
+      const row = el("tr", null, { "data-mail": m.kind });
+      const cell = el("td");
+      if (m.letter) {
+        const button = el("button", "Télécharger la lettre (PDF)", { type: "button", "data-action": "letter" });
+        button.addEventListener("click", () => download(m.letter, m.kind + ".pdf"));
+        cell.append(button);
+      } else cell.textContent = "—";
+      row.append(el("td", when(m.sent_at)), el("td", m.kind), el("td", m.subject), cell);
+      mails.append(row);
+    }
+    if (!c.mails.length) { const row = el("tr"); row.append(el("td", "Aucun.", { colspan: "4" })); mails.append(row); }
+    currentCase = c.case_id;
+  }
+
+  async function caseAct(event, action) {
+    event.preventDefault();
+    if (!currentCase) return;
+    const body = action === "request" ? { document: $("case-request-document").value.trim() }
+                                      : { note: $("case-withdraw-note").value || null };
+    const result = await api("POST", "/api/cases/" + encodeURIComponent(currentCase) + "/" + action, body);
+    if (result.status !== 200) { failure(result); return; }
+    const id = currentCase;
+    await caseView(id);
+    $("case-request-document").value = "";
+    $("case-withdraw-sure").checked = false;
+    say((action === "request" ? "Demande envoyée au demandeur." : "Dossier retiré.") + " État : " + result.data.case_state + ".");
+  }
+
+  // -- quarantined mail -------------------------------------------------------------------------------
+  async function mailList() {
+    const mine = show("view-mail");
+    const result = await api("GET", "/api/mail");
+    if (mine !== generation) return;
+    const rows = $("mail-rows");
+    clear(rows);
+    if (result.status !== 200) { failure(result); return; }
+    for (const m of result.data.items) {
+      const row = el("tr", null, { "data-review": m.review_id });
+      const actions = el("td");
+      actions.append(el("a", "Ouvrir", { href: "#/courriel/" + encodeURIComponent(m.review_id) }));
+      row.append(el("td", when(m.opened_at)), el("td", m.case_id || "—"), el("td", m.code), el("td", m.message),
+                 el("td", m.claimed_by || "—"), actions);
+      rows.append(row);
+    }
+    if (!result.data.items.length) { const row = el("tr"); row.append(el("td", "Aucun courriel en quarantaine.", { colspan: "6" })); rows.append(row); }
+    say((flash ? flash + " " : "") + result.data.items.length + " courriel(s) en quarantaine.");
+    flash = null;
+  }
+
+  async function mailItem(reviewId) {
+    const mine = show("view-mail-item");
+    const result = await api("GET", "/api/mail/" + encodeURIComponent(reviewId));
+    if (mine !== generation) return;
+    if (result.status !== 200) { failure(result); return; }
+    const m = currentMail = result.data;
+    const summary = $("mail-summary");
+    clear(summary);
+    for (const [term, value] of [["Point", m.review_id], ["Motif", m.code + " — " + m.message], ["Reçu le", when(m.opened_at)],
+                                 ["Dossier", m.case_id || "inconnu"], ["Taille", size(m.size)], ["Pris par", m.claimed_by || "personne"]]) {
+      summary.append(el("dt", term), el("dd", value));
+    }
+    if (!m.readable) summary.append(el("dt", "Lecture"), el("dd", m.unreadable_reason || "illisible"));
+    const headers = $("mail-headers");
+    clear(headers);
+    const h = m.headers || {};
+    for (const [term, value] of [["De", h.from_address], ["À", (h.to_addresses || []).join(", ")], ["Objet", h.subject],
+                                 ["Date", h.date ? when(h.date) : null], ["Message-ID", h.message_id], ["SPF", h.spf],
+                                 ["DKIM", h.dkim], ["DMARC", h.dmarc], ["Antispam", h.spam_verdict], ["Antivirus", h.virus_verdict]]) {
+      headers.append(el("dt", term), el("dd", value || "—"));
+    }
+    const attachments = $("mail-attachments");
+    clear(attachments);
+    for (const a of m.attachments) {
+      const row = el("tr");
+      row.append(el("td", a.filename), el("td", a.declared_type), el("td", a.detected_type), el("td", size(a.size)),
+                 el("td", a.supported ? "oui" : "non"));
+      attachments.append(row);
+    }
+    if (!m.attachments.length) { const row = el("tr"); row.append(el("td", "Aucune.", { colspan: "5" })); attachments.append(row); }
+    const problems = $("mail-problems");
+    clear(problems);
+    for (const p of m.problems) problems.append(el("li", p.message + " [" + p.code + ", " + p.severity + "]"));
+    if (!m.problems.length) problems.append(el("li", "Aucun."));
+    $("mail-case-row").hidden = !!m.case_id;
+    $("mail-case").required = !m.case_id;
+    $("mail-case").value = "";
+    $("mail-note").value = "";
+    say("");
+  }
+
+  async function mailDecide(action) {
+    if (!currentMail) return;
+    const body = action === "release" ? (currentMail.case_id ? {} : { case_id: $("mail-case").value.trim() })
+                                      : { note: $("mail-note").value || null };
+    const result = await api("POST", "/api/mail/" + encodeURIComponent(currentMail.review_id) + "/" + action, body);
+    if (result.status !== 200) { failure(result); return; }
+    flash = action === "release" ? "Courriel accepté et rattaché au dossier " + result.data.case_id + "." : "Courriel écarté.";
+    say(flash);
+    currentMail = null;
+    location.hash = "#/courriels";
+  }
+
+  // -- payments ---------------------------------------------------------------------------------------
+  async function paymentsView() {
+    const mine = show("view-payments");
+    const [pending, exportsList, ibans] = await Promise.all([api("GET", "/api/payments"), api("GET", "/api/payments/exports"),
+                                                             api("GET", "/api/payments/ibans")]);
+    if (mine !== generation) return;
+    for (const result of [pending, exportsList, ibans]) if (result.status !== 200) { failure(result); return; }
+    const rows = $("payments-pending");
+    clear(rows);
+    for (const p of pending.data.items) {
+      const row = el("tr", null, { "data-case": p.case_id });
+      row.append(el("td", p.order_id), el("td", p.case_id), el("td", p.creditor_name || "—"), el("td", p.iban || "—"),
+                 el("td", euros(p.amount_eur)), el("td", when(p.created_at)));
+      rows.append(row);
+    }
+    if (!pending.data.items.length) { const row = el("tr"); row.append(el("td", "Aucun ordre en attente.", { colspan: "6" })); rows.append(row); }
+    const exportsRows = $("payments-exports");
+    clear(exportsRows);
+    for (const e of exportsList.data.items) {
+      const row = el("tr", null, { "data-export": e.export_id });
+      const files = el("td");
+      for (const [fmt, label] of [["csv", "CSV"], ["xml", "pain.001 (XML)"]]) {
+        const button = el("button", "Télécharger " + label, { type: "button", "data-format": fmt });
+        button.addEventListener("click", () => download("/api/payments/exports/" + encodeURIComponent(e.export_id) + "/" + fmt, e.export_id + "." + fmt));
+        files.append(button, " ");
+      }
+      row.append(el("td", e.export_id), el("td", String(e.orders)), el("td", String(e.paid)), el("td", euros(e.total_eur)),
+                 el("td", when(e.exported_at)), files);
+      exportsRows.append(row);
+    }
+    if (!exportsList.data.items.length) { const row = el("tr"); row.append(el("td", "Aucun export.", { colspan: "6" })); exportsRows.append(row); }
+    const box = $("payments-ibans");
+    clear(box);
+    for (const item of ibans.data.items) {
+      const block = el("article", null, { class: "iban", "data-review": item.review_id });
+      block.append(el("h3", "Dossier " + (item.case_id || "—") + " — " + item.code));
+      block.append(el("p", item.message));
+      const doc = item.document;
+      const facts = el("dl");
+      if (doc) for (const name of ["holder_name", "iban", "bic"]) if (name in doc.fields) facts.append(el("dt", name), el("dd", doc.fields[name]));
+      facts.append(el("dt", "Pris par"), el("dd", item.claimed_by || "personne"));
+      block.append(facts);
+      const images = el("div");
+      block.append(images);
+      const approve = el("button", "Valider l'IBAN", { type: "button", "data-action": "approve" });
+      approve.addEventListener("click", () => ibanDecide(item.review_id, "confirm"));
+      const refuse = el("button", "Écarter", { type: "button", "data-action": "dismiss" });
+      refuse.addEventListener("click", () => ibanDecide(item.review_id, "dismiss"));
+      const buttons = el("p");
+      buttons.append(approve, " ", refuse);
+      block.append(buttons);
+      box.append(block);
+      if (doc && item.case_id) showPages(images, item.case_id, doc.doc_id, doc.pages);
+    }
+    if (!ibans.data.items.length) box.append(el("p", "Aucun IBAN à valider."));
+  }
+
+  async function exportPayments() {
+    const result = await api("POST", "/api/payments/export");
+    if (result.status !== 200) { failure(result); return; }
+    await paymentsView();
+    say(result.data.message);
+  }
+
+  async function confirmPayments(event) {
+    event.preventDefault();
+    const file = $("payments-confirm-file").files[0];
+    if (!file) { say("Choisissez le fichier de confirmation.", true); return; }
+    if (file.size > 1000000) { say("Fichier trop grand (1 Mo au plus).", true); return; }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let binary = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    const result = await api("POST", "/api/payments/confirm", { filename: file.name.slice(0, 200), content_base64: btoa(binary) });
+    if (result.status !== 200) { failure(result); return; }
+    $("payments-confirm-file").value = "";
+    await paymentsView();
+    say(result.data.message + (result.data.confirmed.length ? " " + result.data.confirmed.join(", ") : ""));
+  }
+
+  async function ibanDecide(reviewId, action) {
+    const result = await api("POST", "/api/reviews/" + encodeURIComponent(reviewId) + "/" + action, action === "dismiss" ? { note: null } : undefined);
+    if (result.status !== 200) { failure(result); return; }
+    await paymentsView();
+    say(action === "confirm" ? "IBAN validé. Dossier : " + result.data.case_state + "." : "Demande écartée.");
+  }
+
+  // -- dashboard --------------------------------------------------------------------------------------
+  async function dashboardView() {
+    show("view-dashboard");
+    await refreshDashboard();
+    dashboardTimer = setInterval(refreshDashboard, DASHBOARD_REFRESH_MS);
+  }
+
+  async function refreshDashboard() {
+    if ($("view-dashboard").hidden) return;
+    const result = await api("GET", "/api/dashboard");
+    if ($("view-dashboard").hidden) return;
+    if (result.status !== 200) { failure(result); return; }
+    const d = result.data;
+    dashboardLoads += 1;
+    $("dashboard-when").setAttribute("data-loads", String(dashboardLoads));
+    $("dashboard-when").textContent = d.season + " — " + d.total_cases + " dossier(s) — données du " + when(d.generated_at) + " (mises à jour toutes les 30 secondes)";
+    const kpis = $("dashboard-kpis");
+    clear(kpis);
+    for (const k of d.kpis) {
+      const item = el("li", null, { class: "kpi" });
+      item.append(el("span", k.label), el("strong", k.value), el("span", k.note));
+      kpis.append(item);
+    }
+    const old = blobs;
+    blobs = [];
+    const charts = $("dashboard-charts");
+    clear(charts);
+    for (const c of d.charts) {
+      const card = el("section", null, { class: "card", "data-chart": c.id, "aria-label": c.title });
+      card.append(el("h2", c.title), el("p", c.hint, { class: "hint" }));
+      if (c.svg) {
+        // Drawn by the platform (every label escaped); shown as an image, never parsed into the page.
+        const url = URL.createObjectURL(new Blob([c.svg], { type: "image/svg+xml" }));
+        blobs.push(url);
+        card.append(el("img", null, { src: url, alt: c.description || c.title }));
+      } else card.append(el("p", c.empty || "Aucune donnée."));
+      charts.append(card);
+    }
+    for (const url of old) URL.revokeObjectURL(url);
+    const latest = $("dashboard-latest");
+    clear(latest);
+    for (const row of d.latest) {
+      const tr = el("tr");
+      const link = el("a", row.case_id, { href: "#/dossier/" + encodeURIComponent(row.case_id) });
+      const cell = el("td");
+      if (me && me.groups.includes("agents")) cell.append(link); else cell.textContent = row.case_id;
+      tr.append(cell, el("td", row.label + " (" + row.state + ")"), el("td", when(row.updated_at)));
+      latest.append(tr);
+    }
   }
 
   // -- routing and keys -----------------------------------------------------------------------------------
@@ -269,6 +581,11 @@
     const [, view, id] = hash.split("/");
     if (view === "point" && id) item(decodeURIComponent(id));
     else if (view === "dossier" && id) caseView(decodeURIComponent(id));
+    else if (view === "courriels") mailList();
+    else if (view === "courriel" && id) mailItem(decodeURIComponent(id));
+    else if (view === "paiements") paymentsView();
+    else if (view === "tableau-de-bord") dashboardView();
+    else if (me && !me.groups.includes("agents") && !me.groups.includes("finance")) dashboardView();
     else queue();
   }
 
@@ -286,6 +603,16 @@
     $("item-confirm").addEventListener("click", () => decide("confirm"));
     $("item-dismiss").addEventListener("click", () => decide("dismiss"));
     $("item-release").addEventListener("click", () => current && release(current.review_id, false));
+    $("open-case").addEventListener("submit", (event) => {
+      event.preventDefault();
+      location.hash = "#/dossier/" + encodeURIComponent($("open-case-id").value.trim());
+    });
+    $("case-request-form").addEventListener("submit", (event) => caseAct(event, "request"));
+    $("case-withdraw-form").addEventListener("submit", (event) => caseAct(event, "withdraw"));
+    $("mail-form").addEventListener("submit", (event) => { event.preventDefault(); mailDecide("release"); });
+    $("mail-dismiss").addEventListener("click", () => mailDecide("dismiss"));
+    $("payments-export").addEventListener("click", exportPayments);
+    $("payments-confirm-form").addEventListener("submit", confirmPayments);
     window.addEventListener("hashchange", route);
     route();
   });
