@@ -473,14 +473,12 @@ def build_app(ports: Callable[[], Ports], *, now: Callable[[], datetime] = clock
 
 
 def render_pages(data: bytes, *, media_type: str, dpi: int, max_pages: int) -> list[bytes]:
-    """The piece's pages as PNG; whatever stops the drawing (a refused file, a limit) is a PageRenderError.
+    """The piece's pages as PNG, drawn in the sandbox; whatever stops the drawing (a refused file, a limit, the
+    child's failure) is a PageRenderError."""
+    from clea_intake.documents import sandbox
 
-    The one line below becomes `sandbox.render_pages(...)` (clea_intake.documents.sandbox) once it is merged.
-    """
     try:
-        return pages.render_pages(data, media_type=media_type, dpi=dpi, max_pages=max_pages)
-    except pages.PageRenderError:
-        raise
+        return sandbox.render_pages(data, media_type=media_type, dpi=dpi, max_pages=max_pages)
     except Exception as exc:  # noqa: BLE001 - DocumentRejected, ProcessingLimit, the child's failure...
         raise pages.PageRenderError(type(exc).__name__) from exc
 

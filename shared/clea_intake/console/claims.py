@@ -52,7 +52,7 @@ def current(repo: Repository, review_id: str) -> Claim | None:
     if item is None:
         return None
     return Claim(review_id=review_id, holder=str(item["holder"]),
-                 expires_at=datetime.fromisoformat(str(item["expires_at"]).replace("Z", "+00:00")),
+                 expires_at=datetime.fromisoformat(str(item["claim_until"]).replace("Z", "+00:00")),
                  version=int(item["version"]))
 
 
@@ -70,7 +70,8 @@ def take(repo: Repository, review_id: str, holder: str, now: datetime, ttl: time
     claim = Claim(review_id=review_id, holder=holder, expires_at=now + ttl, version=version)
     condition = "absent" if existing is None else ("version", existing.version)
     item = {"pk": _pk(review_id), "sk": CLAIM_SK, "type": "review_claim", "holder": holder,
-            "expires_at": _iso(claim.expires_at), "version": version}
+            # Not `expires_at`: that name is the table's TTL attribute (epoch seconds, personal data expiry).
+            "claim_until": _iso(claim.expires_at), "version": version}
     try:
         repo.table.transact([Write(item, condition)])
     except ConditionFailed as exc:

@@ -77,9 +77,13 @@ def test_http_api_checks_every_route_with_the_pool_jwt() -> None:
 
 
 def test_http_api_stage_limits_the_rate_and_logs_no_path() -> None:
-    # Given the API's stage  Then every route is throttled (10 requests/s, bursts of 20)
+    # Given the API's stage  Then every route is throttled (50 requests/s, bursts of 100), above one person's limit
+    from clea_intake.console.ratelimit import TokenBuckets
+
     stage = one("AWS::ApiGatewayV2::Stage", translated())
-    assert stage["DefaultRouteSettings"] == {"ThrottlingBurstLimit": 20, "ThrottlingRateLimit": 10}
+    assert stage["DefaultRouteSettings"] == {"ThrottlingBurstLimit": 100, "ThrottlingRateLimit": 50}
+    person = TokenBuckets()
+    assert person.rate < 50 and person.burst < 100
     # And its access log names route templates, never the path (ids) nor anything of the caller but the request
     log_format = stage["AccessLogSettings"]["Format"]
     assert "$context.routeKey" in log_format
