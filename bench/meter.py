@@ -37,8 +37,14 @@ S3_WRITE_OPS = {"PutObject", "CopyObject", "PostObject", "ListObjects", "ListObj
 S3_FREE_OPS = {"DeleteObject"}
 
 
-def ddb_size(value: dict[str, Any]) -> int:
-    """The size DynamoDB bills for one attribute value in its wire format (DynamoDB JSON)."""
+_WIRE_TYPES = {"S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "L", "M"}
+
+
+def ddb_size(value: Any) -> int:
+    """The size DynamoDB bills for one attribute value, in its wire format (DynamoDB JSON) or as boto3's resource
+    gives it back (Python values: the resource turns the response into them before later hooks see it)."""
+    if not (isinstance(value, dict) and len(value) == 1 and next(iter(value)) in _WIRE_TYPES):
+        return _python_size(value)
     (kind, inner), = value.items()
     if kind == "S":
         return len(inner.encode())
@@ -59,6 +65,24 @@ def ddb_size(value: dict[str, Any]) -> int:
     if kind == "M":
         return 3 + sum(1 + len(k.encode()) + ddb_size(v) for k, v in inner.items())
     return 0
+
+
+def _python_size(value: Any) -> int:
+    if value is None or isinstance(value, bool):
+        return 1
+    if isinstance(value, str):
+        return len(value.encode())
+    if isinstance(value, bytes | bytearray):
+        return len(value)
+    if isinstance(value, int | float) or type(value).__name__ == "Decimal":
+        return len(str(value).lstrip("-").replace(".", "")) // 2 + 2
+    if isinstance(value, dict):
+        return 3 + sum(1 + len(str(k).encode()) + ddb_size(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return 3 + sum(1 + ddb_size(v) for v in value)
+    if isinstance(value, set | frozenset):
+        return sum(_python_size(v) for v in value)
+    return len(str(value).encode())
 
 
 def item_size(item: dict[str, Any] | None) -> int:
@@ -191,10 +215,17 @@ class Meter:
                 self.kms[who] += 1
 
     def remember_params(self, params: dict, context: dict, **kwargs: Any) -> None:
-        context["meter_params"] = params
+        """The request as DynamoDB receives it (its JSON body: typed values), for the sizes of what it writes."""
+        import json
+
+        body = params.get("body")
+        try:
+            context["meter_params"] = json.loads(body) if body else {}
+        except (TypeError, ValueError):
+            context["meter_params"] = {}
 
     def install_params(self, session: Any) -> None:
-        session.events.register("provide-client-params.dynamodb.*", self.remember_params)
+        session.events.register("before-call.dynamodb", self.remember_params)
 
     def _capacity(self, who: str, operation: str, params: dict, parsed: dict) -> None:
         """DynamoDB request units from the sizes of the items read and written (see the module's rules)."""
