@@ -189,7 +189,7 @@ class Meter:
         who = self.who
         with self._lock:
             if service == "stepfunctions" and operation in ("ListExecutions", "GetExecutionHistory",
-                                                            "DescribeExecution") and who is None:
+                                                            "DescribeExecution") and who in (None, "platform", "agent"):
                 self.harness[(service, operation)] += 1
                 return
             if service == "sqs" and operation == "ReceiveMessage" and not (parsed or {}).get("Messages"):

@@ -316,6 +316,14 @@ def main(argv: list[str] | None = None) -> int:
     for service, usd in sorted(costs.items(), key=lambda kv: -kv[1]):
         print(f"{service:26s} {usd * eur / cases:12.6f}   {usd * eur / cases * 1000:12.4f}", file=out)
     print(f"{'Total':26s} {total * eur / cases:12.6f}   {total * eur / cases * 1000:12.4f}", file=out)
+    # Durations are wall time on the local stack: on a loaded machine, and with the stack's threads sharing one
+    # interpreter, they overstate Lambda's. The same GB-s computed from each call's own CPU time (without
+    # Tesseract, which Textract replaces on AWS) bounds them from below.
+    cpu_gb_s = sum(inv.cpu_seconds * memory.get(inv.function, 512) / 1024 for inv in meter.invocations)
+    cpu_eur = cpu_gb_s * prices["prices"]["lambda"]["arm64_gb_second_usd"] * eur
+    print(f"Durée Lambda comptée sur le temps CPU des appels au lieu de leur temps écoulé : {cpu_eur / cases:.6f} € / "
+          f"demande (total {(total - costs['Lambda duration (arm64)']) * eur / cases + cpu_eur / cases:.6f} €)",
+          file=out)
     counts = Counter()
     for (_who, service, op), n in meter.calls.items():
         counts[f"{service}.{op}"] += n
