@@ -15,7 +15,7 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 CHECKOV := checkov>=3.2.400,<4
 
-.PHONY: setup sam checkov system-deps demo demo-serve test lint unit integration e2e bench accuracy console-assets clean
+.PHONY: setup sam checkov system-deps demo demo-serve test lint unit integration e2e bench bench-season accuracy console-assets clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,12 @@ e2e: setup system-deps
 bench: setup system-deps
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/sandbox.py
+
+# A whole season measured: time, memory, counted AWS cost per application; exit 1 on any case off its expectation.
+APPLICATIONS ?= 1000
+WORKERS ?= 2
+bench-season: setup system-deps
+	$(BIN)/python bench/season.py --applications $(APPLICATIONS) --workers $(WORKERS) --json out/season-$(APPLICATIONS).json
 
 accuracy: setup system-deps
 	$(BIN)/clea-intake accuracy

@@ -101,8 +101,16 @@ def _at(day: date, hour: int = 10, minute: int = 0) -> datetime:
     return datetime.combine(day, dtime(hour, minute), tzinfo=PARIS)
 
 
-def plan(applications: int) -> tuple[list[Action], list[Expected]]:
-    """The dated actions of the season and what each case must end with."""
+def shard_of(index: int, shards: int) -> int:
+    """The shard of the season's case `index`: whole blocks of every kind, so each shard has every outcome."""
+    return (index // len(KINDS)) % shards
+
+
+def plan(applications: int, *, shard: int = 0, shards: int = 1) -> tuple[list[Action], list[Expected]]:
+    """The dated actions of the season and what each case must end with.
+
+    With `shards` > 1, only the cases of `shard` (see shard_of), for a stack of their own: each shard's
+    duplicates copy that shard's first paid case, and every shard holds the whole supplier register."""
     from clea_intake.domain.policy import policy_for
     from clea_intake.mail.build import build_claim_email
     from clea_intake.samples.persona import (
@@ -117,7 +125,7 @@ def plan(applications: int) -> tuple[list[Action], list[Expected]]:
     suppliers: list[dict[str, Any]] = []  # the Région's supplier records of the season's evaluators
     truth: dict[tuple[str, str], tuple[str, dict]] = {}  # what each piece really shows, for the review agent
     counter = 0
-    first_paid: dict | None = None
+    first_paid: dict | None = None  # of this shard
 
     def add(at: datetime, label: str, run: Callable[[LocalStack], Any]) -> None:
         nonlocal counter
@@ -144,12 +152,13 @@ def plan(applications: int) -> tuple[list[Action], list[Expected]]:
             overrides["nationality"] = "MA"
         app = sample_application(number, seed=number, evaluation_start=start.isoformat(),
                                  evaluation_end=(start + timedelta(days=11)).isoformat(), **overrides)
-        if kind == "duplicate" and first_paid is not None:
+        mine = shard_of(index, shards) == shard
+        if kind == "duplicate" and first_paid is not None and mine:
             app["applicant"] = dict(first_paid["applicant"])
             app["certification"], app["evaluation"] = first_paid["certification"], first_paid["evaluation"]
             app["evaluation_start"] = first_paid["evaluation_start"]
             app["evaluation_end"] = first_paid["evaluation_end"]
-        if kind == "paid" and first_paid is None:
+        if kind == "paid" and first_paid is None and mine:
             first_paid = app
         case_id = app["case_id"]
         evaluator = app["evaluator"]
@@ -158,6 +167,8 @@ def plan(applications: int) -> tuple[list[Action], list[Expected]]:
         if not unregistered:
             suppliers.append({"siret": evaluator["siret"], "name": evaluator["name"],
                               "iban": evaluator_iban(evaluator["siret"]), "emails": [evaluator["email"]]})
+        if not mine:
+            continue
         expected.append(_expected(app, kind, target, policy_for(date.fromisoformat(app["evaluation_start"])),
                                   reviews=("IBAN_FIRST_USE",) if unregistered else None))
 
@@ -277,64 +288,118 @@ def _confirm(stack: LocalStack) -> None:
     export_and_confirm(aws_ports(stack.repo(), stack.cfg()), clock.now(), actor="finance:demo")
 
 
+@dataclass
+class SeasonRun:
+    """What a replayed season recorded, case by case, and what differs from each case's expectation."""
+
+    expected: list[Expected]
+    found: list[dict[str, Any]]
+    acts: dict[str, list[tuple[datetime, str]]]
+    open_reviews: int
+    dead: dict[str, int]
+    actions: int
+
+    @property
+    def differing(self) -> list[tuple[Expected, list[str]]]:
+        out = []
+        for want, got in zip(self.expected, self.found, strict=True):
+            diffs = differences(want, got, self.acts.get(want.case_id, []))
+            if diffs:
+                out.append((want, diffs))
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return not self.differing and not any(self.dead.values())
+
+
+def replay(*, applications: int, shard: int = 0, shards: int = 1, dashboard: Path | None = None,
+           stack: LocalStack | None = None,
+           on_action: Callable[[int, int, Action], None] | None = None,
+           after_action: Callable[[LocalStack, Action], None] | None = None) -> SeasonRun:
+    """Run the season's dated actions on a local stack (a new one unless given) and read every case back.
+
+    `on_action(done, total, action)` is told of each action before it runs; `after_action(stack, action)`
+    once the stack has settled after it (the season benchmark releases what moto no longer needs there)."""
+    from clea_intake.local import ops
+
+    actions, expected = plan(applications, shard=shard, shards=shards)
+    own = stack is None
+    stack = stack or LocalStack()
+    if own:
+        stack.start()
+    try:
+        for done, action in enumerate(actions):
+            if on_action is not None:
+                on_action(done, len(actions), action)
+            stack.set_time(action.at)
+            action.run(stack)
+            stack.settle()
+            if after_action is not None:
+                after_action(stack, action)
+        stack.set_time(SEASON_END)
+        repo = stack.repo()
+        found = [observe(repo, want.case_id) for want in expected]
+        if dashboard is not None:
+            ops.write_dashboard(repo, dashboard, season="2026", generated_at=SEASON_END)
+        return SeasonRun(expected, found, human_acts(repo), len(repo.reviews("OPEN")), stack.dead_letters(),
+                         len(actions))
+    finally:
+        if own:
+            stack.stop()
+
+
 def run_season(*, applications: int, dashboard: Path, console: Console | None = None,
                server_port: int | None = None, then: Callable[[LocalStack], Any] | None = None) -> int:
     """Play the season, print its summary; with `server_port` the stack listens there, and `then(stack)`
     runs once the summary is printed, the stack still up (`clea-intake demo --serve` serves it)."""
-    from clea_intake.local import ops
-
     # A summary table needs room: never narrower than 140 columns, even when piped to a file.
     console = console or Console(width=max(140, Console().width))
     started = time.monotonic()
-    with console.status("Préparation de la saison (formulaires et pièces)…"):
-        actions, expected = plan(applications)
     with LocalStack(server_port=server_port) as stack:
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, transient=False) as progress:
-            task = progress.add_task("Saison CléA 2026", total=len(actions))
-            for action in actions:
-                stack.set_time(action.at)
-                action.run(stack)
-                stack.settle()
-                progress.update(task, advance=1, description=f"{action.at:%d/%m/%Y} {action.label[:40]}")
-        stack.set_time(SEASON_END)
-        repo = stack.repo()
-        found = [observe(repo, want.case_id) for want in expected]
-        ops.write_dashboard(repo, dashboard, season="2026", generated_at=SEASON_END)
-        reviews = repo.reviews("OPEN")
-        acts = human_acts(repo)
-        dead = stack.dead_letters()
-        code = _report(console, expected, found, acts, reviews, dead, dashboard, started)
+            task = progress.add_task("Saison CléA 2026", total=None)
+
+            def shown(done: int, total: int, action: Action) -> None:
+                progress.update(task, total=total, completed=done,
+                                description=f"{action.at:%d/%m/%Y} {action.label[:40]}")
+
+            run = replay(applications=applications, dashboard=dashboard, on_action=shown, stack=stack)
+            progress.update(task, completed=run.actions)
+        code = summarise(run, console, dashboard=dashboard, seconds=time.monotonic() - started)
         if then is not None:
             then(stack)
     return code
 
 
-def _report(console: Console, expected: list[Expected], found: list[dict[str, Any]],
-            acts: dict[str, list[tuple[datetime, str]]], reviews: list, dead: dict[str, int], dashboard: Path,
-            started: float) -> int:
-    table = Table(title=f"Saison CléA 2026 — {len(found)} demandes")
-    for column in ("Dossier", "Scénario", "État", "Motifs", "Accordé", "Versé", "Courriels", "Examen", "Écarts"):
-        table.add_column(column)
-    differing: list[tuple[Expected, list[str]]] = []
-    for want, got in zip(expected, found, strict=True):
-        diffs = differences(want, got, acts.get(want.case_id, []))
-        if diffs:
-            differing.append((want, diffs))
-        table.add_row(want.case_id, want.kind, f"[{'red' if diffs else 'green'}]{got['state']}[/]",
-                      ", ".join(got["reasons"]) or "—", _eur(got["awarded_eur"]), _eur(got["paid_eur"]),
-                      str(len(got["mails"])), ", ".join(code for _, code in acts.get(want.case_id, [])) or "—",
-                      f"[red]{'; '.join(diffs)}[/]" if diffs else "[green]—[/]")
+def summarise(run: SeasonRun, console: Console, *, dashboard: Path | None = None, seconds: float | None = None,
+              table: bool = True) -> int:
+    """Print the season's table and totals; 1 if any case differs from its expectation or a message died."""
+    expected, found, acts, dead = run.expected, run.found, run.acts, run.dead
+    differing = run.differing
+    wrong = {want.case_id: diffs for want, diffs in differing}
+    if table:
+        grid = Table(title=f"Saison CléA 2026 — {len(found)} demandes")
+        for column in ("Dossier", "Scénario", "État", "Motifs", "Accordé", "Versé", "Courriels", "Examen", "Écarts"):
+            grid.add_column(column)
+        for want, got in zip(expected, found, strict=True):
+            diffs = wrong.get(want.case_id)
+            grid.add_row(want.case_id, want.kind, f"[{'red' if diffs else 'green'}]{got['state']}[/]",
+                         ", ".join(got["reasons"]) or "—", _eur(got["awarded_eur"]), _eur(got["paid_eur"]),
+                         str(len(got["mails"])), ", ".join(code for _, code in acts.get(want.case_id, [])) or "—",
+                         f"[red]{'; '.join(diffs)}[/]" if diffs else "[green]—[/]")
+        console.print(grid)
     outcomes = found
-    console.print(table)
     by_state = Counter(o["state"] for o in outcomes)
     console.print("États : " + ", ".join(f"{state} {count}" for state, count in sorted(by_state.items())))
     console.print(f"Total accordé : {sum(o['awarded_eur'] or 0 for o in outcomes):.2f} € ; "
                   f"total versé : {sum(o['paid_eur'] or 0 for o in outcomes):.2f} €")
-    console.print(f"File d'examen : {len(reviews)} point(s) ouvert(s) ; files de lettres mortes : {dead}")
+    console.print(f"File d'examen : {run.open_reviews} point(s) ouvert(s) ; files de lettres mortes : {dead}")
     for line in straight_through(expected, found, acts):
         console.print(line)
-    console.print(f"Tableau de bord : {dashboard} — {time.monotonic() - started:.0f} s")
+    if dashboard is not None:
+        console.print(f"Tableau de bord : {dashboard}" + (f" — {seconds:.0f} s" if seconds is not None else ""))
     if differing or any(dead.values()):
         console.print(f"[red]{len(differing)} dossier(s) diffèrent de l'attendu[/red]")
         for want, diffs in differing:

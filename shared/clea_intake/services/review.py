@@ -106,7 +106,12 @@ def _resolve_document(ports: Ports, item: ReviewItem, action: str, now: datetime
                 update["doc_type"] = DocType(doc_type)
             except ValueError as exc:
                 raise ReviewError(f"unknown document type {doc_type!r}") from exc
-        update["fields"] = {**record.fields, **fields}
+        # The person typed what the piece shows: that reading replaces the machine's. Merging the typed fields
+        # over the OCR's would keep every misread field the person did not retype (a wrong date, a stray
+        # identifier) and check it again as if a person had vouched for it. Only the type may be corrected
+        # alone: the machine's fields then stay if they were read for that type.
+        retyped = update.get("doc_type", record.doc_type) != record.doc_type
+        update["fields"] = dict(fields) if fields else ({} if retyped else dict(record.fields))
     elif action != "confirm":
         raise ReviewError(f"unknown action {action!r}")
     if action == "correct":
