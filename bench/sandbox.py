@@ -19,7 +19,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
 
 from clea_intake.documents import sandbox  # noqa: E402
-from clea_intake.documents.pipeline import read_pieces_here  # noqa: E402
+from clea_intake.documents.reader import read_pieces_here  # noqa: E402
 from clea_intake.domain.findings import DocType  # noqa: E402
 from clea_intake.domain.policy import current_policy  # noqa: E402
 from clea_intake.samples.generate import make_document  # noqa: E402
