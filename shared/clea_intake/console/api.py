@@ -20,6 +20,7 @@ from clea_intake.console.models import (
     ClaimOut,
     CorrectIn,
     DocumentOut,
+    EvaluatorOut,
     EventOut,
     FindingOut,
     MailOut,
@@ -37,13 +38,14 @@ from clea_intake.console.models import (
 from clea_intake.domain.errors import CaseNotFound
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.records import DocumentRecord, ReviewItem
-from clea_intake.services import cases, review
+from clea_intake.services import cases, evaluators, review
 from clea_intake.services.ports import Ports
 
 ALL = frozenset({AGENTS, FINANCE, ADMIN})
 CASE_WORK = frozenset({AGENTS})
 REVIEW_WORK = frozenset({AGENTS, FINANCE})   # a review item's kind then says which of the two (auth.KIND_GROUPS)
 MONEY = frozenset({FINANCE})
+EVALUATOR_VIEW = frozenset({ADMIN, AGENTS})
 
 _IDENTITY_FIELDS = ["surname", "given_names", "birth_date", "document_number", "issue_date", "expiry_date",
                     "nationality"]
@@ -222,6 +224,14 @@ def build_app(ports: Callable[[], Ports], *, now: Callable[[], datetime] = clock
         _case(case_id)
         cases.request_document(ports(), case_id, now(), actor=me().actor, document=body.document)
         return ActOut(case_id=case_id, result="requested", case_state=str(_case(case_id).state))
+
+    @_route("GET", "/api/evaluators/<siret>", EVALUATOR_VIEW)
+    def get_evaluator(siret: str) -> EvaluatorOut:
+        # The same object as `clea-intake evaluator show SIRET`: the Région's record and what each register says.
+        try:
+            return EvaluatorOut.model_validate(evaluators.describe(ports().repository, siret))
+        except evaluators.EvaluatorNotFound as exc:
+            raise NotFoundError(f"Aucun organisme de SIRET {siret}") from exc
 
     @_route("GET", "/api/payments", MONEY)
     def pending_payments() -> PaymentList:

@@ -22,6 +22,7 @@ KIND_GROUPS: dict[str, frozenset[str]] = {
     "mail": frozenset({AGENTS}),
     "form": frozenset({AGENTS}),
     "bank_details": frozenset({FINANCE}),
+    "evaluator": frozenset({AGENTS}),
 }
 
 

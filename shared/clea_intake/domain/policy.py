@@ -86,6 +86,15 @@ class ClaimLimits(_Frozen):
     max_message_bytes: int = Field(gt=0)
 
 
+class RegisterRules(_Frozen):
+    """The public registers the evaluator checks read (DGEFP list, Sirene)."""
+
+    # The codeRegion of the region in the DGEFP list (INSEE region code).
+    region_code: str = Field(pattern=r"^\d{2}$")
+    # A register copy older than this many days raises the RegisterStale alarm and a dashboard warning.
+    max_age_days: int = Field(ge=1)
+
+
 class Policy(_Frozen):
     version: str
     valid_from: date
@@ -98,6 +107,7 @@ class Policy(_Frozen):
     documents: DocumentLimits
     forms: FormLimits
     claims: ClaimLimits
+    registers: RegisterRules
 
     @model_validator(mode="after")
     def _coherent(self) -> Policy:

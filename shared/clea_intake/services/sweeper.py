@@ -10,6 +10,7 @@ from aws_lambda_powertools import Logger
 from clea_intake.domain.lifecycle import OPEN_FOR_CLAIM, OPEN_FOR_PIECES
 from clea_intake.services.flow import advance
 from clea_intake.services.ports import Ports
+from clea_intake.services.registers import report_freshness
 
 logger = Logger(service="clea-intake", child=True)
 SWEEPER = "system:sweeper"
@@ -31,5 +32,7 @@ def sweep(ports: Ports, now: datetime) -> SweepReport:
                 # The checklist runs once more: a piece read just before the deadline still counts.
                 if advance(ports, summary.case_id, now, actor=SWEEPER) == outcome:
                     done.append(summary.case_id)
+    # Once a day, as the deadlines: how old the public registers' copies are (alarm RegisterStale).
+    report_freshness(ports.repository, now)
     logger.info("sweep done", refused=len(report.refused), lapsed=len(report.lapsed))
     return report
