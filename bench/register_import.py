@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import resource
 import subprocess
@@ -39,7 +40,8 @@ def rows(count: int):
 
 def event(etag: str) -> dict:
     detail = {"version": "0", "bucket": {"name": BUCKET},
-              "object": {"key": KEY, "etag": etag, "sequencer": "00617F08299329D189"}, "reason": "PutObject"}
+              "object": {"key": KEY, "etag": etag, "sequencer": "00617F08299329D189"}, "reason": "PutObject",
+              "request-id": "bench", "requester": "123456789012"}
     body = {"version": "0", "id": "bench", "detail-type": "Object Created", "source": "aws.s3",
             "account": "123456789012", "time": "2026-02-16T06:00:00Z", "region": REGION,
             "resources": [f"arn:aws:s3:::{BUCKET}"], "detail": detail}
@@ -94,6 +96,7 @@ def main() -> int:
     from clea_intake.samples.registers import OF_HEADER, write_register
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server.start()
     host, port = server.get_host_and_port()
     env = {**os.environ, "AWS_ENDPOINT_URL": f"http://{host}:{port}", "AWS_DEFAULT_REGION": REGION,
