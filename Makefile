@@ -14,7 +14,7 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 CHECKOV := checkov>=3.2.400,<4
 
-.PHONY: setup sam checkov system-deps demo test lint unit integration e2e bench accuracy clean
+.PHONY: setup sam checkov system-deps demo test lint unit integration e2e bench bench-registers accuracy clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ e2e: setup system-deps
 
 bench: setup system-deps
 	$(BIN)/python bench/run.py
+
+# The 150,000-row DGEFP list imported in one function run on moto: peak memory (< 256 MB) and re-import.
+bench-registers: setup
+	$(BIN)/python bench/register_import.py
 
 accuracy: setup system-deps
 	$(BIN)/clea-intake accuracy
