@@ -33,6 +33,7 @@ def sweep(ports: Ports, now: datetime) -> SweepReport:
                 if advance(ports, summary.case_id, now, actor=SWEEPER) == outcome:
                     done.append(summary.case_id)
     # Once a day, as the deadlines: how old the public registers' copies are (alarm RegisterStale).
-    report_freshness(ports.repository, now)
-    logger.info("sweep done", refused=len(report.refused), lapsed=len(report.lapsed))
+    registers = report_freshness(ports.repository, now)
+    logger.info("sweep done", refused=len(report.refused), lapsed=len(report.lapsed),
+                stale_registers=[a.kind for a in registers if a.stale])
     return report
