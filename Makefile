@@ -15,7 +15,7 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 CHECKOV := checkov>=3.2.400,<4
 
-.PHONY: setup sam checkov system-deps demo demo-serve test lint unit integration e2e bench bench-season accuracy console-assets clean
+.PHONY: setup sam checkov system-deps demo demo-serve test lint unit integration e2e bench bench-season bench-registers accuracy console-assets clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,10 @@ APPLICATIONS ?= 1000
 WORKERS ?= 2
 bench-season: setup system-deps
 	$(BIN)/python bench/season.py --applications $(APPLICATIONS) --workers $(WORKERS) --json out/season-$(APPLICATIONS).json
+
+# The 150,000-row DGEFP list imported in one function run on moto: peak memory (< 256 MB) and re-import.
+bench-registers: setup
+	$(BIN)/python bench/register_import.py
 
 accuracy: setup system-deps
 	$(BIN)/clea-intake accuracy

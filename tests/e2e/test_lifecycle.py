@@ -166,3 +166,17 @@ def test_operations_request_for_another_document_is_in_timeline_and_emailed(stac
     bodies = [_message(sent).get_body(("plain",)).get_content() for sent in stack.sent_emails()
               if applicant.case_id in str(_message(sent)["Subject"])]
     assert any("France Travail" in body for body in bodies)
+
+
+def test_decision_without_any_register_imported_says_so_and_does_not_wait(stack):
+    # Given a stack where no public register was ever dropped
+    assert stack.repo().register_date("organismes-formation") is None
+    applicant = Applicant(stack, 9015, start=START)
+    # When a valid file is complete
+    applicant.submit(START - timedelta(days=42))
+    # Then it is decided at once, and the decision says the registers were not read
+    assert applicant.outcome()["state"] == "AWARDED"
+    (note,) = [e for e in stack.repo().timeline(applicant.case_id) if e.kind == "eligibility"]
+    assert "Registres publics non consultés, aucune copie importée" in note.message
+    assert note.detail["register_dates"] == {"organismes-formation": None, "sirene": None}
+    assert [r for r in stack.repo().reviews("OPEN") if r.case_id == applicant.case_id] == []

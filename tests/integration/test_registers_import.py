@@ -160,3 +160,24 @@ def test_import_of_150000_rows_holds_one_batch_at_a_time():
     # Then every row went out, and the import never held more than a few batches (not the file)
     assert report.kept == repo.entries == 150_000
     assert peak < 8_000_000, f"peak {peak / 1e6:.1f} MB"
+
+
+def test_evaluator_view_shows_what_each_register_says_with_its_date(dynamo_repo: Repository):
+    # Given the DGEFP list (the evaluator declared under its SIRET, not Qualiopi) and a Sirene copy (closed)
+    from clea_intake.services.evaluators import describe
+
+    import_register(dynamo_repo, [register_csv(OF_HEADER, [of_row("75331234533", "732829320", qualiopi=False)], ";")],
+                    key="registers/organismes-formation/2026-02-15.csv", etag="o1", at=AT)
+    rows = [["732829320", "00074", "73282932000074", "O", "2001-01-01", "33700", "MERIGNAC", "F"]]
+    import_register(dynamo_repo, [register_csv(SIRENE_HEADER, rows, ",")], key="registers/sirene/2026-02-01.csv",
+                    etag="s1", at=AT, region_departments=REGION_DEPARTMENTS)
+    # When `clea-intake evaluator show 73282932000074` describes it (no supplier record for it)
+    shown = describe(dynamo_repo, "73282932000074")
+    # Then each register says its piece, with the date of the copy read
+    dgefp, sirene = shown["registers"]["organismes-formation"], shown["registers"]["sirene"]
+    assert (dgefp["register_date"], dgefp["found"], dgefp["nda"], dgefp["region_code"]) == (
+        date(2026, 2, 15), True, "75331234533", "75")
+    assert dgefp["qualiopi"] == {"actions_de_formation": False, "bilans_de_competences": False, "vae": False,
+                                 "actions_de_formation_par_apprentissage": False}
+    assert (sirene["register_date"], sirene["found"], sirene["active"]) == (date(2026, 2, 1), True, False)
+    assert shown["name"] is None and shown["history"] == []

@@ -384,8 +384,17 @@ class Repository:
     # -- public registers --------------------------------------------------------------------
     def put_register_entries(self, kind: str, day: date, entries: list[TrainingOrganisation | Establishment]) -> None:
         """One item per row, under the register copy's date: a later copy never overwrites an earlier one's."""
-        self.table.put_many([{"pk": f"REGISTER#{kind}#{_register_id(e)}", "sk": day.isoformat(),
-                              "type": "register_entry", "body": e.model_dump_json()} for e in entries])
+        items = []
+        for entry in entries:
+            body = entry.model_dump_json()
+            items.append({"pk": f"REGISTER#{kind}#{_register_id(entry)}", "sk": day.isoformat(),
+                          "type": "register_entry", "body": body})
+            if isinstance(entry, TrainingOrganisation) and entry.siret:
+                # The same row under the declaring SIRET: what the register says of an evaluator whose quote
+                # shows an unknown or another's NDA, and `evaluator show SIRET`.
+                items.append({"pk": f"REGISTER#{kind}#SIRET#{entry.siret}", "sk": day.isoformat(),
+                              "type": "register_entry", "body": body})
+        self.table.put_many(items)
 
     def register_imported(self, kind: str, day: date, etag: str) -> bool:
         return self.table.get(f"REGISTER#{kind}", f"IMPORT#{day.isoformat()}#{etag}") is not None
@@ -417,6 +426,11 @@ class Repository:
 
     def training_organisation(self, nda: str, day: date) -> TrainingOrganisation | None:
         item = self.table.get(f"REGISTER#organismes-formation#{nda}", day.isoformat())
+        return TrainingOrganisation.model_validate_json(item["body"]) if item else None
+
+    def training_organisation_of_siret(self, siret: str, day: date) -> TrainingOrganisation | None:
+        """The DGEFP row declared by this establishment (siretEtablissementDeclarant) in the copy of `day`."""
+        item = self.table.get(f"REGISTER#organismes-formation#SIRET#{siret}", day.isoformat())
         return TrainingOrganisation.model_validate_json(item["body"]) if item else None
 
     def establishment(self, siret: str, day: date) -> Establishment | None:

@@ -27,6 +27,7 @@ from clea_intake.console.models import (
     CorrectIn,
     DashboardOut,
     DocumentOut,
+    EvaluatorOut,
     EventOut,
     ExportList,
     ExportOut,
@@ -56,7 +57,7 @@ from clea_intake.console.ratelimit import TokenBuckets
 from clea_intake.domain.errors import CaseNotFound
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.records import DocumentRecord, PaymentOrder, ReviewItem
-from clea_intake.services import cases, review
+from clea_intake.services import cases, evaluators, review
 from clea_intake.services import payments as money
 from clea_intake.services.ports import Ports
 
@@ -72,6 +73,7 @@ LETTER_KINDS = frozenset({"award_beneficiary", "refusal", "arrete_evaluator"})
 _EXPORT_ID = re.compile(r"^EXP-\d{8}-\d{6}-[0-9A-F]{6}$")
 _EXPORT_FILES = {"csv": ("text/csv; charset=utf-8", "csv"), "xml": ("application/xml", "xml")}
 IBAN_CODES = ("IBAN_FIRST_USE", "IBAN_CHANGED")
+EVALUATOR_VIEW = frozenset({ADMIN, AGENTS})
 
 _IDENTITY_FIELDS = ["surname", "given_names", "birth_date", "document_number", "issue_date", "expiry_date",
                     "nationality"]
@@ -384,6 +386,13 @@ def build_app(ports: Callable[[], Ports], *, now: Callable[[], datetime] = clock
     def _payment_out(o: PaymentOrder) -> PaymentOut:
         return PaymentOut(order_id=o.order_id, case_id=o.case_id, status=o.status, created_at=o.created_at,
                           amount_eur=f"{o.amount_eur:.2f}", creditor_name=o.creditor_name, iban=o.iban)
+    @_route("GET", "/api/evaluators/<siret>", EVALUATOR_VIEW)
+    def get_evaluator(siret: str) -> EvaluatorOut:
+        # The same object as `clea-intake evaluator show SIRET`: the Région's record and what each register says.
+        try:
+            return EvaluatorOut.model_validate(evaluators.describe(ports().repository, siret))
+        except evaluators.EvaluatorNotFound as exc:
+            raise NotFoundError(f"Aucun organisme de SIRET {siret}") from exc
 
     @_route("GET", "/api/payments", MONEY)
     def pending_payments() -> PaymentList:

@@ -23,6 +23,7 @@ KIND_GROUPS: dict[str, frozenset[str]] = {
     "form": frozenset({AGENTS}),
     "case": frozenset({AGENTS}),     # a case whose automatic processing stopped (EXECUTION_FAILED)
     "bank_details": frozenset({FINANCE}),
+    "evaluator": frozenset({AGENTS}),
 }
 
 

@@ -264,3 +264,18 @@ class DashboardOut(BaseModel):
     kpis: list[KpiOut]
     charts: list[ChartOut]
     latest: list[LatestOut]
+
+
+class EvaluatorOut(BaseModel):
+    """`clea-intake evaluator show SIRET`'s object: the Région's record, its audit trail, what each public
+    register's current copy says (None: never imported)."""
+
+    siret: str
+    name: str | None
+    emails: list[str]
+    iban_end: str | None
+    iban_source: str | None
+    updated_at: datetime | None
+    updated_by: str | None
+    history: list[dict[str, Any]]
+    registers: dict[str, dict[str, Any] | None]

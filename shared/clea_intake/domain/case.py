@@ -7,7 +7,7 @@ then perform the effects (mail, workflow, metrics).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from clea_intake.domain.errors import InvalidTransition
 from clea_intake.domain.lifecycle import FINAL_STATES, OPEN_FOR_CLAIM, State, check_transition
 from clea_intake.domain.reasons import Reason
 from clea_intake.domain.records import CaseSummary, PaymentOrder
+from clea_intake.domain.registers import RegisterReading
 
 
 class TimelineEvent(BaseModel):
@@ -64,6 +65,9 @@ class Case(BaseModel):
     deadline_at: datetime | None = None                       # when the sweeper acts on the waiting case
     final_at: datetime | None = None                          # when the case entered its final state
     personal_data_expired_at: datetime | None = None          # when its personal data was let go (retention)
+    # The public registers read when the case was complete: each copy's date (None: none imported) and findings.
+    register_dates: dict[str, date | None] | None = None
+    register_checks: list[dict[str, Any]] = Field(default_factory=list)
     new_events: list[TimelineEvent] = Field(default_factory=list, exclude=True)
 
     def record(self, event: TimelineEvent) -> None:
@@ -115,11 +119,34 @@ class Case(BaseModel):
             raise ValueError("a refusal needs at least one reason")
         self.reasons = list(codes)
         self.decided_at = at
-        self.transition(State.REFUSED, at=at, actor=actor, reason=",".join(codes), message=message, **detail)
+        self.transition(State.REFUSED, at=at, actor=actor, reason=",".join(codes), message=message,
+                        **{**self._register_detail(), **detail})
 
     def refuse_late(self, *, at: datetime, actor: str) -> None:
         self.refuse([Reason.LATE_COMPLETION.value], at=at, actor=actor,
                     message="Dossier incomplet 3 semaines avant le début de l'évaluation.")
+
+    def check_registers(self, reading: RegisterReading, *, at: datetime, actor: str) -> None:
+        """What the public registers say of the evaluator once the file is complete. A finding holds the case
+        for a person (a register can be behind), it never refuses on its own."""
+        if self.state != State.COMPLETE:
+            raise InvalidTransition(f"{self.state} is not complete: no registers to read")
+        self.register_dates = dict(reading.dates)
+        self.register_checks = [c.model_dump(mode="json") for c in reading.checks]
+        if reading.checks:
+            message = "Registres publics à vérifier par un agent : " + " ".join(c.message for c in reading.checks)
+        else:
+            message = reading.unavailable_sentence() or "Registres publics consultés : rien à signaler."
+        self.note("registers", at=at, actor=actor, reason=",".join(c.code for c in reading.checks) or None,
+                  message=message, **self._register_detail())
+
+    def _register_detail(self) -> dict[str, Any]:
+        """The registers' dates (and findings) a decision used, for its timeline event."""
+        if self.register_dates is None:
+            return {}
+        return {"register_dates": {k: v.isoformat() if v else None for k, v in self.register_dates.items()},
+                "register_checks": [{"code": c["code"], "register_date": c["register_date"],
+                                     "resolution": c.get("resolution")} for c in self.register_checks]}
 
     def judge(self, verdict: Eligibility, *, at: datetime, actor: str) -> bool:
         """Record the eligibility rules' verdict on a complete case: eligible (amount kept) or refused."""
@@ -127,13 +154,19 @@ class Case(BaseModel):
             raise InvalidTransition(f"{self.state} is not complete: no eligibility to decide")
         self.rule_results = [r.model_dump(mode="json") for r in verdict.results]
         self.policy_version = verdict.policy_version
+        if verdict.register_dates:
+            self.register_dates = dict(verdict.register_dates)
+            self.register_checks = [c.model_dump(mode="json") for c in verdict.register_checks]
+        unread = RegisterReading(dates=self.register_dates).unavailable_sentence() if self.register_dates else None
+        said = f" {unread}" if unread else ""
         if verdict.eligible:
             self.awarded_eur = verdict.amount_eur
-            self.note("eligibility", at=at, actor=actor, message="Toutes les règles d'éligibilité sont remplies.",
-                      policy_version=verdict.policy_version)
+            self.note("eligibility", at=at, actor=actor,
+                      message="Toutes les règles d'éligibilité sont remplies." + said,
+                      policy_version=verdict.policy_version, **self._register_detail())
             return True
         self.refuse([str(r) for r in verdict.reasons], at=at, actor=actor,
-                    message="Demande refusée : " + " ".join(r.message for r in verdict.results if not r.passed),
+                    message="Demande refusée : " + " ".join(r.message for r in verdict.results if not r.passed) + said,
                     policy_version=verdict.policy_version)
         return False
 
@@ -144,7 +177,8 @@ class Case(BaseModel):
         self.decided_at = at
         self.deadline_at = claim_deadline
         self.transition(State.AWARDED, at=at, actor=actor, message="Aide accordée.",
-                        amount_eur=str(self.awarded_eur), policy_version=self.policy_version)
+                        amount_eur=str(self.awarded_eur), policy_version=self.policy_version,
+                        **self._register_detail())
 
     def refuse_duplicate(self, *, at: datetime, actor: str) -> None:
         """Another case of the same person, year, certification and evaluation holds the aid."""

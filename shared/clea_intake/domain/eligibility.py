@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
@@ -15,6 +15,7 @@ from clea_intake.domain.names import normalise
 from clea_intake.domain.pieces import Piece
 from clea_intake.domain.policy import DetentionFacility, Policy
 from clea_intake.domain.reasons import Reason, refusal_message
+from clea_intake.domain.registers import RegisterCheck, RegisterReading
 
 _PASSED = {
     Reason.LATE_COMPLETION: "Dossier complet au moins 3 semaines avant le début de l'évaluation.",
@@ -42,6 +43,9 @@ class Eligibility(BaseModel):
     results: list[RuleResult]
     policy_version: str
     amount_eur: Decimal
+    # The public registers' copies the decision used (None: none imported) and what they said.
+    register_dates: dict[str, date | None] = {}
+    register_checks: list[RegisterCheck] = []
 
     @property
     def eligible(self) -> bool:
@@ -95,6 +99,15 @@ def award_amount(app: Application, completeness: Completeness, policy: Policy) -
     return min(fixed, price).quantize(Decimal("0.01"))
 
 
+def qualiopi_valid(completeness: Completeness, completed_day: date) -> bool:
+    """The Qualiopi certificate piece is valid on the day the case is complete."""
+    qualiopi = completeness.chosen.get("QUALIOPI")
+    if qualiopi is None:
+        return False
+    start, end = qualiopi.date_field("valid_from"), qualiopi.date_field("valid_until")
+    return end is not None and end >= completed_day and (start is None or start <= completed_day)
+
+
 def decide(
     app: Application,
     completeness: Completeness,
@@ -102,8 +115,14 @@ def decide(
     completed_at: datetime,
     aid_already_awarded: bool,
     policy: Policy,
+    registers: RegisterReading | None = None,
 ) -> Eligibility:
-    """Apply every eligibility rule; all are evaluated so that the refusal lists every reason."""
+    """Apply every eligibility rule; all are evaluated so that the refusal lists every reason.
+
+    `registers` is what the public registers said of the evaluator once a person resolved each finding: a
+    finding set aside (the register is behind) changes nothing, one a person confirmed fails the scheme's
+    rule it is about (domain.registers.REGISTER_RULES)."""
+    upheld = registers.upheld() if registers is not None else set()
     chosen: dict[str, Piece] = completeness.chosen
     applicant = app.applicant
     results: list[RuleResult] = []
@@ -123,15 +142,11 @@ def decide(
     results.append(_rule(Reason.NOT_RESIDENT, resident))
     results.append(_rule(Reason.INELIGIBLE_SITUATION, situation_ok))
     results.append(_rule(Reason.FUNDED_ELSEWHERE, not applicant.funded_by_transition_pro_or_branch))
-    results.append(_rule(Reason.EVALUATOR_NOT_IN_REGION, policy.in_region(app.evaluator.postal_code)))
+    results.append(_rule(Reason.EVALUATOR_NOT_IN_REGION, policy.in_region(app.evaluator.postal_code)
+                         and Reason.EVALUATOR_NOT_IN_REGION not in upheld))
 
-    completed_day = local_day(completed_at, policy)
-    qualiopi = chosen.get("QUALIOPI")
-    qualiopi_ok = False
-    if qualiopi is not None:
-        start, end = qualiopi.date_field("valid_from"), qualiopi.date_field("valid_until")
-        qualiopi_ok = end is not None and end >= completed_day and (start is None or start <= completed_day)
-    results.append(_rule(Reason.EVALUATOR_NOT_QUALIOPI, qualiopi_ok))
+    qualiopi_ok = qualiopi_valid(completeness, local_day(completed_at, policy))
+    results.append(_rule(Reason.EVALUATOR_NOT_QUALIOPI, qualiopi_ok and Reason.EVALUATOR_NOT_QUALIOPI not in upheld))
 
     habilitation = chosen.get("HABILITATION")
     habilitated = False
@@ -146,4 +161,6 @@ def decide(
     results.append(_rule(Reason.EVALUATOR_NOT_HABILITATED, habilitated))
     results.append(_rule(Reason.DUPLICATE_AID, not aid_already_awarded))
     return Eligibility(results=results, policy_version=policy.version,
-                       amount_eur=award_amount(app, completeness, policy))
+                       amount_eur=award_amount(app, completeness, policy),
+                       register_dates=dict(registers.dates) if registers is not None else {},
+                       register_checks=list(registers.checks) if registers is not None else [])

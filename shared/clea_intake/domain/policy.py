@@ -137,6 +137,15 @@ class Retention(_Frozen):
                    self.records_days)
 
 
+class RegisterRules(_Frozen):
+    """The public registers the evaluator checks read (DGEFP list, Sirene)."""
+
+    # The codeRegion of the region in the DGEFP list (INSEE region code).
+    region_code: str = Field(pattern=r"^\d{2}$")
+    # A register copy older than this many days raises the RegisterStale alarm and a dashboard warning.
+    max_age_days: int = Field(ge=1)
+
+
 class Policy(_Frozen):
     version: str
     valid_from: date
@@ -152,6 +161,7 @@ class Policy(_Frozen):
     mail: MailLimits
     retention: Retention
     sandbox: SandboxLimits = SandboxLimits()
+    registers: RegisterRules
 
     @model_validator(mode="after")
     def _coherent(self) -> Policy:

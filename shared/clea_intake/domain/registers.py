@@ -125,7 +125,7 @@ class Establishment(BaseModel):
 class RegisterCheck(BaseModel):
     """What a register says against the evaluator's pieces: a stable code, a French sentence, the register
     and the date of the copy that was used. A register can be behind, so each is a question for a person,
-    never a refusal on its own."""
+    never a refusal on its own: `resolution` is what the person decided (None while the question is open)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -133,6 +133,7 @@ class RegisterCheck(BaseModel):
     message: str
     source: RegisterKind
     register_date: date
+    resolution: Literal["confirmed", "dismissed"] | None = None
 
 
 REGISTER_SENTENCES = {
@@ -146,27 +147,107 @@ REGISTER_SENTENCES = {
                               "établi en Nouvelle-Aquitaine.",
     "SIRET_CLOSED": "Selon le répertoire Sirene de l'Insee, l'établissement de l'organisme évaluateur est fermé.",
 }
+# The scheme's rule a finding is about: the refusal reason when a person confirms what the register says.
+# A Qualiopi certification is held by a declared training organisation under its NDA: a quote whose NDA is
+# unknown or another organisation's shows no certification of the evaluator. A closed establishment is no
+# longer established in the region.
+REGISTER_RULES = {
+    "NDA_UNKNOWN": "EVALUATOR_NOT_QUALIOPI",
+    "NDA_MISMATCH": "EVALUATOR_NOT_QUALIOPI",
+    "REGISTER_NOT_QUALIOPI": "EVALUATOR_NOT_QUALIOPI",
+    "REGISTER_NOT_IN_REGION": "EVALUATOR_NOT_IN_REGION",
+    "SIRET_CLOSED": "EVALUATOR_NOT_IN_REGION",
+}
+# The registers the checks read, in the order the decision lists their dates.
+REGISTER_KINDS: tuple[RegisterKind, ...] = ("organismes-formation", "sirene")
+
+
+class RegisterReading(BaseModel):
+    """What the registers said of a case's evaluator when the case was complete: the date of each copy used
+    (None: no copy imported, nothing checked against it) and the findings, with a person's resolution."""
+
+    model_config = ConfigDict(frozen=True)
+
+    dates: dict[str, date | None]
+    checks: list[RegisterCheck] = []
+
+    @property
+    def consulted(self) -> bool:
+        return any(day is not None for day in self.dates.values())
+
+    @property
+    def open(self) -> list[RegisterCheck]:
+        return [c for c in self.checks if c.resolution is None]
+
+    def upheld(self) -> set[str]:
+        """The scheme's rules (refusal codes) a person confirmed a register finding against."""
+        return {REGISTER_RULES[c.code] for c in self.checks if c.resolution == "confirmed"}
+
+    def resolved(self, resolutions: dict[str, str | None]) -> RegisterReading:
+        """The same reading with each check's resolution (code -> confirmed | dismissed | None)."""
+        return self.model_copy(update={"checks": [c.model_copy(update={"resolution": resolutions.get(c.code)})
+                                                  for c in self.checks]})
+
+    def unavailable_sentence(self) -> str | None:
+        """What the decision says of the registers it could not read (no copy imported)."""
+        names = {"organismes-formation": "la liste publique des organismes de formation",
+                 "sirene": "le répertoire Sirene"}
+        missing = [names[kind] for kind in REGISTER_KINDS if self.dates.get(kind) is None]
+        if not missing:
+            return None
+        return ("Registres publics non consultés, aucune copie importée : " + " et ".join(missing) + ". "
+                "Décision prise sur les pièces fournies.")
 
 
 def check_evaluator(*, nda: str, siret: str, organisation: TrainingOrganisation | None,
                     organisations_date: date | None, establishment: Establishment | None,
-                    establishments_date: date | None, certificate_valid: bool, region_code: str) -> list[RegisterCheck]:
-    """The register checks of one case's evaluator; an absent register (no copy imported) checks nothing."""
+                    establishments_date: date | None, certificate_valid: bool, region_code: str,
+                    own: TrainingOrganisation | None = None) -> list[RegisterCheck]:
+    """The register checks of one case's evaluator; an absent register (no copy imported) checks nothing.
+
+    `organisation` is the DGEFP row of the quote's NDA, `own` the row the evaluator's SIRET declared (found
+    even when the quote's NDA is unknown or another's): Qualiopi and region are read from the evaluator's
+    own row, never from another organisation's."""
     found: list[RegisterCheck] = []
 
     def say(code: str, register: RegisterKind, day: date) -> None:
         found.append(RegisterCheck(code=code, message=REGISTER_SENTENCES[code], source=register, register_date=day))
 
     if organisations_date is not None:
+        subject = own
         if organisation is None:
             say("NDA_UNKNOWN", "organismes-formation", organisations_date)
+        elif organisation.siren != siret[:9]:
+            say("NDA_MISMATCH", "organismes-formation", organisations_date)
         else:
-            if organisation.siren != siret[:9]:
-                say("NDA_MISMATCH", "organismes-formation", organisations_date)
-            if certificate_valid and not organisation.qualiopi_training:
+            subject = organisation
+        if subject is not None:
+            if certificate_valid and not subject.qualiopi_training:
                 say("REGISTER_NOT_QUALIOPI", "organismes-formation", organisations_date)
-            if organisation.region_code and organisation.region_code.strip().lstrip("0") != region_code.lstrip("0"):
+            if subject.region_code and subject.region_code.strip().lstrip("0") != region_code.lstrip("0"):
                 say("REGISTER_NOT_IN_REGION", "organismes-formation", organisations_date)
     if establishments_date is not None and establishment is not None and not establishment.active:
         say("SIRET_CLOSED", "sirene", establishments_date)
     return found
+
+
+class RegisterAge(BaseModel):
+    """How old the current copy of a register is against the policy's limit; no copy at all is stale too
+    (the checks then read nothing)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: RegisterKind
+    register_date: date | None
+    age_days: int | None
+    max_age_days: int
+
+    @property
+    def stale(self) -> bool:
+        return self.age_days is None or self.age_days > self.max_age_days
+
+
+def register_ages(dates: dict[str, date | None], *, today: date, max_age_days: int) -> list[RegisterAge]:
+    return [RegisterAge(kind=kind, register_date=dates.get(kind), max_age_days=max_age_days,
+                        age_days=(today - dates[kind]).days if dates.get(kind) else None)
+            for kind in REGISTER_KINDS]

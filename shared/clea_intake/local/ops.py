@@ -192,8 +192,10 @@ def dashboard_data(repo: Repository, *, season: str, generated_at: datetime):
             evaluation=case.application.evaluation, updated_at=case.updated_at,
         ))
         documents.update(str(d.doc_type) for d in repo.documents(case.case_id))
+    from clea_intake.services.registers import ages
+
     return build_dashboard_data(summaries, season=season, generated_at=generated_at, document_counts=documents,
-                                open_review_items=len(repo.reviews("OPEN")))
+                                open_review_items=len(repo.reviews("OPEN")), registers=ages(repo, generated_at))
 
 
 def _was_awarded(case: Case) -> bool:

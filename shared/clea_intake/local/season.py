@@ -123,6 +123,7 @@ def plan(applications: int, *, shard: int = 0, shards: int = 1) -> tuple[list[Ac
     actions: list[Action] = []
     expected: list[Expected] = []
     suppliers: list[dict[str, Any]] = []  # the Région's supplier records of the season's evaluators
+    evaluators: list[dict[str, Any]] = []  # as the forms name them, for the public registers
     truth: dict[tuple[str, str], tuple[str, dict]] = {}  # what each piece really shows, for the review agent
     counter = 0
     first_paid: dict | None = None  # of this shard
@@ -162,6 +163,7 @@ def plan(applications: int, *, shard: int = 0, shards: int = 1) -> tuple[list[Ac
             first_paid = app
         case_id = app["case_id"]
         evaluator = app["evaluator"]
+        evaluators.append(evaluator)
         # One evaluator, the first foreign applicant's, has no supplier record: its first claim waits for a person.
         unregistered = kind == "foreign" and index == KINDS.index(("foreign", "PAID"))
         if not unregistered:
@@ -225,6 +227,16 @@ def plan(applications: int, *, shard: int = 0, shards: int = 1) -> tuple[list[Ac
     supplier_file = json.dumps(suppliers, ensure_ascii=False).encode()
     add(_at(date(2026, 1, 5), 7), "registre des fournisseurs",
         lambda s, data=supplier_file: s.record_suppliers(data))
+    # The public registers, as the Région's staff drop them each month: every evaluator of the season is a
+    # declared, Qualiopi-certified, active organisation of the region, so the register checks find nothing.
+    organisations, establishments = register_files(evaluators)
+    month = date(2026, 1, 1)
+    while _at(month, 6) <= SEASON_END:
+        for kind, data in (("organismes-formation", organisations), ("sirene", establishments)):
+            key = f"registers/{kind}/{month.isoformat()}.csv"
+            add(_at(month, 6), f"registre public {kind}",
+                lambda s, key=key, data=data: s.put(key, data, content_type="text/csv"))
+        month = (month + timedelta(days=32)).replace(day=1)
     # An agent handles the review queue three mornings a week; every Monday the sweeper runs.
     day = date(2026, 1, 5)
     while _at(day, 6) <= SEASON_END:
@@ -235,6 +247,17 @@ def plan(applications: int, *, shard: int = 0, shards: int = 1) -> tuple[list[Ac
             add(_at(day, 8, 30), "file d'examen", lambda s: _review_queue(s, truth))
         day += timedelta(days=1)
     return sorted(actions), expected
+
+
+def register_files(evaluators: list[dict[str, Any]]) -> tuple[bytes, bytes]:
+    """The DGEFP list and the Sirene extract naming each evaluator: its NDA, SIREN and SIRET, in the region."""
+    from clea_intake.samples.registers import OF_HEADER, SIRENE_HEADER, of_row, register_csv, sirene_row
+
+    unique = {e["siret"]: e for e in evaluators}.values()
+    organisations = register_csv(OF_HEADER, [of_row(e["nda"], e["siret"][:9], siret=e["siret"], postal=e["postal_code"],
+                                                    name=e["name"]) for e in unique], ";")
+    establishments = register_csv(SIRENE_HEADER, [sirene_row(e["siret"], postal=e["postal_code"]) for e in unique], ",")
+    return organisations, establishments
 
 
 def _expected(app: dict, kind: str, state: str, policy: Any, *, reviews: tuple[str, ...] | None) -> Expected:

@@ -24,6 +24,7 @@ from clea_intake.domain.findings import DocType
 from clea_intake.domain.lifecycle import State
 from clea_intake.domain.reasons import Reason
 from clea_intake.domain.records import CaseSummary
+from clea_intake.domain.registers import RegisterAge
 
 FunnelStage = Literal["received", "complete", "awarded", "claimed", "paid"]
 FUNNEL_STAGES: tuple[FunnelStage, ...] = ("received", "complete", "awarded", "claimed", "paid")
@@ -77,6 +78,12 @@ class DashboardData(_Model):
     documents_by_type: dict[DocType, NonNegativeInt] = Field(default_factory=dict)
     open_review_items: NonNegativeInt = 0
     latest_cases: list[CaseRow] = Field(default_factory=list)
+    # The public registers' copies the evaluator checks read, and how old each is against the policy.
+    registers: list[RegisterAge] = Field(default_factory=list)
+
+    @property
+    def stale_registers(self) -> list[RegisterAge]:
+        return [r for r in self.registers if r.stale]
 
     @field_validator("timezone")
     @classmethod
@@ -149,6 +156,7 @@ def build_dashboard_data(
     generated_at: datetime,
     document_counts: Mapping[DocType | str, int] | None = None,
     open_review_items: int = 0,
+    registers: Iterable[RegisterAge] = (),
     latest_limit: int = 15,
     timezone: str = DEFAULT_TIMEZONE,
 ) -> DashboardData:
@@ -182,6 +190,7 @@ def build_dashboard_data(
         latest_cases=[
             CaseRow(case_id=case.case_id, state=case.state, updated_at=case.last_change) for case in latest
         ],
+        registers=list(registers),
     )
 
 

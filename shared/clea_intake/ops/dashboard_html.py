@@ -117,6 +117,32 @@ def _kpis(data: DashboardData) -> str:
     return f'<ul class="kpis" aria-label="Indicateurs clés">{items}</ul>'
 
 
+REGISTER_NAMES = {"organismes-formation": "Liste publique des organismes de formation (DGEFP)",
+                  "sirene": "Répertoire Sirene des établissements (Insee)"}
+
+
+def _register_warning(data: DashboardData) -> str:
+    """A banner when a public register's copy is older than the policy allows, or was never imported: the
+    evaluator checks then read an old copy, or nothing."""
+    stale = data.stale_registers
+    if not stale:
+        return ""
+    lines = "".join(
+        f"<li>{esc(REGISTER_NAMES.get(r.kind, r.kind))} : "
+        + (f"copie du {esc(r.register_date.strftime('%d/%m/%Y'))}, vieille de {esc(count_fr(r.age_days or 0))} jours "
+           f"(au plus {esc(count_fr(r.max_age_days))} jours)" if r.register_date else "aucune copie importée")
+        + "</li>"
+        for r in stale
+    )
+    return (
+        '<section class="warning" role="alert" id="registers-warning">'
+        "<h2>Registres publics à mettre à jour</h2>"
+        "<p>Les contrôles des organismes évaluateurs lisent ces registres : déposez une copie récente sous "
+        "<code>registers/</code>.</p>"
+        f"<ul>{lines}</ul></section>"
+    )
+
+
 def _funnel_card(data: DashboardData) -> str:
     received = data.funnel[0].count
     shades = (BLUE, BLUE, SKY, SKY, GREEN)
@@ -340,6 +366,10 @@ main { padding: 20px 32px 32px; max-width: 1400px; margin: 0 auto; }
   white-space: nowrap; }
 .kpi-note { font-size: 12px; color: var(--muted); }
 .grid { display: grid; gap: 20px; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); }
+.warning { background: #fff4e5; border: 1px solid #e69f00; border-left-width: 6px; border-radius: 10px;
+  padding: 12px 18px; margin: 0 0 20px; }
+.warning h2 { margin: 0 0 4px; font-size: 17px; }
+.warning p, .warning ul { margin: 4px 0; }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 16px 18px;
   min-width: 0; }
 .card.wide { grid-column: 1 / -1; }
@@ -396,7 +426,7 @@ def render_dashboard(data: DashboardData) -> str:
         f"<p>Aide régionale CléA Nouvelle-Aquitaine · {esc(data.season)} · généré le "
         f'<time datetime="{esc(data.generated_at.isoformat())}">{esc(generated)}</time> '
         f"(heure de {esc(data.timezone.split('/')[-1])})</p></header>"
-        f'<main>{_kpis(data)}<div class="grid">{cards}</div></main>'
+        f'<main>{_register_warning(data)}{_kpis(data)}<div class="grid">{cards}</div></main>'
         "<footer>Fichier autonome, consultable hors connexion. Aucune donnée personnelle : "
         "identifiants de dossier, états, dates et montants uniquement.</footer>"
         "</body></html>\n"

@@ -74,6 +74,12 @@ CATALOG: tuple[MetricDefinition, ...] = (
         "Reason",
     ),
     _count(
+        "RegisterStale",
+        "Registres publics périmés",
+        "Registers (DGEFP list, Sirene) whose current copy is older than the policy's registers.max_age_days, "
+        "or never imported; emitted by every deadline sweep.",
+    ),
+    _count(
         "HandlerFailure",
         "Échecs des fonctions",
         "A Lambda handler failed on a record (reported as a partial batch failure or raised).",

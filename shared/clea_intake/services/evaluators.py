@@ -137,16 +137,43 @@ def registered_addresses(repo: Repository, siret: str, form_email: str | None) -
     return addresses
 
 
-def describe(repo: Repository, siret: str) -> dict:
-    """What the Région knows of an evaluator, for people: its record, who changed it, what the registers say."""
-    record = repo.find_evaluator(siret)
-    if record is None:
-        raise EvaluatorNotFound(f"no evaluator record for SIRET {siret}")
+def register_view(repo: Repository, siret: str) -> dict[str, dict | None]:
+    """What each public register's current copy says of an establishment; None for a register never imported."""
     registers: dict[str, dict | None] = {}
+    day = repo.register_date("organismes-formation")
+    organisation = repo.training_organisation_of_siret(siret, day) if day else None
+    registers["organismes-formation"] = {
+        "register_date": day, "found": organisation is not None,
+        "nda": organisation.nda if organisation else None,
+        "siren": organisation.siren if organisation else None,
+        "postal_code": organisation.postal_code if organisation else None,
+        "region_code": organisation.region_code if organisation else None,
+        "qualiopi": {"actions_de_formation": organisation.qualiopi_training,
+                     "bilans_de_competences": organisation.qualiopi_skills_review,
+                     "vae": organisation.qualiopi_vae,
+                     "actions_de_formation_par_apprentissage": organisation.qualiopi_apprenticeship}
+        if organisation else None,
+        "last_declaration": organisation.last_declaration if organisation else None,
+    } if day else None
     day = repo.register_date("sirene")
     establishment = repo.establishment(siret, day) if day else None
     registers["sirene"] = {"register_date": day, "found": establishment is not None,
-                           "active": establishment.active if establishment else None} if day else None
+                           "active": establishment.active if establishment else None,
+                           "postal_code": establishment.postal_code if establishment else None} if day else None
+    return registers
+
+
+def describe(repo: Repository, siret: str) -> dict:
+    """What the Région knows of an evaluator, for people: its record, who changed it, what the registers say.
+
+    An establishment the registers know but the Région has no record of is shown with an empty record."""
+    record = repo.find_evaluator(siret)
+    registers = register_view(repo, siret)
+    if record is None:
+        if not any(view and view["found"] for view in registers.values()):
+            raise EvaluatorNotFound(f"no evaluator record for SIRET {siret}")
+        return {"siret": siret, "name": None, "emails": [], "iban_end": None, "iban_source": None,
+                "updated_at": None, "updated_by": None, "history": [], "registers": registers}
     return {"siret": record.siret, "name": record.name, "emails": list(record.emails),
             "iban_end": record.iban[-4:] if record.iban else None, "iban_source": record.iban_source,
             "updated_at": record.updated_at, "updated_by": record.updated_by,

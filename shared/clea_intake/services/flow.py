@@ -20,7 +20,7 @@ from aws_lambda_powertools import Logger
 
 from clea_intake.domain import completeness as checklist
 from clea_intake.domain import eligibility
-from clea_intake.domain.calendar import claim_deadline, completeness_deadline
+from clea_intake.domain.calendar import claim_deadline, completeness_deadline, local_day
 from clea_intake.domain.case import Case
 from clea_intake.domain.claim_checklist import check_claim, iban_of
 from clea_intake.domain.errors import DuplicateAward
@@ -29,6 +29,7 @@ from clea_intake.domain.pieces import Piece
 from clea_intake.domain.policy import Policy, policy_for
 from clea_intake.domain.reasons import Reason
 from clea_intake.domain.records import PaymentOrder, ReviewItem
+from clea_intake.domain.registers import REGISTER_KINDS, RegisterCheck, RegisterReading, check_evaluator
 from clea_intake.services import metrics
 from clea_intake.services.keys import entry_of, guard_key, scope_of
 from clea_intake.services.notify import notify
@@ -104,6 +105,8 @@ def advance(ports: Ports, case_id: str, now: datetime, *, actor: str = SYSTEM, a
         return _award(ports, case, now, actor)
     if asked == Ask.PAYMENT_ORDER:
         return _order_payment(ports, case, now, actor)
+    if case.state == State.COMPLETE and _held_by_registers(ports, case):
+        return "HELD_FOR_REVIEW"
     if case.state in _SETTLES[step_of(case)]:
         _resume(ports, case)
         return str(case.state)
@@ -140,8 +143,12 @@ def _assess_pieces(ports: Ports, case: Case, now: datetime, actor: str) -> str:
     result = checklist.evaluate(case.application, repo.pieces(case.case_id), policy)
     if result.complete:
         case.complete(at=now, actor=actor)
+        reading = read_registers(ports, case, result, policy)
+        case.check_registers(reading, at=now, actor=actor)
         repo.save_case(case)
         metrics.state_entered(State.COMPLETE)
+        if _open_register_reviews(ports, case, reading, now):
+            return "COMPLETE"   # the eligibility decision waits for a person (services.review resumes it)
         _resume(ports, case)
         return "COMPLETE"
     if now >= completeness_deadline(case.application.evaluation_start, policy):
@@ -162,6 +169,73 @@ def _assess_pieces(ports: Ports, case: Case, now: datetime, actor: str) -> str:
     return "INCOMPLETE"
 
 
+# -- the public registers ---------------------------------------------------------------------
+def read_registers(ports: Ports, case: Case, result: checklist.Completeness, policy: Policy) -> RegisterReading:
+    """What the current copies of the public registers say of the case's evaluator (its quote's NDA, its
+    SIRET, its Qualiopi certificate as read on the day the case is complete)."""
+    repo = ports.repository
+    evaluator = case.application.evaluator
+    dates = {kind: repo.register_date(kind) for kind in REGISTER_KINDS}
+    of_day, sirene_day = dates["organismes-formation"], dates["sirene"]
+    quote = result.chosen.get("QUOTE")
+    nda = "".join(str((quote.fields.get("nda") if quote else None) or evaluator.nda).split())
+    checks = check_evaluator(
+        nda=nda, siret=evaluator.siret,
+        organisation=repo.training_organisation(nda, of_day) if of_day else None, organisations_date=of_day,
+        own=repo.training_organisation_of_siret(evaluator.siret, of_day) if of_day else None,
+        establishment=repo.establishment(evaluator.siret, sirene_day) if sirene_day else None,
+        establishments_date=sirene_day,
+        certificate_valid=eligibility.qualiopi_valid(result, local_day(case.completed_at or case.updated_at, policy)),
+        region_code=policy.registers.region_code)
+    return RegisterReading(dates=dates, checks=checks)
+
+
+def register_review_id(case_id: str, code: str) -> str:
+    return f"REGISTER-{case_id}-{code}"
+
+
+def _open_register_reviews(ports: Ports, case: Case, reading: RegisterReading, now: datetime) -> bool:
+    """One review item per register finding; True when the case waits for a person."""
+    evaluator = case.application.evaluator
+    for check in reading.checks:
+        review = ReviewItem(
+            review_id=register_review_id(case.case_id, check.code), case_id=case.case_id, kind="evaluator",
+            code=check.code, subject_ref=evaluator.siret, opened_at=now,
+            message=(f"{check.message} (copie du registre du {check.register_date:%d/%m/%Y}). Vérifier auprès de "
+                     "l'organisme ou du certificateur : confirmer le constat le fait refuser, l'écarter (registre "
+                     "en retard) laisse la décision suivre son cours."),
+            detail={"register": check.source, "register_date": check.register_date.isoformat(),
+                    "siret": evaluator.siret, "nda": evaluator.nda})
+        if ports.repository.open_review(review):
+            metrics.count("ReviewOpened")
+    return bool(reading.checks)
+
+
+def _register_resolutions(ports: Ports, case: Case) -> dict[str, str | None]:
+    """Each register finding of the case -> what a person decided (confirmed | dismissed), None while open."""
+    found: dict[str, str | None] = {}
+    for check in case.register_checks:
+        item = ports.repository.find_review(register_review_id(case.case_id, check["code"]))
+        closed = item is not None and item.status == "CLOSED" and item.resolution in ("confirmed", "dismissed")
+        found[check["code"]] = item.resolution if closed else None
+    return found
+
+
+def _held_by_registers(ports: Ports, case: Case) -> bool:
+    """A complete case waits while a register finding of its evaluator is in the review queue."""
+    if not case.register_checks:
+        return False
+    return any(resolution is None for resolution in _register_resolutions(ports, case).values())
+
+
+def _registers_of(ports: Ports, case: Case) -> RegisterReading | None:
+    if case.register_dates is None:
+        return None   # complete before the registers were read: the decision says nothing of them
+    reading = RegisterReading(dates=case.register_dates,
+                              checks=[RegisterCheck.model_validate(c) for c in case.register_checks])
+    return reading.resolved(_register_resolutions(ports, case))
+
+
 def _decide(ports: Ports, case: Case, now: datetime, actor: str) -> str:
     """Apply the eligibility rules to a complete case; REFUSED with every failed rule, or ELIGIBLE."""
     if case.state != State.COMPLETE:
@@ -172,7 +246,8 @@ def _decide(ports: Ports, case: Case, now: datetime, actor: str) -> str:
     entry = entry_of(ports, case.case_id, case.application, repo.pieces(case.case_id))
     holder = repo.awarded_to(guard_key(ports, case.application), scope_of(case.application), entry)
     verdict = eligibility.decide(case.application, result, completed_at=case.completed_at or now,
-                                 aid_already_awarded=holder is not None, policy=policy)
+                                 aid_already_awarded=holder is not None, policy=policy,
+                                 registers=_registers_of(ports, case))
     eligible = case.judge(verdict, at=now, actor=actor)
     repo.save_case(case)
     if eligible:

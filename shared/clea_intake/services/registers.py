@@ -13,12 +13,18 @@ from datetime import date, datetime
 from aws_lambda_powertools import Logger
 
 from clea_intake.adapters.repository import Repository
+from clea_intake.domain.calendar import local_day
+from clea_intake.domain.policy import PolicyNotFound, all_policies, policy_for
 from clea_intake.domain.registers import (
     FORMATS,
+    REGISTER_KINDS,
     Establishment,
+    RegisterAge,
     RegisterHeaderMismatch,
     TrainingOrganisation,
+    register_ages,
 )
+from clea_intake.services import metrics
 
 logger = Logger(service="clea-intake", child=True)
 
@@ -109,3 +115,21 @@ def import_register(repo: Repository, chunks: Iterable[bytes], *, key: str, etag
     repo.record_register_import(kind, day, etag=etag, key=key, rows=rows, kept=kept, at=at)
     logger.info("register imported", kind=kind, register_date=day.isoformat(), rows=rows, kept=kept, skipped=skipped)
     return ImportReport(kind, day, "imported", rows, kept, skipped)
+
+
+def ages(repo: Repository, now: datetime) -> list[RegisterAge]:
+    """Each register's current copy against the policy's `registers.max_age_days`, as of `now`."""
+    try:
+        policy = policy_for(now.date())
+    except PolicyNotFound:
+        policy = max(all_policies(), key=lambda p: p.valid_until)
+    return register_ages({kind: repo.register_date(kind) for kind in REGISTER_KINDS}, today=local_day(now, policy),
+                         max_age_days=policy.registers.max_age_days)
+
+
+def report_freshness(repo: Repository, now: datetime) -> list[RegisterAge]:
+    """Emit RegisterStale, the number of registers older than the policy allows (or never imported): the
+    RegisterStaleAlarm of template.yaml fires on it."""
+    found = ages(repo, now)
+    metrics.count("RegisterStale", value=sum(1 for a in found if a.stale))
+    return found

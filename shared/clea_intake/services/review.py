@@ -61,11 +61,14 @@ def resolve(ports: Ports, review_id: str, action: str, now: datetime, *, actor: 
             repo.put_document(record.model_copy(update={"status": "rejected", "reviewed_by": actor}))
         if item.case_id and repo.find_case(item.case_id):
             _note(repo, item.case_id, now, actor, f"Point d'examen écarté : {note or item.code}", review_id=review_id)
-            if record is not None:
+            if record is not None or item.kind == "evaluator":
+                # An evaluator finding set aside (the register is behind): the decision goes on without it.
                 advance(ports, item.case_id, now, actor=actor)
         return "dismissed"
     if item.kind == "document":
         return _resolve_document(ports, item, action, now, actor, doc_type, fields or {})
+    if item.kind == "evaluator" and action == "confirm":
+        return _confirm_register_finding(ports, item, now, actor, note)
     if item.kind == "bank_details" and action == "confirm":
         return _approve_iban(ports, item, now, actor)
     if item.kind == "mail" and action == "confirm":
@@ -145,6 +148,19 @@ def _approve_iban(ports: Ports, item: ReviewItem, now: datetime, actor: str) -> 
     _close(repo, item, "approved", actor, now)
     advance(ports, item.case_id, now, actor=actor)
     return "approved"
+
+
+def _confirm_register_finding(ports: Ports, item: ReviewItem, now: datetime, actor: str, note: str | None) -> str:
+    """A person checked and the register is right: the eligibility decision goes on and fails the rule the
+    finding is about (domain.registers.REGISTER_RULES)."""
+    repo = ports.repository
+    if not item.case_id or repo.find_case(item.case_id) is None:
+        raise ReviewError(f"review item {item.review_id} has no case")
+    _close(repo, item, "confirmed", actor, now)
+    _note(repo, item.case_id, now, actor, f"Constat du registre confirmé par un agent : {note or item.code}",
+          review_id=item.review_id)
+    advance(ports, item.case_id, now, actor=actor)
+    return "confirmed"
 
 
 def open_execution_failure(ports: Ports, case_id: str, error: str | None, now: datetime) -> bool:

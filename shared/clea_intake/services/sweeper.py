@@ -11,6 +11,7 @@ from aws_lambda_powertools import Logger
 from clea_intake.domain.lifecycle import OPEN_FOR_CLAIM, OPEN_FOR_PIECES
 from clea_intake.services.flow import advance
 from clea_intake.services.ports import Ports
+from clea_intake.services.registers import report_freshness
 from clea_intake.services.retention import RetentionReport, expire_personal_data
 
 logger = Logger(service="clea-intake", child=True)
@@ -36,8 +37,10 @@ def sweep(ports: Ports, now: datetime) -> SweepReport:
                     done.append(summary.case_id)
     report.retention = expire_personal_data(ports, now)
     retention = report.retention
+    # Once a day, as the deadlines: how old the public registers' copies are (alarm RegisterStale).
+    registers = report_freshness(ports.repository, now)
     logger.info("sweep done", refused=len(report.refused), lapsed=len(report.lapsed),
                 retention_cases=len(retention.cases), personal_data_expired=len(retention.expired),
                 objects_tagged=retention.objects, items_expiring=retention.items,
-                events_scrubbed=retention.events_scrubbed)
+                events_scrubbed=retention.events_scrubbed, stale_registers=[a.kind for a in registers if a.stale])
     return report

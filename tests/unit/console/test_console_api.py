@@ -12,7 +12,10 @@ from clea_intake.console.api import build_app
 from clea_intake.console.ratelimit import TokenBuckets
 from clea_intake.domain.findings import DocType, Finding
 from clea_intake.domain.records import DocumentRecord, ReviewItem
+from clea_intake.services.evaluators import SupplierRecord, describe, record_supplier
+from clea_intake.services.registers import import_register
 from tests.conftest import CASE_ID, RECEIVED_AT, make_case
+from tests.register_files import OF_HEADER, SIRENE_HEADER, of_row, register_csv, sirene_row
 from tests.unit.console.world import (
     MAIL_KEY,
     MAIL_REVIEW,
@@ -28,6 +31,7 @@ from tests.unit.services.fakes import fake_ports
 NOW = RECEIVED_AT + timedelta(days=1)
 ROLES = ("agents", "finance", "admin")
 DOC_REVIEW, BANK_REVIEW = "rv-doc", "rv-bank"
+EVALUATOR_SIRET = "73282932000074"
 
 
 class Clock:
@@ -74,6 +78,15 @@ def world(clock):
             review_id=review_id, case_id=CASE_ID, kind=kind, code="LOW_CONFIDENCE" if kind == "document"
             else "IBAN_UNKNOWN", message="À vérifier", subject_ref=ref,
             opened_at=RECEIVED_AT + timedelta(minutes=minutes)))
+    record_supplier(ports.repository, SupplierRecord(siret=EVALUATOR_SIRET, name="Formation Atlantique",
+                                                     emails=["contact@formation-atlantique.fr"]),
+                    at=RECEIVED_AT, actor="region:suppliers")
+    import_register(ports.repository, [register_csv(OF_HEADER, [of_row("75331234533", "732829320", qualiopi=False)],
+                                                    ";")],
+                    key="registers/organismes-formation/2026-02-15.csv", etag="of", at=RECEIVED_AT)
+    import_register(ports.repository, [register_csv(SIRENE_HEADER, [sirene_row(EVALUATOR_SIRET, active=False)], ",")],
+                    key="registers/sirene/2026-02-01.csv", etag="se", at=RECEIVED_AT,
+                    region_departments=frozenset({"33"}))
     app = build_app(lambda: ports, now=clock, buckets=TokenBuckets(rate=1000, burst=1000))
     return ports, app
 
@@ -148,6 +161,7 @@ REQUESTS = {
     ("POST", "/api/payments/confirm"): ("/api/payments/confirm", {"content_base64": "b3JkZXJfaWQKUEFZLVgK"}),
     ("GET", "/api/payments/ibans"): ("/api/payments/ibans", None),
     ("GET", "/api/dashboard"): ("/api/dashboard", None),
+    ("GET", "/api/evaluators/<siret>"): (f"/api/evaluators/{EVALUATOR_SIRET}", None),
 }
 ALLOWED = {
     ("GET", "/api/me"): {"agents", "finance", "admin"},
@@ -174,6 +188,7 @@ ALLOWED = {
     ("POST", "/api/payments/confirm"): {"finance"},
     ("GET", "/api/payments/ibans"): {"finance"},
     ("GET", "/api/dashboard"): {"agents", "finance", "admin"},
+    ("GET", "/api/evaluators/<siret>"): {"agents", "admin"},
 }
 
 
@@ -308,3 +323,24 @@ def test_the_openapi_schema_names_every_route(world):
     paths = schema["paths"]
     assert "/api/reviews/{review_id}/correct" in paths and "/api/payments" in paths
     assert len([m for p in paths.values() for m in p]) == len(REQUESTS)
+
+
+def test_evaluator_view_shows_what_each_register_says_as_the_cli_does(world):
+    # Given an evaluator the DGEFP list shows without Qualiopi and Sirene shows closed
+    ports, app = world
+    # When an agent opens it in the console
+    status, body = call(app, "GET", f"/api/evaluators/{EVALUATOR_SIRET}", groups=("agents",))
+    # Then it is the object `clea-intake evaluator show` prints: the record and each register with its date
+    assert status == 200
+    cli = describe(ports.repository, EVALUATOR_SIRET)
+    assert set(body) == set(cli) and (body["siret"], body["name"]) == (cli["siret"], "Formation Atlantique")
+    dgefp, sirene = body["registers"]["organismes-formation"], body["registers"]["sirene"]
+    assert (dgefp["register_date"], dgefp["nda"], dgefp["region_code"]) == ("2026-02-15", "75331234533", "75")
+    assert dgefp["qualiopi"]["actions_de_formation"] is False
+    assert (sirene["register_date"], sirene["active"]) == ("2026-02-01", False)
+
+
+def test_evaluator_view_of_an_unknown_siret_is_not_found(world):
+    _ports, app = world
+    status, _ = call(app, "GET", "/api/evaluators/55210055400013", groups=("admin",))
+    assert status == 404

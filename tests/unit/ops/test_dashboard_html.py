@@ -229,3 +229,23 @@ def test_render_dashboard_latest_table_shows_ids_states_and_paris_times_only() -
     assert f"<code>{newest.case_id}</code>" in html
     assert local in html
     assert f'<span class="code">{newest.state.value}</span>' in html
+
+
+def test_render_dashboard_warns_of_a_stale_or_missing_register_only_then() -> None:
+    from datetime import date
+
+    from clea_intake.domain.registers import register_ages
+
+    # Given a DGEFP copy 60 days old (the policy allows 45) and no Sirene copy at all
+    stale = register_ages({"organismes-formation": date(2026, 9, 28), "sirene": None}, today=date(2026, 11, 27),
+                          max_age_days=45)
+    page = render_dashboard(build_dashboard_data([], season="2026", generated_at=NOW, registers=stale))
+    # Then the page opens with a warning naming each register, its copy's age and the limit, in French
+    assert 'id="registers-warning"' in page and 'role="alert"' in page
+    assert "copie du 28/09/2026, vieille de 60 jours (au plus 45 jours)" in page
+    assert "Répertoire Sirene des établissements (Insee) : aucune copie importée" in page
+    # And fresh copies show no warning
+    fresh = register_ages({"organismes-formation": date(2026, 11, 1), "sirene": date(2026, 11, 1)},
+                          today=date(2026, 11, 27), max_age_days=45)
+    assert "registers-warning" not in render_dashboard(build_dashboard_data([], season="2026", generated_at=NOW,
+                                                                            registers=fresh))

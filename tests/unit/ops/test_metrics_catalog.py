@@ -33,6 +33,7 @@ EXPECTED = {
     "PaidAmount": (),
     "ClaimReceived": (),
     "MailQuarantined": ("Reason",),
+    "RegisterStale": (),
     "HandlerFailure": ("Function",),
 }
 
