@@ -96,6 +96,8 @@ def signed_in(browser, served, user: str, *, wait_for: str):
     page.get_by_label("Mot de passe").fill(served["passwords"][user])
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_selector(wait_for)
+    # The sign-in's own requests (who am I, the first view's list) are answered before the person acts.
+    page.wait_for_load_state("networkidle")
     return page
 
 
