@@ -188,6 +188,10 @@ class Meter:
         params = (context or {}).get("meter_params") or {}
         who = self.who
         with self._lock:
+            if who == "aws":
+                # AWS's own work played by the local stack (S3's lifecycle run, DynamoDB's TTL): no request billed.
+                self.harness[(service, operation)] += 1
+                return
             if service == "stepfunctions" and operation in ("ListExecutions", "GetExecutionHistory",
                                                             "DescribeExecution") and who in (None, "platform", "agent"):
                 self.harness[(service, operation)] += 1
@@ -341,3 +345,36 @@ def lambda_stats(invocations: list[Invocation]) -> dict[str, dict[str, float]]:
                          "median_s": durations[len(durations) // 2], "p95_s": durations[int(0.95 * (len(durations) - 1))],
                          "max_s": durations[-1]}
     return out
+
+
+class TextractStandIn:
+    """Stands in for Amazon Textract on the local stack: Tesseract reads, every call is counted as one
+    DetectDocumentText page (an upper bound: the MRZ re-read of a cropped band is a call of its own) and may
+    wait `latency` seconds, as a call to the service would.
+
+    Not Tesseract's own class, so the document sandbox calls it back in the handler's process, as it calls
+    Textract there (documents.sandbox): the count and the wait happen where they would on AWS."""
+
+    def __init__(self, on_page: Any, latency: float = 0.0) -> None:
+        from clea_intake.documents.ocr import TesseractOcr
+
+        self._engine = TesseractOcr()
+        self._on_page = on_page
+        self._latency = latency
+
+    def _page(self) -> None:
+        self._on_page()
+        if self._latency:
+            time.sleep(self._latency)
+
+    def image_text(self, image: Any) -> str:
+        self._page()
+        return self._engine.image_text(image)
+
+    def layout_text(self, image: Any) -> str:
+        self._page()
+        return self._engine.layout_text(image)
+
+    def mrz_text(self, image: Any) -> str:
+        self._page()
+        return self._engine.mrz_text(image)

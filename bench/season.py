@@ -13,6 +13,7 @@ through boto3's event hooks (bench/meter.py) and priced from bench/prices-eu-wes
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import multiprocessing
@@ -104,22 +105,26 @@ def run_shard(applications: int, shard: int, shards: int, release: bool, textrac
 def _run_shard(meter: Any, applications: int, shard: int, shards: int, release: bool,
                textract_latency: float) -> dict[str, Any]:
     import boto3
+    from meter import TextractStandIn
 
-    from clea_intake.documents.ocr import TesseractOcr
+    # On AWS every page the pipeline reads by OCR is a DetectDocumentText request, made from the handler's
+    # process (the sandbox calls its provider back there): the stand-in counts them and waits as Textract would.
+    from clea_intake import runtime
     from clea_intake.local import patches, season
     from clea_intake.local.stack import LocalStack
 
+    def page() -> None:
+        with meter._lock:
+            meter.textract_pages += 1
 
-    # Every page the pipeline reads by OCR is one DetectDocumentText request on AWS (TextractOcr.image_text).
-    original_text = TesseractOcr.image_text
+    textract = TextractStandIn(page, textract_latency)
+    original_ocr = runtime.ocr
 
-    def image_text(self, image):  # noqa: ANN001, ANN202
-        meter.textract_pages += 1
-        if textract_latency:
-            time.sleep(textract_latency)
-        return original_text(self, image)
+    @functools.cache
+    def ocr() -> TextractStandIn:
+        return textract
 
-    TesseractOcr.image_text = image_text
+    runtime.ocr = ocr
     original_event = patches.send_object_event
 
     def object_event(*args: Any) -> None:
@@ -127,6 +132,19 @@ def _run_shard(meter: Any, applications: int, shard: int, shards: int, release: 
         original_event(*args)
 
     patches.send_object_event = object_event
+    from clea_intake.local import platform
+
+    original_expiry = platform.run_expiry
+
+    def expiry(*args: Any) -> Any:
+        before = meter.who
+        meter.acting("aws")
+        try:
+            return original_expiry(*args)
+        finally:
+            meter.acting(before)
+
+    platform.run_expiry = expiry
 
     started, cpu = time.perf_counter(), time.process_time()
     rss_at: list[tuple[int, float]] = []
@@ -135,7 +153,6 @@ def _run_shard(meter: Any, applications: int, shard: int, shards: int, release: 
     stack.start()
     # moto's mock replaces boto3's default session: the hooks go on the one it set, and every client the
     # handlers use is created again from it (the resources stay, in moto's backends).
-    from clea_intake import runtime
     from clea_intake.adapters import clients
 
     boto3.setup_default_session()
@@ -166,8 +183,9 @@ def _run_shard(meter: Any, applications: int, shard: int, shards: int, release: 
         documents = sum(1 for key in _object_keys() if "/documents/" in key or key.startswith("claims/"))
     finally:
         stack.stop()
-        TesseractOcr.image_text = original_text
+        runtime.ocr = original_ocr
         patches.send_object_event = original_event
+        platform.run_expiry = original_expiry
     usage, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         "shard": shard, "cases": len(run.expected), "actions": run.actions,

@@ -11,7 +11,8 @@ def record_handler(record: SQSRecord) -> None:
     obj = s3_object_of(record)
     if obj is not None:
         document_received(ports(), bucket=obj.bucket, key=obj.key, etag=obj.etag, version_id=obj.version_id,
-                          now=clock.now(), sequencer=obj.sequencer, last_modified=obj.last_modified)
+                          now=clock.now(), sequencer=obj.sequencer, last_modified=obj.last_modified,
+                          uploaded_at=obj.uploaded_at)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -88,6 +88,7 @@ class S3Object:
     version_id: str | None
     sequencer: str | None = None
     last_modified: datetime | None = None
+    uploaded_at: datetime | None = None  # the event's time: when the platform dropped the object
 
 
 class _Bucket(BaseModel):
@@ -115,6 +116,7 @@ class ObjectCreatedEvent(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     detail: _Detail
+    time: datetime | None = None  # when S3 emitted the event: the object's upload
 
 
 def s3_object_of(record: SQSRecord) -> S3Object | None:
@@ -126,7 +128,8 @@ def s3_object_of(record: SQSRecord) -> S3Object | None:
     body = record.json_body
     if isinstance(body, dict) and body.get("Event") == "s3:TestEvent":
         return None
-    detail = ObjectCreatedEvent.model_validate(body).detail
+    event = ObjectCreatedEvent.model_validate(body)
+    detail = event.detail
     bucket, key = detail.bucket.name, decode_key(detail.object.key)
     etag = (detail.object.etag or "").strip('"')
     version_id = detail.object.version_id or None
@@ -136,7 +139,7 @@ def s3_object_of(record: SQSRecord) -> S3Object | None:
         head = head_object(bucket, key, version_id)
         etag, version_id, last_modified = etag or head.etag, version_id or head.version_id, head.last_modified
     return S3Object(bucket=bucket, key=key, etag=etag, version_id=version_id, sequencer=sequencer,
-                    last_modified=last_modified)
+                    last_modified=last_modified, uploaded_at=event.time)
 
 
 class Deferred(Exception):  # noqa: N818 - a record put back, not an error of the record

@@ -127,6 +127,33 @@ def test_classify_document_flate_bomb_in_a_batch_gets_its_finding_and_the_others
     assert str(recorded[keys[0]].doc_type) == "proof_of_address"
 
 
+def test_classify_document_dates_a_piece_by_its_upload_not_by_its_reading(repo):
+    # Given a bill uploaded two days before it is read (a backlog, an OCR outage), and one whose event
+    # claims a time after the reading
+    from datetime import timedelta
+
+    from tests.hostile_files import text_pdf
+
+    keys = [f"applications/{CASE_ID}/documents/justificatif de domicile février.pdf",
+            f"applications/{CASE_ID}/documents/pièce d'identité (recto).pdf"]
+    objects = {key: _upload(key, text_pdf() + key.encode()) for key in keys}
+    event = _event("sqs_eventbridge_s3_documents_batch.json", objects)
+    uploaded = {keys[0]: NOW - timedelta(days=2), keys[1]: NOW + timedelta(hours=1)}
+    for record in event["Records"]:
+        try:
+            body = json.loads(record["body"])
+            body["time"] = uploaded[unquote_plus(body["detail"]["object"]["key"])].isoformat()
+        except (ValueError, KeyError):
+            continue
+        record["body"] = json.dumps(body, ensure_ascii=False)
+    # When the batch is handled now
+    _invoke("classify_document", event)
+    # Then the first is dated by its upload, the second by its reading (an event is never dated ahead)
+    recorded = {d.key: d for d in repo.documents(CASE_ID)}
+    assert recorded[keys[0]].received_at == uploaded[keys[0]]
+    assert recorded[keys[1]].received_at == NOW
+
+
 # -- intake_application --------------------------------------------------------------------------------
 def _executions() -> list[str]:
     page = clients.client("stepfunctions").list_executions(stateMachineArn=NAMES.state_machine_arn)

@@ -139,11 +139,21 @@ class Dispatcher:
         return delivered
 
     def _busy_executions(self) -> list[str]:
-        paginator = clients.client("stepfunctions").get_paginator("list_executions")
-        running = [e["name"] for page in paginator.paginate(stateMachineArn=self.names.state_machine_arn,
-                                                            statusFilter="RUNNING") for e in page["executions"]]
         with self._lock:
-            return [n for n in running if self._parked.get(n) is None or self._parked[n] != self._generation.get(n)]
+            return [n for n in self._running_executions()
+                    if self._parked.get(n) is None or self._parked[n] != self._generation.get(n)]
+
+    def _running_executions(self) -> list[str]:
+        """The state machine's running executions, read in moto's backend: `settle` asks many times a second,
+        and ListExecutions serialises every execution kept (those parked on a claim's task token stay for
+        weeks), so through the API each poll grew with the season."""
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+        backend = stepfunctions_parser_backends[DEFAULT_ACCOUNT_ID][self.names.region]
+        machines = [m for m in backend.state_machines if m.arn == self.names.state_machine_arn]
+        return [e.name for m in machines for e in list(m.executions)
+                if str(e.status) in ("RUNNING", "ExecutionStatus.RUNNING")]
 
     def settle(self, timeout: float | None = None) -> None:
         """Pump queues until nothing moves: every execution is parked on a task token or finished."""

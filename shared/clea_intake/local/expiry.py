@@ -18,9 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from clea_intake.adapters import clients
 from clea_intake.domain.retention import EXPIRE_TAG
+from clea_intake.local import moto_dynamodb
 
 
 @dataclass(frozen=True)
@@ -29,38 +31,61 @@ class ExpiryRun:
     items: int
 
 
+def _s3_backend() -> Any:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.s3.models import s3_backends
+
+    return s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
+
+
+def _tagged_versions(bucket: str) -> list[tuple[str, str]]:
+    """The current versions tagged for expiry, read from moto's backend: the lifecycle run is S3's own work,
+    no request of the stack's (and listing every version through the API grew with the bucket: moto's
+    ListObjectVersions copies each version, body and all)."""
+    from moto.s3.models import FakeKey
+
+    backend = _s3_backend()
+    wanted = {"Key": EXPIRE_TAG["Key"], "Value": EXPIRE_TAG["Value"]}
+    return [(name, key.version_id) for name, key in list(backend.buckets[bucket].keys.items())
+            if isinstance(key, FakeKey) and wanted in backend.tagger.list_tags_for_resource(key.arn)["Tags"]]
+
+
 def expire_tagged_objects(bucket: str) -> int:
+    from moto.s3.models import FakeKey
+
     s3 = clients.client("s3")
-    current = [(v["Key"], v["VersionId"]) for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket)
-               for v in page.get("Versions", []) if v["IsLatest"]]
+    store = _s3_backend().buckets[bucket].keys
     deleted = 0
-    for key, version_id in current:
-        if EXPIRE_TAG in s3.get_object_tagging(Bucket=bucket, Key=key, VersionId=version_id)["TagSet"]:
-            s3.delete_object(Bucket=bucket, Key=key)                          # the delete marker
-            s3.delete_object(Bucket=bucket, Key=key, VersionId=version_id)    # the tagged version
-            left = s3.list_object_versions(Bucket=bucket, Prefix=key)
-            if not [v for v in left.get("Versions", []) if v["Key"] == key]:
-                for marker in left.get("DeleteMarkers", []):
-                    if marker["Key"] == key:
-                        s3.delete_object(Bucket=bucket, Key=key, VersionId=marker["VersionId"])
-            deleted += 1
+    for key, version_id in _tagged_versions(bucket):
+        s3.delete_object(Bucket=bucket, Key=key)                          # the delete marker
+        s3.delete_object(Bucket=bucket, Key=key, VersionId=version_id)    # the tagged version
+        left = store.getlist(key, [])
+        if not any(isinstance(version, FakeKey) for version in left):
+            for marker in left:
+                s3.delete_object(Bucket=bucket, Key=key, VersionId=marker.version_id)
+        deleted += 1
     return deleted
 
 
 def expire_items(table_name: str, now: datetime) -> int:
-    table = clients.resource("dynamodb").Table(table_name)
+    """DynamoDB's TTL process: its deletes are DynamoDB's own (no request, no write unit), read and made in
+    moto's backend under the lock every request of the stack takes."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    region = clients.client("dynamodb").meta.region_name
     moment = int(now.timestamp())
-    deleted = 0
-    kwargs: dict = {"FilterExpression": "attribute_exists(expires_at) AND expires_at <= :now",
-                    "ExpressionAttributeValues": {":now": moment}, "ProjectionExpression": "pk, sk"}
-    while True:
-        page = table.scan(**kwargs)
-        for item in page.get("Items", []):
-            table.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
-            deleted += 1
-        if "LastEvaluatedKey" not in page:
-            return deleted
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    with moto_dynamodb.LOCK:
+        table = dynamodb_backends[DEFAULT_ACCOUNT_ID][region].get_table(table_name)
+        due = []
+        for partition in table.items.values():
+            for item in partition.values():
+                at = item.attrs.get("expires_at")
+                if at is not None and at.type == "N" and int(float(at.value)) <= moment:
+                    due.append((item.hash_key, item.range_key))
+        for hash_key, range_key in due:
+            table.delete_item(hash_key, range_key)
+    return len(due)
 
 
 def run_expiry(bucket: str, table_name: str, now: datetime) -> ExpiryRun:

@@ -1,5 +1,6 @@
 """moto made to run the deployed stack's way: Lambda invokes go to the real handlers, Retry waits are scaled,
-Step Functions reuses its clients, DynamoDB transactions are isolated and S3 events read as AWS writes them."""
+Step Functions reuses its clients, DynamoDB transactions are isolated, queries read their partition
+(local.moto_dynamodb) and S3 events read as AWS writes them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from clea_intake.local import moto_dynamodb
+from clea_intake.local.moto_dynamodb import DynamoPatches
 from clea_intake.local.s3_events import send_object_event
 
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
@@ -66,7 +69,7 @@ class MotoPatches:
         self._lock = threading.Lock()
         self._original_invoke = None
         self._sfn_clients: dict[tuple[str, str], Any] = {}
-        self._dynamo_lock = threading.RLock()
+        self._dynamo = DynamoPatches()
 
     def apply(self) -> None:
         from moto.awslambda_simple.models import LambdaSimpleBackend
@@ -89,13 +92,14 @@ class MotoPatches:
         from moto.dynamodb.responses import DynamoHandler
 
         self._original_dynamo_call = DynamoHandler.call_action
-        original_dynamo_call, dynamo_lock = self._original_dynamo_call, self._dynamo_lock
+        original_dynamo_call, dynamo_lock = self._original_dynamo_call, moto_dynamodb.LOCK
 
         def call_action(handler):
             with dynamo_lock:
                 return original_dynamo_call(handler)
 
         DynamoHandler.call_action = call_action
+        self._dynamo.apply()  # queries read their partition, transactions copy only what they touch
         from moto.s3 import notifications
 
         self._original_send_event_bridge = notifications._send_event_bridge_message
@@ -117,6 +121,7 @@ class MotoPatches:
             from moto.dynamodb.responses import DynamoHandler
 
             DynamoHandler.call_action = self._original_dynamo_call
+            self._dynamo.remove()
             LambdaSimpleBackend.invoke = self._original_invoke
             lambda_eval_utils.boto_client_for = self._original_client_for
             from moto.s3 import notifications

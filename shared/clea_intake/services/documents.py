@@ -64,7 +64,7 @@ def version_order(sequencer: str | None, last_modified: datetime | None = None) 
 
 def document_received(ports: Ports, *, bucket: str, key: str, etag: str, version_id: str | None,
                       now: datetime, sequencer: str | None = None,
-                      last_modified: datetime | None = None) -> DocumentOutcome:
+                      last_modified: datetime | None = None, uploaded_at: datetime | None = None) -> DocumentOutcome:
     """Read and record one document, then move its case on (services.flow.advance).
 
     A delivery of a version already recorded moves the case on too: when the handler died after the
@@ -72,15 +72,19 @@ def document_received(ports: Ports, *, bucket: str, key: str, etag: str, version
     settles what is due, and sends each notice once, so a plain repetition changes nothing.
     """
     outcome = receive(ports, bucket=bucket, key=key, etag=etag, version_id=version_id, now=now,
-                      sequencer=sequencer, last_modified=last_modified)
+                      sequencer=sequencer, last_modified=last_modified, uploaded_at=uploaded_at)
     if outcome.status in ("recorded", "duplicate") and outcome.case_id is not None:
         advance(ports, outcome.case_id, now)
     return outcome
 
 
 def receive(ports: Ports, *, bucket: str, key: str, etag: str, version_id: str | None,
-            now: datetime, sequencer: str | None = None, last_modified: datetime | None = None) -> DocumentOutcome:
+            now: datetime, sequencer: str | None = None, last_modified: datetime | None = None,
+            uploaded_at: datetime | None = None) -> DocumentOutcome:
     """Read and record one document version; the newest version's reading wins.
+
+    The piece is dated by its upload (`uploaded_at`, the S3 event's time), not by its reading: a queue
+    backlog, an OCR outage or a retry never makes a piece late nor judges its validity on a later day.
 
     A repeated delivery of the same version does nothing; an event of a version older than the recorded
     reading does nothing ("stale"); a newer version is read and replaces it, under a condition of the
@@ -119,11 +123,12 @@ def receive(ports: Ports, *, bucket: str, key: str, etag: str, version_id: str |
         return DocumentOutcome(case_id, twins[0].doc_id, "duplicate", str(twins[0].doc_type))
 
     order = order or version_order(None, obj.last_modified)
+    received = uploaded_at if uploaded_at is not None and uploaded_at <= now else now
     original_name = unquote(obj.metadata.get("original-filename", "")) or name
     if obj.size > policy.documents.max_file_bytes:
         readings = [_too_large(obj.size, policy.documents.max_file_bytes, digest)]
     else:
-        readings = read_pieces(obj.body, filename=original_name, as_of=local_day(now, policy), policy=policy,
+        readings = read_pieces(obj.body, filename=original_name, as_of=local_day(received, policy), policy=policy,
                                ocr=ports.ocr)
     # One PDF may hold several pieces: each is a document of the case, on its own pages.
     piece_ids = [doc_id] if len(readings) == 1 else [piece_doc_id(doc_id, r.page_numbers) for r in readings]
@@ -133,7 +138,7 @@ def receive(ports: Ports, *, bucket: str, key: str, etag: str, version_id: str |
         record = DocumentRecord(
             case_id=case_id, doc_id=piece_id, bucket=bucket, key=key, etag=etag, sha256=digest,
             version_id=version_id or obj.version_id, version_order=order, original_name=original_name,
-            source=source, received_at=now, doc_type=reading.doc_type,
+            source=source, received_at=received, doc_type=reading.doc_type,
             confidence=reading.confidence, fields=reading.fields, findings=reading.findings,
             status="review" if in_review else "read", pages=reading.pages, page_numbers=reading.page_numbers,
             text_source=reading.text_source, media_type=reading.media_type,
