@@ -17,12 +17,15 @@ deadline and none is refused LATE_COMPLETION. Prints the backlog, the simulated 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import threading
 import time
 from datetime import date, timedelta
+from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
 os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
 
@@ -70,7 +73,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from clea_intake import clock
-    from clea_intake.documents.ocr import TesseractOcr
     from clea_intake.domain.calendar import completeness_deadline
     from clea_intake.domain.policy import policy_for
     from clea_intake.local.outcome import case_outcome
@@ -93,13 +95,20 @@ def main(argv: list[str] | None = None) -> int:
         pieces[app["case_id"]] = application_documents(app, received=dropped_at.date(), seed=number,
                                                        medium_for=media)
 
-    original_text = TesseractOcr.image_text
+    # Each OCR page is a Textract call made from the handler's process (the sandbox calls its provider back
+    # there): the stand-in holds it to the TPS quota and the injected latency on the simulated clock.
+    from meter import TextractStandIn
 
-    def image_text(self, image):  # noqa: ANN001, ANN202
-        work.page()
-        return original_text(self, image)
+    from clea_intake import runtime
 
-    TesseractOcr.image_text = image_text
+    textract = TextractStandIn(work.page)
+    original_ocr = runtime.ocr
+
+    @functools.cache
+    def ocr() -> TextractStandIn:
+        return textract
+
+    runtime.ocr = ocr
     wall = time.perf_counter()
     try:
         with LocalStack() as stack:
@@ -132,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             documents = [d for app in forms for d in repo.documents(app["case_id"])]
             dead = stack.dead_letters()
     finally:
-        TesseractOcr.image_text = original_text
+        runtime.ocr = original_ocr
 
     late = [c for c, o in outcomes.items() if "LATE_COMPLETION" in o["reasons"]]
     unread = [d.doc_id for d in documents if d.status not in ("read", "review")]
