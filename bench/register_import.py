@@ -11,6 +11,7 @@ resident set (VmHWM, see peak_rss_kb) is that process's alone, moto's memory is 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import os
@@ -26,6 +27,7 @@ REGION = "eu-west-3"
 BUCKET, TABLE = "bench-registers", "bench-registers-cases"
 KEY = "registers/organismes-formation/2026-02-15.csv"
 BUDGET_MB = 256
+WRITES = {"BatchWriteItem", "PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems"}
 
 
 def rows(count: int):
@@ -52,19 +54,48 @@ def event(etag: str) -> dict:
 
 
 def child(etag: str) -> None:
-    """One function run: the handler as Lambda calls it, then this process's peak memory."""
+    """One function run: the handler as Lambda calls it; this process's memory and CPU, and every request sent."""
+    import boto3
+
     sys.path.insert(0, str(ROOT / "functions" / "import_register"))
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     from app import lambda_handler  # functions/import_register/app.py
+
+    # Every HTTP request the clients send (retries included), by service and operation: botocore's
+    # before-send event, registered on the session every client of the run is built from.
+    sent: dict[str, int] = {}
+
+    def count(event_name: str, **_kwargs) -> None:
+        operation = ".".join(event_name.split(".")[1:3])
+        sent[operation] = sent.get(operation, 0) + 1
+
+    boto3.setup_default_session()
+    boto3.DEFAULT_SESSION.events.register("before-send", count)
 
     class Context:
         function_name, memory_limit_in_mb, aws_request_id = "import-register", BUDGET_MB, "bench"
         invoked_function_arn = f"arn:aws:lambda:{REGION}:123456789012:function:import-register"
 
+    loaded_kb, cpu_loaded, run_started = rss_kb("VmRSS"), time.process_time(), time.perf_counter()
     response = lambda_handler(event(etag), Context())
+    run_seconds, run_cpu = time.perf_counter() - run_started, time.process_time() - cpu_loaded
     peak_kb = peak_rss_kb()
     print(json.dumps({"response": response, "seconds": round(time.perf_counter() - started, 1),
-                      "peak_rss_mb": round(peak_kb / 1024, 1)}))
+                      "run_seconds": round(run_seconds, 1), "run_cpu_seconds": round(run_cpu, 1),
+                      "cpu_seconds": round(time.process_time() - cpu_started, 1),
+                      "loaded_rss_mb": round(loaded_kb / 1024, 1), "peak_rss_mb": round(peak_kb / 1024, 1),
+                      "requests": dict(sorted(sent.items()))}))
+
+
+def rss_kb(field: str) -> int:
+    """A line of /proc/self/status in kB (VmRSS: resident now; VmHWM: the peak), 0 where /proc is absent."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def peak_rss_kb() -> int:
@@ -73,31 +104,31 @@ def peak_rss_kb() -> int:
     resource.getrusage(RUSAGE_SELF).ru_maxrss is not used alone: Linux carries over into it the resident set
     of the address space the process had before exec, here the benchmark's parent holding the moto server's
     items, and would report the parent's memory. ru_maxrss is the fallback where /proc is absent."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss_kb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def register_items(dynamodb) -> int:
-    """Register items in the table (the benchmark may scan moto; the running system never scans)."""
-    total, start = 0, None
-    while True:
-        page = dynamodb.scan(TableName=TABLE, Select="COUNT", FilterExpression="begins_with(pk, :p)",
-                             ExpressionAttributeValues={":p": {"S": "REGISTER#"}},
-                             **({"ExclusiveStartKey": start} if start else {}))
-        total += page["Count"]
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            return total
+def table_state() -> dict:
+    """The table as moto holds it (read in the server's own process, as no function may scan): the register
+    rows' count and a digest of all their attributes, and the same for the import's records (marker, current)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    table = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].tables[TABLE]
+    hashes: dict[str, list[bytes]] = {"rows": [], "records": []}
+    for item in table.all_items():
+        attributes = item.to_json()["Attributes"]
+        kind = "rows" if attributes.get("type") == {"S": "register_entry"} else "records"
+        hashes[kind].append(hashlib.sha256(json.dumps(attributes, sort_keys=True).encode()).digest())
+    return {kind: len(found) for kind, found in hashes.items()} | {
+        f"{kind}_digest": hashlib.sha256(b"".join(sorted(found))).hexdigest()[:16] for kind, found in hashes.items()}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=150_000)
+    parser.add_argument("--redrop", action="store_true",
+                        help="then drop the same file again under another ETag (multipart upload): rows unchanged")
+    parser.add_argument("--json", metavar="PATH", help="write every run's figures there")
     parser.add_argument("--child", metavar="ETAG", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -105,6 +136,7 @@ def main() -> int:
         return 0
 
     import boto3
+    from boto3.s3.transfer import TransferConfig
     from moto.server import ThreadedMotoServer
 
     from clea_intake.local.resources import create_cases_table
@@ -128,28 +160,42 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "organismes-formation.csv"
             size = write_register(path, OF_HEADER, rows(args.rows), ";")
-            s3.upload_file(str(path), BUCKET, KEY)
-        etag = s3.head_object(Bucket=BUCKET, Key=KEY)["ETag"].strip('"')
-        print(f"file: {args.rows} rows, {size / 1e6:.1f} MB, s3://{BUCKET}/{KEY}")
-        dynamodb = boto3.client("dynamodb", region_name=REGION)
-        runs = []
-        for label in ("import", "re-import"):
-            done = subprocess.run([sys.executable, __file__, "--child", etag], env=env, capture_output=True,
-                                  text=True, check=False)
-            if done.returncode != 0:
-                print(done.stdout[-2000:], done.stderr[-4000:], file=sys.stderr)
-                return 1
-            report = json.loads(done.stdout.strip().splitlines()[-1])
-            report["items"] = register_items(dynamodb)
-            runs.append(report)
-            print(f"{label}: {report['seconds']} s, peak RSS {report['peak_rss_mb']} MB, "
-                  f"failures {report['response'].get('batchItemFailures')}, register items {report['items']}")
-        first, again = runs
-        within = first["peak_rss_mb"] < BUDGET_MB and again["peak_rss_mb"] < BUDGET_MB
-        unchanged = again["items"] == first["items"] and not again["response"].get("batchItemFailures")
+            s3.upload_file(str(path), BUCKET, KEY, Config=TransferConfig(multipart_threshold=1 << 40))
+            print(f"file: {args.rows} rows, {size / 1e6:.1f} MB, s3://{BUCKET}/{KEY}")
+            runs = {}
+            for label in ("import", "re-import", "re-drop") if args.redrop else ("import", "re-import"):
+                if label == "re-drop":
+                    # The same file dropped again, uploaded in 8 MB parts: another ETag, the same bytes.
+                    s3.upload_file(str(path), BUCKET, KEY, Config=TransferConfig(multipart_threshold=1,
+                                                                                 multipart_chunksize=8 << 20))
+                etag = s3.head_object(Bucket=BUCKET, Key=KEY)["ETag"].strip('"')
+                done = subprocess.run([sys.executable, __file__, "--child", etag], env=env, capture_output=True,
+                                      text=True, check=False)
+                if done.returncode != 0:
+                    print(done.stdout[-2000:], done.stderr[-4000:], file=sys.stderr)
+                    return 1
+                report = json.loads(done.stdout.strip().splitlines()[-1]) | {"etag": etag, "table": table_state()}
+                runs[label] = report
+                print(f"{label} (ETag {etag}): handler {report['run_seconds']} s wall, {report['run_cpu_seconds']} s "
+                      f"CPU; process {report['seconds']} s; RSS {report['loaded_rss_mb']} MB loaded, "
+                      f"peak (VmHWM) {report['peak_rss_mb']} MB; failures {report['response'].get('batchItemFailures')}"
+                      f"\n  requests {report['requests']}\n  table {report['table']}")
+        if args.json:
+            Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+            Path(args.json).write_text(json.dumps({"rows": args.rows, "bytes": size, "runs": runs}, indent=1))
+        first, again = runs["import"], runs["re-import"]
+        within = all(run["peak_rss_mb"] < BUDGET_MB for run in runs.values())
+        writes = sum(n for op, n in again["requests"].items() if op.split(".")[1] in WRITES)
+        unchanged = again["table"] == first["table"] and writes == 0 and not again["response"].get("batchItemFailures")
         print(f"peak RSS under {BUDGET_MB} MB: {'yes' if within else 'NO'}; "
-              f"re-import changes nothing: {'yes' if unchanged else 'NO'}")
-        return 0 if within and unchanged else 1
+              f"re-import writes nothing and leaves the table as it was: {'yes' if unchanged else 'NO'}")
+        same_rows = True
+        if "re-drop" in runs:
+            dropped = runs["re-drop"]["table"]
+            same_rows = (dropped["rows"], dropped["rows_digest"]) == (first["table"]["rows"],
+                                                                      first["table"]["rows_digest"])
+            print(f"re-drop under another ETag rewrites every row identical: {'yes' if same_rows else 'NO'}")
+        return 0 if within and unchanged and same_rows else 1
     finally:
         server.stop()
 
