@@ -301,3 +301,19 @@ def test_items_dynamodb_leaves_unprocessed_are_sent_again_until_all_are_written(
     assert len([i for i in _register_items(dynamo_repo) if i["type"] == "register_entry"]) == 60
     assert len(held) == 3 and len(waits) == 2 and all(0 <= w <= 5.0 for w in waits)
     assert dynamo_repo.training_organisation("75000000029", date(2026, 2, 15)).siren == "000000029"
+
+
+def test_a_row_listed_twice_is_written_once_the_later_row_kept(dynamo_repo: Repository):
+    # Given a list naming the same NDA twice within one request's 25 rows (DynamoDB refuses a request that
+    # puts one key twice), the later row no longer Qualiopi
+    rows = [of_row(f"75{n:09d}", f"{n:09d}") for n in range(10)]
+    rows.insert(5, of_row("75000000002", "000000002", qualiopi=False))
+    data = register_csv(OF_HEADER, rows, ";")
+    # When it is imported
+    report = import_register(dynamo_repo, [data], key="registers/organismes-formation/2026-02-15.csv", etag="e1",
+                             at=AT)
+    # Then every row was read, the NDA and its SIRET hold one item each, from the later row
+    assert report.kept == 11
+    assert len([i for i in _register_items(dynamo_repo) if i["type"] == "register_entry"]) == 20
+    assert dynamo_repo.training_organisation("75000000002", date(2026, 2, 15)).qualiopi_training is False
+    assert dynamo_repo.training_organisation_of_siret("00000000200074", date(2026, 2, 15)).qualiopi_training is False
