@@ -181,3 +181,139 @@ def test_evaluator_view_shows_what_each_register_says_with_its_date(dynamo_repo:
                                  "actions_de_formation_par_apprentissage": False}
     assert (sirene["register_date"], sirene["found"], sirene["active"]) == (date(2026, 2, 1), True, False)
     assert shown["name"] is None and shown["history"] == []
+
+
+# -- the batch writes, as DynamoDB answers them -------------------------------------------------------------
+class _Requests:
+    """Every request the project's DynamoDB clients send (retries included), by operation, seen by botocore."""
+
+    def __init__(self) -> None:
+        from clea_intake.adapters import clients
+
+        self.sent: dict[str, int] = {}
+        self._clients = [clients.client("dynamodb"), clients.bulk_client("dynamodb"),
+                         clients.resource("dynamodb").meta.client]
+        for client in self._clients:
+            client.meta.events.register("before-send.dynamodb", self._count)
+
+    def _count(self, event_name: str = "", **_kwargs) -> None:
+        operation = event_name.rsplit(".", 1)[-1]
+        self.sent[operation] = self.sent.get(operation, 0) + 1
+
+    def writes(self) -> int:
+        return sum(n for op, n in self.sent.items() if op in {"BatchWriteItem", "PutItem", "UpdateItem",
+                                                                "DeleteItem", "TransactWriteItems"})
+
+    def stop(self) -> None:
+        for client in self._clients:
+            client.meta.events.unregister("before-send.dynamodb", self._count)
+
+
+def _register_items(repo: Repository) -> list[dict]:
+    """The table's items under REGISTER# (a test may scan moto), in key order."""
+    table = boto3.resource("dynamodb", region_name="eu-west-3").Table(repo.table.table_name)
+    items, start = [], None
+    while True:
+        page = table.scan(ConsistentRead=True, **({"ExclusiveStartKey": start} if start else {}))
+        items.extend(page["Items"])
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return sorted((i for i in items if i["pk"].startswith("REGISTER#")), key=lambda i: (i["pk"], i["sk"]))
+
+
+def test_import_writes_25_items_a_request_and_a_reimport_sends_no_write(dynamo_repo: Repository):
+    # Given a 1,000-row list (each row kept under its NDA and under its declaring SIRET: 2,000 items)
+    data = register_csv(OF_HEADER, [of_row(f"75{n:09d}", f"{n:09d}") for n in range(1_000)], ";")
+    key = "registers/organismes-formation/2026-02-15.csv"
+    requests = _Requests()
+    try:
+        # When it is imported
+        import_register(dynamo_repo, _chunks(data, 4096), key=key, etag="e1", at=AT)
+        first = dict(requests.sent)
+        before = _register_items(dynamo_repo)
+        requests.sent.clear()
+        # And the same file (same ETag) arrives again
+        again = import_register(dynamo_repo, _chunks(data, 4096), key=key, etag="e1", at=AT)
+    finally:
+        requests.stop()
+    # Then the rows went out in full BatchWriteItem requests, no row on its own
+    assert first["BatchWriteItem"] == 2_000 // 25 and "PutItem" not in first
+    # And the second import sent no write at all and left every register item as it was
+    assert (again.status, requests.writes()) == ("already_imported", 0)
+    assert _register_items(dynamo_repo) == before
+
+
+def test_the_same_file_under_another_etag_rewrites_every_item_identical(dynamo_repo: Repository):
+    # Given a list imported once
+    data = register_csv(OF_HEADER, [of_row(f"75{n:09d}", f"{n:09d}", qualiopi=bool(n % 3)) for n in range(300)], ";")
+    key = "registers/organismes-formation/2026-02-15.csv"
+    import_register(dynamo_repo, [data], key=key, etag="e1", at=AT)
+    rows = [i for i in _register_items(dynamo_repo) if i["type"] == "register_entry"]
+    # When the same bytes are dropped again under another ETag (a multipart upload), a day later
+    report = import_register(dynamo_repo, [data], key=key, etag="e1-multipart-2", at=datetime(2026, 3, 2, tzinfo=UTC))
+    # Then the file is imported again, and every register row is the same item as before
+    assert report.status == "imported"
+    assert [i for i in _register_items(dynamo_repo) if i["type"] == "register_entry"] == rows
+    assert len(rows) == 600
+
+
+def test_items_dynamodb_leaves_unprocessed_are_sent_again_until_all_are_written(dynamo_repo: Repository, monkeypatch):
+    # Given DynamoDB throttling the register's writes: each of the first three requests writes only its first
+    # 10 puts and answers the rest as UnprocessedItems (what moto is sent is cut, what it answers completed)
+    import json
+
+    from clea_intake.adapters import clients
+    from clea_intake.adapters import table as table_module
+
+    waits: list[float] = []
+    monkeypatch.setattr(table_module.time, "sleep", waits.append)
+    held: list[list] = []
+
+    def cut(request, **_kwargs) -> None:
+        if len(held) < 3:
+            body = json.loads(request.body)
+            (name, writes), = body["RequestItems"].items()
+            body["RequestItems"][name], rest = writes[:10], writes[10:]
+            held.append([name, rest])
+            request.body = json.dumps(body).encode()
+            request.headers["Content-Length"] = str(len(request.body))
+
+    def unprocessed(parsed, **_kwargs) -> None:
+        if held and held[-1][1] is not None:
+            name, rest = held[-1]
+            parsed["UnprocessedItems"] = {name: rest}
+            held[-1][1] = None
+
+    bulk = clients.bulk_client("dynamodb")
+    bulk.meta.events.register("before-send.dynamodb.BatchWriteItem", cut)
+    bulk.meta.events.register("after-call.dynamodb.BatchWriteItem", unprocessed)
+    try:
+        # When 30 rows (60 items) are imported
+        data = register_csv(OF_HEADER, [of_row(f"75{n:09d}", f"{n:09d}") for n in range(30)], ";")
+        report = import_register(dynamo_repo, [data], key="registers/organismes-formation/2026-02-15.csv",
+                                 etag="e1", at=AT)
+    finally:
+        bulk.meta.events.unregister("before-send.dynamodb.BatchWriteItem", cut)
+        bulk.meta.events.unregister("after-call.dynamodb.BatchWriteItem", unprocessed)
+    # Then every item is written in the end: the first request's 15 unprocessed puts were sent again (10 of
+    # them written), then its last 5, each time after a backoff
+    assert report.kept == 30
+    assert len([i for i in _register_items(dynamo_repo) if i["type"] == "register_entry"]) == 60
+    assert len(held) == 3 and len(waits) == 2 and all(0 <= w <= 5.0 for w in waits)
+    assert dynamo_repo.training_organisation("75000000029", date(2026, 2, 15)).siren == "000000029"
+
+
+def test_a_row_listed_twice_is_written_once_the_later_row_kept(dynamo_repo: Repository):
+    # Given a list naming the same NDA twice within one request's 25 rows (DynamoDB refuses a request that
+    # puts one key twice), the later row no longer Qualiopi
+    rows = [of_row(f"75{n:09d}", f"{n:09d}") for n in range(10)]
+    rows.insert(5, of_row("75000000002", "000000002", qualiopi=False))
+    data = register_csv(OF_HEADER, rows, ";")
+    # When it is imported
+    report = import_register(dynamo_repo, [data], key="registers/organismes-formation/2026-02-15.csv", etag="e1",
+                             at=AT)
+    # Then every row was read, the NDA and its SIRET hold one item each, from the later row
+    assert report.kept == 11
+    assert len([i for i in _register_items(dynamo_repo) if i["type"] == "register_entry"]) == 20
+    assert dynamo_repo.training_organisation("75000000002", date(2026, 2, 15)).qualiopi_training is False
+    assert dynamo_repo.training_organisation_of_siret("00000000200074", date(2026, 2, 15)).qualiopi_training is False

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import copy
+import random
 import threading
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from boto3.dynamodb.conditions import Attr, Key
+from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from clea_intake import clock
-from clea_intake.adapters.clients import resource
+from clea_intake.adapters.clients import bulk_client, resource
 from clea_intake.domain.errors import WriteConflict
 
 Item = dict[str, Any]
@@ -30,6 +34,20 @@ class Write:
     item: Item
     condition: Condition = None
     delete: bool = False
+
+
+# BatchWriteItem takes at most 25 puts; the items it leaves unprocessed are sent again, backing off.
+BATCH_WRITE_MAX, BATCH_WRITE_ATTEMPTS, BATCH_WRITE_BACKOFF, BATCH_WRITE_MAX_BACKOFF = 25, 10, 0.05, 5.0
+_SERIALIZER = TypeSerializer()
+
+
+def _wire_value(value: Any) -> dict[str, Any]:
+    """An attribute in DynamoDB's wire format; text, the items' usual case, without the general serializer."""
+    return {"S": value} if type(value) is str else _SERIALIZER.serialize(value)
+
+
+class UnprocessedWrites(Exception):
+    """A batch write left items unprocessed after all its attempts (the table is throttled): retry later."""
 
 
 class ConditionFailed(Exception):
@@ -187,9 +205,7 @@ class DynamoTable:
 
     def put_many(self, items: list[Item]) -> None:
         """Unconditional puts in batches of 25, unprocessed items sent again (bulk loads such as a register)."""
-        with self._table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
-            for item in items:
-                batch.put_item(Item=item)
+        self.put_batches(items)
 
     def transact(self, writes: list[Write]) -> None:
         if len(writes) == 1:
@@ -230,5 +246,34 @@ class DynamoTable:
                 raise ConditionFailed(0) from exc
             raise
 
+    def put_batches(self, items: Iterable[Item]) -> int:
+        """Unconditional puts as BatchWriteItem requests of 25 (DynamoDB's most), built here in the wire format
+        (no boto3 resource transformation, no per-item round trip); the items a request leaves unprocessed
+        (throttling, a partition's limit) are sent again after an exponential backoff with jitter. Two items
+        of one key in a request are refused by DynamoDB: the later one is kept, as sequential puts would.
+        Returns the number of requests sent; UnprocessedWrites if some remain after every attempt."""
+        wire = bulk_client("dynamodb")
+        requests = 0
+        pending: dict[tuple[str, str], dict[str, Any]] = {}
+        for item in items:
+            key = (item["pk"], item["sk"])
+            if key not in pending and len(pending) == BATCH_WRITE_MAX:
+                requests += self._send_batch(wire, list(pending.values()))
+                pending = {}
+            pending[key] = {"PutRequest": {"Item": {name: _wire_value(v) for name, v in item.items()}}}
+        if pending:
+            requests += self._send_batch(wire, list(pending.values()))
+        return requests
 
-__all__ = ["Attr", "ConditionFailed", "DynamoTable", "InMemoryTable", "TableGateway", "Write"]
+    def _send_batch(self, wire: Any, writes: list[dict[str, Any]]) -> int:
+        for attempt in range(BATCH_WRITE_ATTEMPTS):
+            if attempt:
+                time.sleep(random.uniform(0, min(BATCH_WRITE_MAX_BACKOFF, BATCH_WRITE_BACKOFF * 2 ** attempt)))
+            left = wire.batch_write_item(RequestItems={self.table_name: writes}).get("UnprocessedItems") or {}
+            writes = left.get(self.table_name) or []
+            if not writes:
+                return attempt + 1
+        raise UnprocessedWrites(f"{len(writes)} items still unprocessed after {BATCH_WRITE_ATTEMPTS} requests")
+
+
+__all__ = ["Attr", "ConditionFailed", "DynamoTable", "InMemoryTable", "TableGateway", "UnprocessedWrites", "Write"]

@@ -91,19 +91,23 @@ def import_register(repo: Repository, chunks: Iterable[bytes], *, key: str, etag
     except RegisterHeaderMismatch as mismatch:
         raise InvalidRegisterFile(str(mismatch)) from mismatch
     rows = kept = skipped = 0
+    width, keep = len(header), keep_siret or set()
+    # Sirene's establishments outside the region are most of the file: dropped on their raw columns, before
+    # any record is built for them.
+    sirene_at = (positions["postal_code"], positions["siret"]) if kind == "sirene" else None
     batch: list[TrainingOrganisation | Establishment] = []
     for raw in reader:
         rows += 1
-        if len(raw) < len(header):
+        if len(raw) < width:
             skipped += 1
+            continue
+        if sirene_at is not None and not (raw[sirene_at[0]].strip()[:2] in region_departments
+                                          or raw[sirene_at[1]].strip() in keep):
             continue
         row = {name: raw[n] for name, n in positions.items()}
-        entry = TrainingOrganisation.from_row(row) if kind == "organismes-formation" else Establishment.from_row(row)
+        entry = TrainingOrganisation.from_row(row) if sirene_at is None else Establishment.from_row(row)
         if entry is None:
             skipped += 1
-            continue
-        if isinstance(entry, Establishment) and not (
-                (entry.postal_code or "")[:2] in region_departments or entry.siret in (keep_siret or set())):
             continue
         batch.append(entry)
         kept += 1
