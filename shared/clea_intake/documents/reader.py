@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import logging
 import time
 from datetime import date
+from importlib import resources
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,7 +24,7 @@ from clea_intake.documents.machine_zone import MrzReading, find_mrz
 from clea_intake.documents.ocr import OcrError, OcrProvider, TesseractOcr
 from clea_intake.documents.read.by_type import READERS
 from clea_intake.documents.read.identity import read_identity
-from clea_intake.documents.reading import Text
+from clea_intake.documents.reading import Text, compile_seen
 from clea_intake.domain.findings import IDENTITY_TYPES, DocType, Finding
 from clea_intake.domain.policy import Policy
 
@@ -148,6 +150,25 @@ def read_pieces_here(
         pieces.append(_read(part, list(range(first + 1, last + 2)), provider, as_of, policy, digest, started))
         started = time.perf_counter()
     return pieces
+
+
+def read_text_here(text: str, *, as_of: date, policy: Policy) -> DocumentReading:
+    """The reading of one page's text as if a text PDF had held it (no file is opened, no OCR runs)."""
+    extraction = sources.Extraction(text, 1, "text_layer", sources.PDF, [], [text])
+    provider = default_ocr(policy.documents.ocr_language)
+    return _read(extraction, [1], provider, as_of, policy, hashlib.sha256(text.encode()).hexdigest(),
+                 time.perf_counter())
+
+
+def warm_up(policy: Policy) -> None:
+    """Read the text of one generated piece of each type (documents/warm_up.json), so that what the readers
+    compile and index on first use (patterns, the word index, stdnum's tables) exists before the sandbox's
+    worker forks: otherwise every child, a copy of the worker, does that work again for its one file."""
+    stored = json.loads(resources.files("clea_intake.documents").joinpath("warm_up.json").read_text("utf-8"))
+    as_of = date.fromisoformat(stored["as_of"])
+    for text in stored["texts"].values():
+        read_text_here(text, as_of=as_of, policy=policy)
+    compile_seen()
 
 
 def split_pages(extraction: sources.Extraction, as_of: date, min_confidence: float) -> list[tuple[int, int]]:

@@ -477,13 +477,15 @@ def _wait(pid: int, deadline: float) -> tuple[int, Any, bool]:
 
 
 def _warm_up() -> None:
-    """Read one small bill and draw its page once, so that every child starts with the readers imported and
-    their caches filled; then freeze what exists, so a child's garbage collector does not copy it all."""
+    """Read one small bill and draw its page once, then the text of one piece of each type (reader.warm_up),
+    so that every child starts with the readers imported and their caches filled (a child's first use of a
+    pattern would otherwise compile it and rebuild the word index, for every file); then freeze what exists,
+    so a child's garbage collector does not copy it all."""
     import gc
 
     from fpdf import FPDF
 
-    from clea_intake.documents.reader import read_pieces_here
+    from clea_intake.documents.reader import read_pieces_here, warm_up
 
     doc = FPDF()
     doc.add_page()
@@ -494,6 +496,7 @@ def _warm_up() -> None:
     try:
         read_pieces_here(data, filename="warm.pdf", as_of=date(2026, 3, 10), policy=policy, ocr=None)
         _task_render_pages(data, "application/pdf", 30, 1, policy, None)
+        warm_up(policy)
     except Exception:  # noqa: BLE001 - warming is an optimisation; a child still reads without it
         logger.warning("sandbox warm-up failed")
     gc.collect()
