@@ -7,16 +7,19 @@ The actor written into a case's timeline is the token's identity, never a field 
 
 import base64
 import binascii
+import importlib.util
 import math
 import re
+import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from types import ModuleType
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError, UnauthorizedError
 
 from clea_intake import clock
-from clea_intake.console import auth, claims, dashboard, pages
+from clea_intake.console import auth, claims
 from clea_intake.console.auth import ADMIN, AGENTS, FINANCE, Principal
 from clea_intake.console.models import (
     ActOut,
@@ -57,9 +60,32 @@ from clea_intake.console.ratelimit import TokenBuckets
 from clea_intake.domain.errors import CaseNotFound
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.records import DocumentRecord, PaymentOrder, ReviewItem
-from clea_intake.services import cases, evaluators, review
-from clea_intake.services import payments as money
 from clea_intake.services.ports import Ports
+
+
+def _lazy(name: str) -> ModuleType:
+    """The module `name`, imported at its first use (importlib's LazyLoader), or at once if it already is.
+
+    Each route calls one or two services: a console call imports those it uses, not the mail parser, the
+    payment files, the dashboard and the page renderer of every other route."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None, name
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
+
+
+cases = _lazy("clea_intake.services.cases")
+evaluators = _lazy("clea_intake.services.evaluators")
+review = _lazy("clea_intake.services.review")
+money = _lazy("clea_intake.services.payments")
+dashboard = _lazy("clea_intake.console.dashboard")
+pages = _lazy("clea_intake.console.pages")
 
 ALL = frozenset({AGENTS, FINANCE, ADMIN})
 CASE_WORK = frozenset({AGENTS})

@@ -13,9 +13,7 @@ import logging
 import time
 from datetime import date
 from importlib import resources
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
 from clea_intake.documents import checks, sources
 from clea_intake.documents.classify import classify
@@ -25,37 +23,13 @@ from clea_intake.documents.ocr import OcrError, OcrProvider, TesseractOcr
 from clea_intake.documents.read.by_type import READERS
 from clea_intake.documents.read.identity import read_identity
 from clea_intake.documents.reading import Text, compile_seen
+from clea_intake.documents.result import DocumentReading
 from clea_intake.domain.findings import IDENTITY_TYPES, DocType, Finding
 from clea_intake.domain.policy import Policy
 
+__all__ = ["DocumentReading", "default_ocr", "read_pieces_here", "read_text_here", "split_pages", "warm_up"]
+
 logger = logging.getLogger(__name__)
-
-
-class DocumentReading(BaseModel):
-    """What the pipeline read on one piece; `fields` is JSON-able (dates as YYYY-MM-DD)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    doc_type: DocType
-    confidence: float = Field(ge=0, le=1)
-    fields: dict[str, Any]
-    findings: list[Finding]
-    pages: int
-    # The 1-based pages of the file this reading covers: every page of a single-piece file, the piece's
-    # own pages when one PDF holds several pieces (read_pieces); empty when the file could not be read.
-    # Kept out of the dump: the reading's shape stays the contract's; `classify` shows it as a piece's "pages".
-    page_numbers: list[int] = Field(default_factory=list, exclude=True)
-    text_source: Literal["text_layer", "ocr", "none"]
-    media_type: str
-    sha256: str
-
-    @property
-    def blocking(self) -> bool:
-        return any(f.blocking for f in self.findings)
-
-    @property
-    def needs_review(self) -> bool:
-        return any(f.code == "LOW_CONFIDENCE" for f in self.findings)
 
 
 @functools.cache

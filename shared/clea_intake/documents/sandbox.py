@@ -35,7 +35,7 @@ from clea_intake.domain.policy import Policy, SandboxLimits, current_policy
 
 if TYPE_CHECKING:
     from clea_intake.documents.ocr import OcrProvider
-    from clea_intake.documents.reader import DocumentReading
+    from clea_intake.documents.result import DocumentReading
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ def _recv_exact(sock: socket.socket, size: int, deadline: float | None) -> bytes
 # What the parent accepts from a child: a compromised parser must not make the parent run anything, so
 # only these classes can come back (the readings and the errors of ours that cross as themselves).
 _CHILD_CLASSES = {
-    "clea_intake.documents.reader": {"DocumentReading"},
+    "clea_intake.documents.result": {"DocumentReading"},
     "clea_intake.domain.findings": {"DocType", "Finding"},
     "clea_intake.domain.errors": None,  # any of the project's own errors
     "clea_intake.documents.ocr": {"OcrError"},
@@ -325,7 +325,7 @@ def read_pieces(data: bytes, *, filename: str, as_of: date, policy: Policy,
                 ocr: OcrProvider | None = None) -> Sandboxed:
     """`pipeline.read_pieces` in a child; over a limit, the one reading says PROCESSING_LIMIT."""
     kwargs = {"data": data, "filename": filename, "as_of": as_of, "policy": policy}
-    from clea_intake.documents.reader import DocumentReading
+    from clea_intake.documents.result import DocumentReading
 
     result = sandbox().run("read_pieces", kwargs, policy.sandbox, ocr)
     if result.limit is not None:
@@ -340,7 +340,7 @@ def _over_limit(data: bytes) -> DocumentReading:
     import hashlib
 
     from clea_intake.documents.finding_codes import make_finding
-    from clea_intake.documents.reader import DocumentReading
+    from clea_intake.documents.result import DocumentReading
     from clea_intake.documents.sources import sniff
     from clea_intake.domain.findings import DocType
 
