@@ -134,11 +134,22 @@ def read_text_here(text: str, *, as_of: date, policy: Policy) -> DocumentReading
                  time.perf_counter())
 
 
+def _warm_up_data() -> dict[str, Any]:
+    return json.loads(resources.files("clea_intake.documents").joinpath("warm_up.json").read_text("utf-8"))
+
+
+def warm_up_file() -> bytes:
+    """A one-page text PDF (a bill of one line, documents/warm_up.json) for warming the PDF and image code."""
+    import base64
+
+    return base64.b64decode(_warm_up_data()["pdf"])
+
+
 def warm_up(policy: Policy) -> None:
     """Read the text of one generated piece of each type (documents/warm_up.json), so that what the readers
     compile and index on first use (patterns, the word index, stdnum's tables) exists before the sandbox's
     worker forks: otherwise every child, a copy of the worker, does that work again for its one file."""
-    stored = json.loads(resources.files("clea_intake.documents").joinpath("warm_up.json").read_text("utf-8"))
+    stored = _warm_up_data()
     as_of = date.fromisoformat(stored["as_of"])
     for text in stored["texts"].values():
         read_text_here(text, as_of=as_of, policy=policy)

@@ -477,21 +477,16 @@ def _wait(pid: int, deadline: float) -> tuple[int, Any, bool]:
 
 
 def _warm_up() -> None:
-    """Read one small bill and draw its page once, then the text of one piece of each type (reader.warm_up),
-    so that every child starts with the readers imported and their caches filled (a child's first use of a
-    pattern would otherwise compile it and rebuild the word index, for every file); then freeze what exists,
-    so a child's garbage collector does not copy it all."""
+    """Read one small bill (a stored PDF: the worker imports no PDF writer) and draw its page once, then the
+    text of one piece of each type and layout (reader.warm_up), so that every child starts with the readers
+    imported and their caches filled (a child's first use of a pattern would otherwise compile it and rebuild
+    the word index, for every file); then freeze what exists, so a child's garbage collector does not copy it
+    all."""
     import gc
 
-    from fpdf import FPDF
+    from clea_intake.documents.reader import read_pieces_here, warm_up, warm_up_file
 
-    from clea_intake.documents.reader import read_pieces_here, warm_up
-
-    doc = FPDF()
-    doc.add_page()
-    doc.set_font("helvetica", size=12)
-    doc.multi_cell(0, 8, "Facture du 03/03/2026 - EDF - 12 rue des Lilas 33000 Bordeaux - Montant TTC 42,00 EUR")
-    data = bytes(doc.output())
+    data = warm_up_file()
     policy = current_policy()
     try:
         read_pieces_here(data, filename="warm.pdf", as_of=date(2026, 3, 10), policy=policy, ocr=None)

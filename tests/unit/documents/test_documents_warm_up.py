@@ -1,5 +1,6 @@
-"""The sandbox worker's warm-up texts: one generated piece of each type, read once by the worker before it
-forks, so that every child starts with the readers' patterns compiled and their word index built.
+"""The sandbox worker's warm-up: a small PDF bill it reads and draws, and the text of one generated piece of each
+type and layout, read once by the worker before it forks, so that every child starts with the readers' patterns
+compiled and their word index built.
 
 Rewrite the file after a change of the sample generator or of the readers with
 `.venv/bin/python tests/unit/documents/test_documents_warm_up.py`.
@@ -7,6 +8,7 @@ Rewrite the file after a change of the sample generator or of the readers with
 
 from __future__ import annotations
 
+import base64
 import json
 import sys
 from datetime import date
@@ -81,7 +83,43 @@ def test_after_the_warm_up_other_files_compile_no_pattern():
     assert after == warmed
 
 
+BILL = "Facture du 03/03/2026 - EDF - 12 rue des Lilas 33000 Bordeaux - Montant TTC 42,00 EUR"
+
+
+def bill_pdf() -> bytes:
+    """A one-line bill the worker reads and draws as a file (its PDF and image code paths), made here so that
+    the worker never imports fpdf (a third of its memory, copied into every child's address space)."""
+    from datetime import UTC, datetime
+
+    from fpdf import FPDF
+
+    doc = FPDF()
+    doc.set_creation_date(datetime(2026, 3, 2, tzinfo=UTC))
+    doc.add_page()
+    doc.set_font("helvetica", size=12)
+    doc.multi_cell(0, 8, BILL)
+    return bytes(doc.output())
+
+
+def test_the_warm_up_file_is_a_pdf_the_pipeline_reads():
+    stored = json.loads(WARM_UP.read_text(encoding="utf-8"))
+    assert base64.b64decode(stored["pdf"]) == bill_pdf() == reader.warm_up_file()
+    reading = reader.read_pieces_here(reader.warm_up_file(), filename="x.pdf", as_of=date(2026, 3, 10),
+                                      policy=current_policy())[0]
+    assert reading.text_source == "text_layer" and reading.media_type == "application/pdf"
+
+
+def test_the_worker_warms_up_without_fpdf():
+    import subprocess
+
+    code = ("import sys; from clea_intake.documents import sandbox; sandbox._warm_up(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('fpdf', 'fontTools')))")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.strip() == "[]"
+
+
 if __name__ == "__main__":
-    WARM_UP.write_text(json.dumps({"as_of": "2026-03-02", "texts": generated_texts()}, ensure_ascii=False, indent=1)
-                       + "\n", encoding="utf-8")
+    WARM_UP.write_text(json.dumps({"as_of": "2026-03-02", "pdf": base64.b64encode(bill_pdf()).decode("ascii"),
+                                   "texts": generated_texts()}, ensure_ascii=False, indent=1) + "\n",
+                       encoding="utf-8")
     print(f"written {WARM_UP}", file=sys.stderr)
