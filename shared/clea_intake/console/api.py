@@ -7,10 +7,9 @@ The actor written into a case's timeline is the token's identity, never a field 
 
 import base64
 import binascii
-import importlib.util
+import importlib
 import math
 import re
-import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from types import ModuleType
@@ -63,29 +62,29 @@ from clea_intake.domain.records import DocumentRecord, PaymentOrder, ReviewItem
 from clea_intake.services.ports import Ports
 
 
-def _lazy(name: str) -> ModuleType:
-    """The module `name`, imported at its first use (importlib's LazyLoader), or at once if it already is.
+class _Lazy:
+    """A module imported at its first use (importlib's import lock makes that once, whatever the thread).
 
     Each route calls one or two services: a console call imports those it uses, not the mail parser, the
     payment files, the dashboard and the page renderer of every other route."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.find_spec(name)
-    assert spec is not None and spec.loader is not None, name
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    loader.exec_module(module)
-    return module
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._module: ModuleType | None = None
+
+    def __getattr__(self, attribute: str):
+        module = self._module
+        if module is None:
+            module = self._module = importlib.import_module(self._name)
+        return getattr(module, attribute)
 
 
-cases = _lazy("clea_intake.services.cases")
-evaluators = _lazy("clea_intake.services.evaluators")
-review = _lazy("clea_intake.services.review")
-money = _lazy("clea_intake.services.payments")
-dashboard = _lazy("clea_intake.console.dashboard")
-pages = _lazy("clea_intake.console.pages")
+cases = _Lazy("clea_intake.services.cases")
+evaluators = _Lazy("clea_intake.services.evaluators")
+review = _Lazy("clea_intake.services.review")
+money = _Lazy("clea_intake.services.payments")
+dashboard = _Lazy("clea_intake.console.dashboard")
+pages = _Lazy("clea_intake.console.pages")
 
 ALL = frozenset({AGENTS, FINANCE, ADMIN})
 CASE_WORK = frozenset({AGENTS})
