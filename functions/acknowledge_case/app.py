@@ -1,8 +1,13 @@
 """Lambda task: tell the applicant the application was received."""
 
 from clea_intake import clock
-from clea_intake.runtime import TaskInput, logger, metrics, ports
+from clea_intake.domain.records import MailRecord
+from clea_intake.letters.models import OutgoingEmail
+from clea_intake.runtime import CASE_MODELS, TaskInput, logger, metrics, ports, prepare
 from clea_intake.services.cases import acknowledge
+
+# The models this function's first call validates and dumps, built at import (the others on first use).
+prepare(*CASE_MODELS, MailRecord, OutgoingEmail)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -1,9 +1,12 @@
 """Lambda task (waitForTaskToken): park the case's execution until its completeness, claim or payment is settled."""
 
 from clea_intake import clock
-from clea_intake.runtime import TaskInput, logger, metrics, ports
+from clea_intake.runtime import CASE_MODELS, TaskInput, logger, metrics, ports, prepare
 from clea_intake.services.flow import await_step
 from clea_intake.services.review import open_execution_failure
+
+# The models this function's first call validates and dumps, built at import (the others on first use).
+prepare(*CASE_MODELS)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -1,8 +1,12 @@
 """Lambda task: record the award and its uniqueness guard in one transaction."""
 
 from clea_intake import clock
-from clea_intake.runtime import TaskInput, logger, metrics, ports
+from clea_intake.domain.guard import GuardEntry
+from clea_intake.runtime import CASE_MODELS, TaskInput, logger, metrics, ports, prepare
 from clea_intake.services.flow import Ask, advance
+
+# The models this function's first call validates and dumps, built at import (the others on first use).
+prepare(*CASE_MODELS, GuardEntry)
 
 
 @logger.inject_lambda_context(clear_state=True)

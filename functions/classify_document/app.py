@@ -3,8 +3,13 @@
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from clea_intake import clock
-from clea_intake.runtime import logger, metrics, ports, process_batch, s3_object_of
+from clea_intake.documents.result import DocumentReading
+from clea_intake.domain.records import DocumentRecord
+from clea_intake.runtime import CASE_MODELS, logger, metrics, ports, prepare, process_batch, s3_object_of
 from clea_intake.services.documents import document_received
+
+# The models this function's first call validates and dumps, built at import (the others on first use).
+prepare(*CASE_MODELS, DocumentRecord, DocumentReading)
 
 
 def record_handler(record: SQSRecord) -> None:

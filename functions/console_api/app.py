@@ -3,9 +3,12 @@
 from aws_lambda_powertools.logging import correlation_paths
 
 from clea_intake.console.api import build_app
-from clea_intake.runtime import logger, metrics, ports
+from clea_intake.runtime import CASE_MODELS, logger, metrics, ports, prepare
 
 app = build_app(ports)
+
+# The models this function's first call validates and dumps, built at import (the others on first use).
+prepare(*CASE_MODELS)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)

@@ -3,8 +3,13 @@
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from clea_intake import clock
-from clea_intake.runtime import logger, metrics, ports, process_batch, s3_object_of
+from clea_intake.domain.policy import Policy
+from clea_intake.domain.registers import Establishment, RegisterReading, TrainingOrganisation
+from clea_intake.runtime import logger, metrics, ports, prepare, process_batch, s3_object_of
 from clea_intake.services.register_files import handle_register_file
+
+# The models this function's first call validates and dumps, built at import (the others on first use).
+prepare(Policy, RegisterReading, TrainingOrganisation, Establishment)
 
 
 def record_handler(record: SQSRecord) -> None:

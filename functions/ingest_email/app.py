@@ -3,8 +3,12 @@
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from clea_intake import clock
-from clea_intake.runtime import logger, metrics, ports, process_batch, s3_object_of
+from clea_intake.domain.records import DocumentRecord
+from clea_intake.runtime import CASE_MODELS, logger, metrics, ports, prepare, process_batch, s3_object_of
 from clea_intake.services.inbound import ingest
+
+# The models this function's first call validates and dumps, built at import (the others on first use).
+prepare(*CASE_MODELS, DocumentRecord)
 
 
 def record_handler(record: SQSRecord) -> None:

@@ -3,9 +3,13 @@
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from clea_intake import clock
+from clea_intake.domain.application import Application
 from clea_intake.domain.policy import current_policy
-from clea_intake.runtime import logger, metrics, ports, process_batch, s3_object_of
+from clea_intake.runtime import CASE_MODELS, logger, metrics, ports, prepare, process_batch, s3_object_of
 from clea_intake.services.cases import is_form_key, register_application
+
+# The models this function's first call validates and dumps, built at import (the others on first use).
+prepare(*CASE_MODELS, Application)
 
 
 def record_handler(record: SQSRecord) -> None:

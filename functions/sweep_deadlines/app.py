@@ -2,8 +2,11 @@
 personal data (tags and expires_at), as of now."""
 
 from clea_intake import clock
-from clea_intake.runtime import logger, metrics, ports
+from clea_intake.runtime import CASE_MODELS, logger, metrics, ports, prepare
 from clea_intake.services.sweeper import sweep
+
+# The models this function's first call validates and dumps, built at import (the others on first use).
+prepare(*CASE_MODELS)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -15,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from clea_intake.adapters.repository import Repository, dynamo_repository
 from clea_intake.adapters.storage import decode_key, head_object
+from clea_intake.domain.case import Case, TimelineEvent
+from clea_intake.domain.policy import Policy
+from clea_intake.domain.records import CaseSummary
 from clea_intake.services.metrics import metrics
 from clea_intake.services.ports import Ports
 from clea_intake.settings import Settings, settings
@@ -29,7 +32,21 @@ logger = Logger(service="clea-intake")
 processor = BatchProcessor(event_type=EventType.SQS)
 
 __all__ = ["logger", "metrics", "processor", "process_batch", "ports", "aws_ports", "repo", "cfg", "ocr",
-           "s3_object_of", "TaskInput", "S3Object", "Deferred", "TimeBudget"]
+           "s3_object_of", "TaskInput", "S3Object", "Deferred", "TimeBudget", "prepare", "CASE_MODELS"]
+
+# What almost every function's first call validates or dumps: a case read and written back with its event and
+# its summary, under the policy.
+CASE_MODELS: tuple[type[BaseModel], ...] = (Case, TimelineEvent, CaseSummary, Policy)
+
+
+def prepare(*models: type[BaseModel]) -> None:
+    """Build now, at import, the validators and serializers of the models this function's first call uses.
+
+    The package's models are built on first use (`defer_build`): a function so pays at import for the models
+    on its first call's path, listed in its app.py, and never for those of the other functions (the console's
+    bodies, the registers', the letters')."""
+    for model in models:
+        model.model_rebuild()
 
 
 def cfg() -> Settings:

@@ -7,16 +7,18 @@ The actor written into a case's timeline is the token's identity, never a field 
 
 import base64
 import binascii
+import importlib
 import math
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from types import ModuleType
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError, UnauthorizedError
 
 from clea_intake import clock
-from clea_intake.console import auth, claims, dashboard, pages
+from clea_intake.console import auth, claims
 from clea_intake.console.auth import ADMIN, AGENTS, FINANCE, Principal
 from clea_intake.console.models import (
     ActOut,
@@ -57,9 +59,32 @@ from clea_intake.console.ratelimit import TokenBuckets
 from clea_intake.domain.errors import CaseNotFound
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.records import DocumentRecord, PaymentOrder, ReviewItem
-from clea_intake.services import cases, evaluators, review
-from clea_intake.services import payments as money
 from clea_intake.services.ports import Ports
+
+
+class _Lazy:
+    """A module imported at its first use (importlib's import lock makes that once, whatever the thread).
+
+    Each route calls one or two services: a console call imports those it uses, not the mail parser, the
+    payment files, the dashboard and the page renderer of every other route."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._module: ModuleType | None = None
+
+    def __getattr__(self, attribute: str):
+        module = self._module
+        if module is None:
+            module = self._module = importlib.import_module(self._name)
+        return getattr(module, attribute)
+
+
+cases = _Lazy("clea_intake.services.cases")
+evaluators = _Lazy("clea_intake.services.evaluators")
+review = _Lazy("clea_intake.services.review")
+money = _Lazy("clea_intake.services.payments")
+dashboard = _Lazy("clea_intake.console.dashboard")
+pages = _Lazy("clea_intake.console.pages")
 
 ALL = frozenset({AGENTS, FINANCE, ADMIN})
 CASE_WORK = frozenset({AGENTS})

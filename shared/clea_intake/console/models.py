@@ -11,8 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field
 FieldValue = str | int | float | bool | None
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Out(BaseModel):
+    # Built on first use: a console call validates or dumps the few bodies of its own route.
+    model_config = ConfigDict(defer_build=True)
+
+
+class _In(_Out):
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
 
 class NoteIn(_In):
@@ -33,12 +38,12 @@ class RequestIn(_In):
     document: str = Field(min_length=2, max_length=200)
 
 
-class Me(BaseModel):
+class Me(_Out):
     identity: str
     groups: list[str]
 
 
-class ReviewOut(BaseModel):
+class ReviewOut(_Out):
     review_id: str
     case_id: str | None
     kind: str
@@ -49,23 +54,23 @@ class ReviewOut(BaseModel):
     claim_expires_at: datetime | None = None
 
 
-class ReviewList(BaseModel):
+class ReviewList(_Out):
     items: list[ReviewOut]
 
 
-class ClaimOut(BaseModel):
+class ClaimOut(_Out):
     review_id: str
     holder: str
     expires_at: datetime
 
 
-class FindingOut(BaseModel):
+class FindingOut(_Out):
     code: str
     severity: str
     message: str
 
 
-class DocumentOut(BaseModel):
+class DocumentOut(_Out):
     doc_id: str
     original_name: str
     doc_type: str
@@ -86,14 +91,14 @@ class ReviewDetail(ReviewOut):
     field_names: dict[str, list[str]] = Field(default_factory=dict)
 
 
-class ResolveOut(BaseModel):
+class ResolveOut(_Out):
     review_id: str
     result: str
     case_id: str | None
     case_state: str | None
 
 
-class EventOut(BaseModel):
+class EventOut(_Out):
     at: datetime
     actor: str
     kind: str
@@ -103,7 +108,7 @@ class EventOut(BaseModel):
     message: str | None = None
 
 
-class MailOut(BaseModel):
+class MailOut(_Out):
     kind: str
     subject: str
     sent_at: datetime
@@ -111,7 +116,7 @@ class MailOut(BaseModel):
     letter: str | None = None
 
 
-class CaseOut(BaseModel):
+class CaseOut(_Out):
     case_id: str
     state: str
     reasons: list[str]
@@ -121,13 +126,13 @@ class CaseOut(BaseModel):
     mails: list[MailOut]
 
 
-class ActOut(BaseModel):
+class ActOut(_Out):
     case_id: str
     result: str
     case_state: str
 
 
-class PaymentOut(BaseModel):
+class PaymentOut(_Out):
     order_id: str
     case_id: str
     status: str
@@ -137,11 +142,11 @@ class PaymentOut(BaseModel):
     iban: str | None = None
 
 
-class PaymentList(BaseModel):
+class PaymentList(_Out):
     items: list[PaymentOut]
 
 
-class MailAttachmentOut(BaseModel):
+class MailAttachmentOut(_Out):
     """What the console says of an attachment: never its bytes."""
 
     filename: str
@@ -151,7 +156,7 @@ class MailAttachmentOut(BaseModel):
     supported: bool
 
 
-class MailHeadersOut(BaseModel):
+class MailHeadersOut(_Out):
     from_address: str | None = None
     to_addresses: list[str] = Field(default_factory=list)
     subject: str = ""
@@ -164,7 +169,7 @@ class MailHeadersOut(BaseModel):
     virus_verdict: str | None = None
 
 
-class QuarantinedOut(BaseModel):
+class QuarantinedOut(_Out):
     review_id: str
     case_id: str | None
     code: str
@@ -173,7 +178,7 @@ class QuarantinedOut(BaseModel):
     claimed_by: str | None = None
 
 
-class QuarantineList(BaseModel):
+class QuarantineList(_Out):
     items: list[QuarantinedOut]
 
 
@@ -191,7 +196,7 @@ class ReleaseIn(_In):
     case_id: str | None = Field(default=None, pattern=r"^NA-CLEA-\d{4}-\d{6}$")
 
 
-class ExportOut(BaseModel):
+class ExportOut(_Out):
     export_id: str
     orders: int
     total_eur: str
@@ -200,11 +205,11 @@ class ExportOut(BaseModel):
     again: bool = False
 
 
-class ExportList(BaseModel):
+class ExportList(_Out):
     items: list[ExportOut]
 
 
-class ExportRun(BaseModel):
+class ExportRun(_Out):
     export: ExportOut | None
     rewritten: list[ExportOut] = Field(default_factory=list)
     waiting: list[str] = Field(default_factory=list)
@@ -216,12 +221,12 @@ class ConfirmIn(_In):
     content_base64: str = Field(min_length=1, max_length=2_000_000)
 
 
-class ConfirmOut(BaseModel):
+class ConfirmOut(_Out):
     confirmed: list[str]
     message: str
 
 
-class IbanReviewOut(BaseModel):
+class IbanReviewOut(_Out):
     review_id: str
     case_id: str | None
     code: str
@@ -231,17 +236,17 @@ class IbanReviewOut(BaseModel):
     document: DocumentOut | None = None
 
 
-class IbanReviewList(BaseModel):
+class IbanReviewList(_Out):
     items: list[IbanReviewOut]
 
 
-class KpiOut(BaseModel):
+class KpiOut(_Out):
     label: str
     value: str
     note: str
 
 
-class ChartOut(BaseModel):
+class ChartOut(_Out):
     id: str
     title: str
     hint: str
@@ -250,14 +255,14 @@ class ChartOut(BaseModel):
     empty: str | None = None
 
 
-class LatestOut(BaseModel):
+class LatestOut(_Out):
     case_id: str
     state: str
     label: str
     updated_at: datetime
 
 
-class DashboardOut(BaseModel):
+class DashboardOut(_Out):
     generated_at: datetime
     season: str
     total_cases: int
@@ -266,7 +271,7 @@ class DashboardOut(BaseModel):
     latest: list[LatestOut]
 
 
-class EvaluatorOut(BaseModel):
+class EvaluatorOut(_Out):
     """`clea-intake evaluator show SIRET`'s object: the Région's record, its audit trail, what each public
     register's current copy says (None: never imported)."""
 

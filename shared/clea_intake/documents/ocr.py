@@ -6,11 +6,12 @@ import io
 import os
 import shutil
 import subprocess
-from typing import Any, Protocol, runtime_checkable
-
-from PIL import Image
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from clea_intake.domain.errors import OcrUnavailable
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 __all__ = ["OcrError", "OcrProvider", "OcrUnavailable", "TesseractOcr", "TextractOcr", "lines_from_blocks"]
 

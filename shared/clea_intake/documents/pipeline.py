@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from clea_intake.documents import sandbox
-from clea_intake.documents.ocr import OcrProvider
-from clea_intake.documents.reader import DocumentReading, read_pieces_here
+from clea_intake.documents.result import DocumentReading
 from clea_intake.domain.policy import Policy
 
-__all__ = ["DocumentReading", "read_document", "read_pieces", "read_pieces_here"]
+if TYPE_CHECKING:
+    from clea_intake.documents.ocr import OcrProvider
+
+__all__ = ["DocumentReading", "read_document", "read_pieces"]
 
 
 def read_document(
@@ -45,5 +48,8 @@ def read_pieces(
     The bytes are read in the sandbox (policy.sandbox): over its memory, CPU or time budget the one
     reading carries PROCESSING_LIMIT. A SystemFault of the OCR engine is raised as itself."""
     if not policy.sandbox.enabled:
+        # The readers are imported here only: with the sandbox, they run in its worker, never in this process.
+        from clea_intake.documents.reader import read_pieces_here
+
         return read_pieces_here(data, filename=filename, as_of=as_of, policy=policy, ocr=ocr)
     return sandbox.read_pieces(data, filename=filename, as_of=as_of, policy=policy, ocr=ocr).value

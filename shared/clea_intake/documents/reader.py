@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import logging
 import time
 from datetime import date
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from importlib import resources
+from typing import Any
 
 from clea_intake.documents import checks, sources
 from clea_intake.documents.classify import classify
@@ -22,38 +22,14 @@ from clea_intake.documents.machine_zone import MrzReading, find_mrz
 from clea_intake.documents.ocr import OcrError, OcrProvider, TesseractOcr
 from clea_intake.documents.read.by_type import READERS
 from clea_intake.documents.read.identity import read_identity
-from clea_intake.documents.reading import Text
+from clea_intake.documents.reading import Text, compile_seen
+from clea_intake.documents.result import DocumentReading
 from clea_intake.domain.findings import IDENTITY_TYPES, DocType, Finding
 from clea_intake.domain.policy import Policy
 
+__all__ = ["DocumentReading", "default_ocr", "read_pieces_here", "read_text_here", "split_pages", "warm_up"]
+
 logger = logging.getLogger(__name__)
-
-
-class DocumentReading(BaseModel):
-    """What the pipeline read on one piece; `fields` is JSON-able (dates as YYYY-MM-DD)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    doc_type: DocType
-    confidence: float = Field(ge=0, le=1)
-    fields: dict[str, Any]
-    findings: list[Finding]
-    pages: int
-    # The 1-based pages of the file this reading covers: every page of a single-piece file, the piece's
-    # own pages when one PDF holds several pieces (read_pieces); empty when the file could not be read.
-    # Kept out of the dump: the reading's shape stays the contract's; `classify` shows it as a piece's "pages".
-    page_numbers: list[int] = Field(default_factory=list, exclude=True)
-    text_source: Literal["text_layer", "ocr", "none"]
-    media_type: str
-    sha256: str
-
-    @property
-    def blocking(self) -> bool:
-        return any(f.blocking for f in self.findings)
-
-    @property
-    def needs_review(self) -> bool:
-        return any(f.code == "LOW_CONFIDENCE" for f in self.findings)
 
 
 @functools.cache
@@ -148,6 +124,36 @@ def read_pieces_here(
         pieces.append(_read(part, list(range(first + 1, last + 2)), provider, as_of, policy, digest, started))
         started = time.perf_counter()
     return pieces
+
+
+def read_text_here(text: str, *, as_of: date, policy: Policy) -> DocumentReading:
+    """The reading of one page's text as if a text PDF had held it (no file is opened, no OCR runs)."""
+    extraction = sources.Extraction(text, 1, "text_layer", sources.PDF, [], [text])
+    provider = default_ocr(policy.documents.ocr_language)
+    return _read(extraction, [1], provider, as_of, policy, hashlib.sha256(text.encode()).hexdigest(),
+                 time.perf_counter())
+
+
+def _warm_up_data() -> dict[str, Any]:
+    return json.loads(resources.files("clea_intake.documents").joinpath("warm_up.json").read_text("utf-8"))
+
+
+def warm_up_file() -> bytes:
+    """A one-page text PDF (a bill of one line, documents/warm_up.json) for warming the PDF and image code."""
+    import base64
+
+    return base64.b64decode(_warm_up_data()["pdf"])
+
+
+def warm_up(policy: Policy) -> None:
+    """Read the text of one generated piece of each type (documents/warm_up.json), so that what the readers
+    compile and index on first use (patterns, the word index, stdnum's tables) exists before the sandbox's
+    worker forks: otherwise every child, a copy of the worker, does that work again for its one file."""
+    stored = _warm_up_data()
+    as_of = date.fromisoformat(stored["as_of"])
+    for text in stored["texts"].values():
+        read_text_here(text, as_of=as_of, policy=policy)
+    compile_seen()
 
 
 def split_pages(extraction: sources.Extraction, as_of: date, min_confidence: float) -> list[tuple[int, int]]:

@@ -214,12 +214,25 @@ class _LiteralIndex:
 _INDEX = _LiteralIndex()
 
 
+# Every pattern given as text so far: the sandbox's worker compiles them all before it forks (compile_seen).
+_SEEN: set[str] = set()
+
+
 @functools.lru_cache(maxsize=4096)
 def pattern_options(pattern: str) -> Options:
     """The literal options of a pattern as sets, its words added to the index."""
     options = tuple(frozenset(option) for option in literal_options(pattern))
     _INDEX.add(options)
+    _SEEN.add(pattern)
     return options
+
+
+def compile_seen() -> None:
+    """Compile every pattern met so far, and build the word index of them all: what a page that holds a
+    pattern's words would otherwise compile (and rebuild the index for) on first use."""
+    for pattern in sorted(_SEEN):
+        _compiled(pattern)
+    _INDEX.snapshot()
 
 
 @functools.lru_cache(maxsize=4096)

@@ -31,11 +31,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from clea_intake.domain.errors import DocumentRejected, ProcessingLimit
-from clea_intake.domain.policy import Policy, SandboxLimits, current_policy
+from clea_intake.domain.policy import Policy, SandboxLimits, all_policies, current_policy
 
 if TYPE_CHECKING:
     from clea_intake.documents.ocr import OcrProvider
-    from clea_intake.documents.reader import DocumentReading
+    from clea_intake.documents.result import DocumentReading
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ def _recv_exact(sock: socket.socket, size: int, deadline: float | None) -> bytes
 # What the parent accepts from a child: a compromised parser must not make the parent run anything, so
 # only these classes can come back (the readings and the errors of ours that cross as themselves).
 _CHILD_CLASSES = {
-    "clea_intake.documents.reader": {"DocumentReading"},
+    "clea_intake.documents.result": {"DocumentReading"},
     "clea_intake.domain.findings": {"DocType", "Finding"},
     "clea_intake.domain.errors": None,  # any of the project's own errors
     "clea_intake.documents.ocr": {"OcrError"},
@@ -136,6 +136,46 @@ def _recv(sock: socket.socket, deadline: float | None = None, *, from_child: boo
     return _ChildUnpickler(io.BytesIO(payload)).load() if from_child else pickle.loads(payload)
 
 
+# ---------------------------------------------------------------- the policy, sent once
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted((_canonical(v) for v in value), key=repr)
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def policy_digest(policy: Policy) -> str:
+    """A digest of the policy's content, the same in every process (sets sorted, whatever the hash seed)."""
+    import hashlib
+    import json
+
+    dumped = json.dumps(_canonical(policy.model_dump()), sort_keys=True, default=str)
+    return hashlib.sha256(dumped.encode("utf-8")).hexdigest()
+
+
+_DIGESTS: dict[int, tuple[Policy, str]] = {}
+
+
+def _digest_of(policy: Policy) -> str:
+    """policy_digest, computed once per policy object (the parent sends the same few policies again and again)."""
+    known = _DIGESTS.get(id(policy))
+    if known is None or known[0] is not policy:
+        if len(_DIGESTS) > 32:
+            _DIGESTS.clear()
+        known = _DIGESTS[id(policy)] = (policy, policy_digest(policy))
+    return known[1]
+
+
+# The worker's own policies (the package's files, loaded before it forks), by digest: a request for one of them
+# names it instead of carrying it, so that no child unpickles the policy again for each file.
+_WORKER_POLICIES: dict[str, Policy] = {}
+
+
 # ---------------------------------------------------------------- the parent's side
 
 
@@ -146,6 +186,7 @@ class Sandbox:
         self._lock = threading.Lock()
         self._worker: Any = None
         self._control: socket.socket | None = None
+        self._policies: frozenset[str] | None = None   # the digests of the worker's policies, once it said them
 
     def _start(self) -> None:
         import subprocess
@@ -163,6 +204,7 @@ class Sandbox:
         self._control = parent_end
 
     def _stop(self) -> None:
+        self._policies = None
         if self._control is not None:
             self._control.close()
             self._control = None
@@ -200,6 +242,17 @@ class Sandbox:
     def _run(self, task: str, kwargs: dict[str, Any], limits: SandboxLimits,
              ocr: OcrProvider | None) -> Sandboxed | BaseException:
         assert self._control is not None
+        if self._policies is None:
+            hello = _recv(self._control, time.monotonic() + _GRACE_S)  # sent once the worker is warm
+            if not isinstance(hello, dict) or not isinstance(hello.get("policies"), list):
+                raise EOFError("the sandbox worker did not start")
+            self._policies = frozenset(hello["policies"])
+        request: dict[str, Any] = {"task": task, "kwargs": kwargs}
+        if isinstance(kwargs.get("policy"), Policy):
+            digest = _digest_of(kwargs["policy"])
+            if digest in self._policies:
+                request = {"task": task, "kwargs": {k: v for k, v in kwargs.items() if k != "policy"},
+                           "policy": digest}
         ours, theirs = socket.socketpair()
         try:
             socket.send_fds(self._control, [struct.pack("!d", limits.max_wall_seconds)], [theirs.fileno()])
@@ -208,7 +261,7 @@ class Sandbox:
             policy_pixels = kwargs["policy"].documents.max_image_pixels if "policy" in kwargs else 0
             # The caller's PATH goes with the request: the OCR engine is looked up where the caller would look,
             # so an engine installed (or removed) after the worker started is seen by the next file.
-            _send(ours, {"task": task, "kwargs": kwargs, "limits": limits, "ocr": own_ocr, "proxy": methods,
+            _send(ours, {**request, "limits": limits, "ocr": own_ocr, "proxy": methods,
                          "path": os.environ.get("PATH", "")})
             deadline = time.monotonic() + limits.max_wall_seconds + _GRACE_S
             outcome: tuple[str, Any] | None = None
@@ -325,7 +378,7 @@ def read_pieces(data: bytes, *, filename: str, as_of: date, policy: Policy,
                 ocr: OcrProvider | None = None) -> Sandboxed:
     """`pipeline.read_pieces` in a child; over a limit, the one reading says PROCESSING_LIMIT."""
     kwargs = {"data": data, "filename": filename, "as_of": as_of, "policy": policy}
-    from clea_intake.documents.reader import DocumentReading
+    from clea_intake.documents.result import DocumentReading
 
     result = sandbox().run("read_pieces", kwargs, policy.sandbox, ocr)
     if result.limit is not None:
@@ -340,7 +393,7 @@ def _over_limit(data: bytes) -> DocumentReading:
     import hashlib
 
     from clea_intake.documents.finding_codes import make_finding
-    from clea_intake.documents.reader import DocumentReading
+    from clea_intake.documents.result import DocumentReading
     from clea_intake.documents.sources import sniff
     from clea_intake.domain.findings import DocType
 
@@ -425,11 +478,14 @@ def _child(sock: socket.socket) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (limits.max_cpu_seconds, limits.max_cpu_seconds + 1))
     os.environ["PATH"] = str(request.get("path", os.environ.get("PATH", "")))
+    kwargs = request["kwargs"]
+    if "policy" in request:
+        kwargs["policy"] = _WORKER_POLICIES[request["policy"]]
     ocr = request["ocr"]
     if ocr is None and request["proxy"] is not None:
         ocr = _ProxyOcr(sock, request["proxy"])
     try:
-        value = TASKS[request["task"]](**request["kwargs"], ocr=ocr)
+        value = TASKS[request["task"]](**kwargs, ocr=ocr)
         answer: tuple[str, Any] = ("ok", value)
     except MemoryError:
         answer = ("limit", "memory")
@@ -477,23 +533,21 @@ def _wait(pid: int, deadline: float) -> tuple[int, Any, bool]:
 
 
 def _warm_up() -> None:
-    """Read one small bill and draw its page once, so that every child starts with the readers imported and
-    their caches filled; then freeze what exists, so a child's garbage collector does not copy it all."""
+    """Read one small bill (a stored PDF: the worker imports no PDF writer) and draw its page once, then the
+    text of one piece of each type and layout (reader.warm_up), so that every child starts with the readers
+    imported and their caches filled (a child's first use of a pattern would otherwise compile it and rebuild
+    the word index, for every file); then freeze what exists, so a child's garbage collector does not copy it
+    all."""
     import gc
 
-    from fpdf import FPDF
+    from clea_intake.documents.reader import read_pieces_here, warm_up, warm_up_file
 
-    from clea_intake.documents.reader import read_pieces_here
-
-    doc = FPDF()
-    doc.add_page()
-    doc.set_font("helvetica", size=12)
-    doc.multi_cell(0, 8, "Facture du 03/03/2026 - EDF - 12 rue des Lilas 33000 Bordeaux - Montant TTC 42,00 EUR")
-    data = bytes(doc.output())
+    data = warm_up_file()
     policy = current_policy()
     try:
         read_pieces_here(data, filename="warm.pdf", as_of=date(2026, 3, 10), policy=policy, ocr=None)
         _task_render_pages(data, "application/pdf", 30, 1, policy, None)
+        warm_up(policy)
     except Exception:  # noqa: BLE001 - warming is an optimisation; a child still reads without it
         logger.warning("sandbox warm-up failed")
     gc.collect()
@@ -505,6 +559,11 @@ def serve(control_fd: int) -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
     _warm_up()
     control = socket.socket(fileno=control_fd)
+    _WORKER_POLICIES.update((policy_digest(policy), policy) for policy in all_policies())
+    try:
+        _send(control, {"policies": sorted(_WORKER_POLICIES)})
+    except OSError:
+        return
     while True:
         try:
             message, fds, _, _ = socket.recv_fds(control, 16, 1)

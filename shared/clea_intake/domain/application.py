@@ -44,7 +44,7 @@ def _aware(value: datetime) -> datetime:
 
 
 class _Form(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="ignore", frozen=True, str_strip_whitespace=True)
 
 
 class Address(_Form):

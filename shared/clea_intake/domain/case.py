@@ -25,7 +25,7 @@ from clea_intake.domain.registers import RegisterReading
 class TimelineEvent(BaseModel):
     """One line of the audit trail: who or what, when, from which state to which, why."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     at: datetime
     actor: str                      # "system:<function>", "ops:<user>", "applicant", "evaluator"
@@ -40,7 +40,7 @@ class TimelineEvent(BaseModel):
 class Case(BaseModel):
     """A case, read from the repository at a version; methods change it and record what happened."""
 
-    model_config = ConfigDict(validate_assignment=True)
+    model_config = ConfigDict(defer_build=True, validate_assignment=True)
 
     case_id: str
     # A RetainedApplication (no applicant block) once the case's personal data expired.

@@ -28,7 +28,7 @@ _TYPES = {"EXECUTION_REPORT": DocType.EXECUTION_REPORT, "HOURS_ATTESTATION": Doc
 class ClaimCheck(BaseModel):
     """What the checklist found: the problems (as the case keeps them) and the piece chosen for each code."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     problems: list[dict]
     chosen: dict[str, Piece]

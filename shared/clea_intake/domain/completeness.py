@@ -26,7 +26,7 @@ PIECE_LABELS: dict[str, str] = {
 class MissingPiece(BaseModel):
     """A required piece that is absent or cannot be accepted, and why (in French)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     code: str          # e.g. MISSING_PROOF_OF_ADDRESS, INVALID_IDENTITY
     piece: str         # IDENTITY, PROOF_OF_ADDRESS...
@@ -35,7 +35,7 @@ class MissingPiece(BaseModel):
 
 
 class Completeness(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     missing: list[MissingPiece]
     in_review: list[str]  # doc ids a person must look at before the file can be complete

@@ -30,7 +30,7 @@ _PASSED = {
 
 
 class RuleResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     code: Reason
     passed: bool
@@ -38,7 +38,7 @@ class RuleResult(BaseModel):
 
 
 class Eligibility(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     results: list[RuleResult]
     policy_version: str

@@ -27,7 +27,7 @@ class EvaluatorRecord(BaseModel):
     record's or one a person confirmed; a claim on any other IBAN waits for a person.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     siret: str = Field(pattern=r"^[0-9]{14}$")
     name: str = ""

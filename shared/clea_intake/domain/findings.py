@@ -32,7 +32,7 @@ Severity = Literal["error", "warning"]
 class Finding(BaseModel):
     """One observation on a piece. `error` means the piece cannot be accepted as it is."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     code: str
     severity: Severity

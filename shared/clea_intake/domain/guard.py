@@ -20,7 +20,7 @@ class GuardEntry(BaseModel):
     """One award under a guard key (same surname and birth date): its given names' forms and identity
     document numbers, hashed under the Région's secret."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     case_id: str
     given_names: frozenset[str]

@@ -15,7 +15,7 @@ PieceStatus = Literal["read", "review", "rejected", "superseded"]
 class Piece(BaseModel):
     """One supporting document of a case after reading (or after a person's review)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     doc_id: str
     doc_type: DocType

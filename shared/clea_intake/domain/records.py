@@ -18,7 +18,7 @@ from clea_intake.domain.reasons import Reason
 class DocumentRecord(BaseModel):
     """One received file and its reading."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     case_id: str
     doc_id: str
@@ -52,7 +52,7 @@ class DocumentRecord(BaseModel):
 class ReviewItem(BaseModel):
     """A question the machine could not decide, waiting for a person."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     review_id: str
     case_id: str | None
@@ -71,7 +71,7 @@ class ReviewItem(BaseModel):
 class PaymentOrder(BaseModel):
     """The order to pay an evaluator the awarded amount, created once per case."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     order_id: str
     case_id: str
@@ -90,7 +90,7 @@ class PaymentOrder(BaseModel):
 class MailRecord(BaseModel):
     """The trace of one notice sent for a case."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     case_id: str
     kind: str
@@ -103,7 +103,7 @@ class MailRecord(BaseModel):
 class CaseSummary(BaseModel):
     """One case without personal data: identifiers, dates, amounts and codes, for lists, sweeps and dashboards."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     case_id: str = Field(min_length=1, max_length=64)
     state: State

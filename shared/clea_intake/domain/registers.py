@@ -15,7 +15,7 @@ RegisterKind = Literal["organismes-formation", "sirene"]
 class RegisterFormat(BaseModel):
     """The columns a register file must have (by name, in any order) and the ones each row keeps."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     kind: RegisterKind
     delimiter: str
@@ -78,7 +78,7 @@ def _day(value: str) -> date | None:
 class TrainingOrganisation(BaseModel):
     """One declared training organisation: its NDA, who declared it, where, and its Qualiopi scopes."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     nda: str
     siren: str
@@ -107,7 +107,7 @@ class TrainingOrganisation(BaseModel):
 class Establishment(BaseModel):
     """One Sirene establishment: active (A) or closed (F)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     siret: str
     active: bool
@@ -127,7 +127,7 @@ class RegisterCheck(BaseModel):
     and the date of the copy that was used. A register can be behind, so each is a question for a person,
     never a refusal on its own: `resolution` is what the person decided (None while the question is open)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     code: str
     message: str
@@ -166,7 +166,7 @@ class RegisterReading(BaseModel):
     """What the registers said of a case's evaluator when the case was complete: the date of each copy used
     (None: no copy imported, nothing checked against it) and the findings, with a person's resolution."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     dates: dict[str, date | None]
     checks: list[RegisterCheck] = []
@@ -235,7 +235,7 @@ class RegisterAge(BaseModel):
     """How old the current copy of a register is against the policy's limit; no copy at all is stale too
     (the checks then read nothing)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     kind: RegisterKind
     register_date: date | None

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
 
 class Reason(_Frozen):
