@@ -142,7 +142,9 @@ def plan(applications: int, *, shard: int = 0, shards: int = 1) -> tuple[list[Ac
         if kind == "lapsed":
             start = date(2026, 3, 16)
         elif kind in ("awarded", "claim_incomplete"):
-            start = date(2026, 11, 2) if kind == "claim_incomplete" else date(2027, 1, 11)
+            # "awarded" is filed 45 days before an evaluation of January: on 20 November, so that a piece
+            # sent to a person still meets the agent's mornings before the season ends.
+            start = date(2026, 11, 2) if kind == "claim_incomplete" else date(2027, 1, 4)
         elif kind == "incomplete":
             start = date(2027, 2, 1)
         if kind == "funded":
