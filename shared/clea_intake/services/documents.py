@@ -14,7 +14,8 @@ from clea_intake.adapters.repository import Repository, doc_id_for
 from clea_intake.documents.finding_codes import make_finding
 from clea_intake.documents.pipeline import DocumentReading, read_pieces
 from clea_intake.domain.calendar import local_day
-from clea_intake.domain.findings import DocType
+from clea_intake.domain.findings import IDENTITY_TYPES, DocType
+from clea_intake.domain.names import person_matches
 from clea_intake.domain.policy import Policy, current_policy
 from clea_intake.domain.records import DocumentRecord, ReviewItem
 from clea_intake.services import metrics
@@ -132,9 +133,10 @@ def receive(ports: Ports, *, bucket: str, key: str, etag: str, version_id: str |
                                ocr=ports.ocr)
     # One PDF may hold several pieces: each is a document of the case, on its own pages.
     piece_ids = [doc_id] if len(readings) == 1 else [piece_doc_id(doc_id, r.page_numbers) for r in readings]
+    applicant = _applicant_of(repo, case_id, source)
     for reading, piece_id in zip(readings, piece_ids, strict=True):
-        doubts = ocr_doubts(reading)
-        in_review = needs_a_person(reading, policy)
+        doubts = ocr_doubts(reading) + name_doubts(reading, applicant)
+        in_review = needs_a_person(reading, policy) or bool(doubts)
         record = DocumentRecord(
             case_id=case_id, doc_id=piece_id, bucket=bucket, key=key, etag=etag, sha256=digest,
             version_id=version_id or obj.version_id, version_order=order, original_name=original_name,
@@ -203,6 +205,28 @@ def ocr_doubts(reading: DocumentReading) -> list[str]:
     if reading.text_source != "ocr":
         return []
     return sorted({f.code for f in reading.findings if f.code in OCR_DOUBT_CODES})
+
+
+def _applicant_of(repo: Repository, case_id: str, source: str):  # noqa: ANN202 - an Applicant, or None
+    if source != "application":
+        return None
+    case = repo.find_case(case_id)
+    return case.application.applicant if case is not None else None
+
+
+def name_doubts(reading: DocumentReading, applicant) -> list[str]:  # noqa: ANN001 - an Applicant, or None
+    """An identity piece read by OCR whose holder is not the form's applicant: the name fields of a machine
+    readable zone have no check digit, and a filler read as a letter ("DA<SILVA<<HERVE" read as surname "DA",
+    given names "SILVA K HERVE") splits a name wrongly. A person reads it before the applicant is told the name
+    does not match; on a text layer the mismatch is certain and completeness says it."""
+    if applicant is None or reading.text_source != "ocr" or reading.doc_type not in IDENTITY_TYPES:
+        return []
+    surname, given = reading.fields.get("surname"), reading.fields.get("given_names")
+    if not surname and not given:
+        return []
+    if person_matches(surname, given, applicant.surname, applicant.given_names):
+        return []
+    return ["NAME_MISMATCH"]
 
 
 def needs_a_person(reading: DocumentReading, policy: Policy) -> bool:

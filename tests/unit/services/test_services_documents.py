@@ -45,3 +45,42 @@ def test_scanned_rib_with_a_wrong_iban_goes_to_a_person_first():
     assert record.text_source == "ocr" and record.status == "review"
     [item] = ports.repository.reviews("OPEN")
     assert item.code == "OCR_UNCERTAIN" and "IBAN_INVALID" in item.detail["doubts"]
+
+
+def _identity_photo_received(surname: str, given_names: str):
+    from clea_intake.services import cases
+    from tests.conftest import application_dict
+
+    ports = dataclasses.replace(fake_ports(), ocr=TesseractOcr("fra"))
+    app = application_dict()
+    case_id = app["case_id"]
+    cases.register_application(ports, key=f"applications/{case_id}/application.json", etag="e1",
+                               body=cases.json.dumps(app).encode(), now=NOW, bucket="bucket")
+    applicant = app["applicant"]
+    photo = make_document(DocType.PASSPORT, {"surname": surname, "given_names": given_names,
+                                             "birth_date": applicant["birth_date"], "as_of": "2026-03-02"},
+                          medium="jpeg", seed=3)
+    key = f"applications/{case_id}/documents/passeport.jpg"
+    etag = ports.storage.put_object("bucket", key, photo)
+    outcome = receive(ports, bucket="bucket", key=key, etag=etag, version_id="v1", now=NOW, sequencer="01")
+    return ports, ports.repository.find_document(case_id, outcome.doc_id), applicant
+
+
+def test_photographed_passport_of_another_name_goes_to_a_person_before_the_applicant_is_told():
+    # Given a phone photo of a passport whose holder is not the form's applicant
+    ports, record, _ = _identity_photo_received("DURAND", "PAUL")
+    # Then a misread name zone may be the cause: a person reads it first
+    assert record.text_source == "ocr" and record.status == "review"
+    [item] = ports.repository.reviews("OPEN")
+    assert item.code == "OCR_UNCERTAIN" and "NAME_MISMATCH" in item.detail["doubts"]
+
+
+def test_photographed_passport_of_the_applicant_raises_no_name_doubt():
+    # Given a phone photo of the applicant's own passport
+    from tests.conftest import application_dict
+
+    applicant = application_dict()["applicant"]
+    ports, record, _ = _identity_photo_received(applicant["surname"], applicant["given_names"])
+    # Then its name is not what a person is asked about
+    assert record.text_source == "ocr"
+    assert all("NAME_MISMATCH" not in item.detail.get("doubts", []) for item in ports.repository.reviews("OPEN"))
