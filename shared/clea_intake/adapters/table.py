@@ -168,14 +168,16 @@ class DynamoTable:
 
     def __init__(self, table_name: str) -> None:
         self.table_name = table_name
-        self._resource: Any = None
+        self._per_thread = threading.local()
 
     @property
     def _table(self) -> Any:
-        # Building a boto3 Table resource costs a few milliseconds: once per gateway.
-        if self._resource is None:
-            self._resource = resource("dynamodb").Table(self.table_name)
-        return self._resource
+        # Building a boto3 Table resource costs a few milliseconds: once per gateway and thread (clients.resource).
+        service = resource("dynamodb")
+        cached = getattr(self._per_thread, "table", None)
+        if cached is None or cached[0] is not service:
+            cached = self._per_thread.table = (service, service.Table(self.table_name))
+        return cached[1]
 
     def get(self, pk: str, sk: str) -> Item | None:
         item = self._table.get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=True).get("Item")

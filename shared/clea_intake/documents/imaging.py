@@ -37,8 +37,9 @@ def decode(data: bytes, media_type: str, max_pixels: int) -> Image.Image:
     read when its pixels are all there (a JPEG without its end marker, a PNG without its IEND chunk) and
     refused as truncated when they are really cut off.
     """
-    # Pillow's guard is a process-wide setting: set it each time, it is cheap.
-    Image.MAX_IMAGE_PIXELS = max_pixels
+    # Pillow's guard is a process-wide setting: set for this decoding, and put back after it (the process
+    # may open images of its own, larger than an applicant's file may be).
+    previous, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, max_pixels
     try:
         with warnings.catch_warnings():
             # Pillow only warns between 1x and 2x the limit: make the warning an error too.
@@ -64,6 +65,8 @@ def decode(data: bytes, media_type: str, max_pixels: int) -> Image.Image:
         raise ImageRefused("FILE_CORRUPT") from exc
     except (ValueError, SyntaxError, EOFError) as exc:  # Pillow's plugins raise these on bad headers
         raise ImageRefused("FILE_CORRUPT") from exc
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
     return ImageOps.exif_transpose(image) or image
 
 

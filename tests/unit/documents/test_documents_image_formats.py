@@ -111,3 +111,15 @@ def test_decode_heic_over_the_pixel_limit_refused():
         imaging.decode(buffer.getvalue(), imaging.HEIC, 100_000)
     # Then it is refused as too large
     assert refused.value.code == "IMAGE_TOO_LARGE"
+
+
+def test_decode_puts_pillows_process_wide_pixel_limit_back():
+    # Given a small PNG decoded under an applicant file's pixel limit, and one refused by it
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "white").save(buffer, format="PNG")
+    before = Image.MAX_IMAGE_PIXELS
+    imaging.decode(buffer.getvalue(), "image/png", max_pixels=5_000)
+    with pytest.raises(imaging.ImageRefused):
+        imaging.decode(buffer.getvalue(), "image/png", max_pixels=100)
+    # Then the process's own limit is the one it had: later images of the process are not held to it
+    assert Image.MAX_IMAGE_PIXELS == before
