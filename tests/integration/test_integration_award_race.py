@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from clea_intake.adapters.repository import Repository
+from clea_intake.adapters.table import DynamoTable
 from clea_intake.domain.lifecycle import State
 from clea_intake.runtime import aws_ports
 from clea_intake.services import cases
@@ -47,8 +49,16 @@ def test_award_ten_concurrent_cases_of_one_beneficiary_gives_one_award_nine_dupl
         case = new_case(case_id, state="COMPLETE")
         case.awarded_eur = Decimal("450.00")
         assert dynamo_repo.create_case(case)
-    # When ten threads award them at the same moment
-    ports = aws_ports(dynamo_repo, Settings(table_name="unused", bucket_name="unused"))
+    # When ten threads award them at the same moment, each with a table gateway of its own, as each Lambda
+    # container has (boto3's resources are not thread-safe: a shared one's condition builder mixes up two
+    # threads' expressions), the resources built here, one at a time
+    import boto3
+
+    name = dynamo_repo.table.table_name
+    settings = Settings(table_name="unused", bucket_name="unused")
+    ports = aws_ports(dynamo_repo, settings)
+    own = {case_id: aws_ports(Repository(DynamoTable(name, table=boto3.resource("dynamodb").Table(name))), settings)
+           for case_id in ids}
     start = threading.Barrier(len(ids))
     outcomes: dict[str, str] = {}
     errors: list[BaseException] = []
@@ -56,7 +66,7 @@ def test_award_ten_concurrent_cases_of_one_beneficiary_gives_one_award_nine_dupl
     def run(case_id: str) -> None:
         start.wait()
         try:
-            outcomes[case_id] = advance(ports, case_id, AWARD_AT, asked=Ask.AWARD)
+            outcomes[case_id] = advance(own[case_id], case_id, AWARD_AT, asked=Ask.AWARD)
         except BaseException as exc:  # noqa: BLE001 - reported below with its case
             errors.append(exc)
 

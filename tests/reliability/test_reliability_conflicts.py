@@ -12,10 +12,9 @@ from clea_intake.services.retry import on_stale_case
 
 
 def _stubbed_table() -> tuple[DynamoTable, Stubber]:
-    table = DynamoTable("clea-cases")
-    table._resource = boto3.resource("dynamodb", region_name="eu-west-3", aws_access_key_id="x",
-                                     aws_secret_access_key="x").Table("clea-cases")
-    return table, Stubber(table._resource.meta.client)
+    resource = boto3.resource("dynamodb", region_name="eu-west-3", aws_access_key_id="x",
+                              aws_secret_access_key="x").Table("clea-cases")
+    return DynamoTable("clea-cases", table=resource), Stubber(resource.meta.client)
 
 
 def _cancel(stub: Stubber, *codes: str) -> None:

@@ -1,10 +1,8 @@
-"""Lazily created boto3 clients, one per service and container, honouring AWS_ENDPOINT_URL; resources one per
-service and thread (boto3's resources are not thread-safe)."""
+"""Lazily created boto3 clients, one per service and container, honouring AWS_ENDPOINT_URL."""
 
 from __future__ import annotations
 
 import functools
-import threading
 from typing import Any
 
 import boto3
@@ -18,22 +16,9 @@ def client(service: str) -> Any:
     return boto3.client(service, config=_CONFIG)
 
 
-_per_thread = threading.local()
-_generation = 0  # moved on by reset(): every thread's resources are built again
-
-
+@functools.cache
 def resource(service: str) -> Any:
-    """This thread's resource for `service`. A resource's client carries one DynamoDB condition builder for all
-    its requests: two threads building expressions at once swap their placeholders ("Query condition missed key
-    schema element: pk"), as the local stack's executions and a test's threads did. Lambda runs one event at a
-    time, so a container builds it once."""
-    cache = getattr(_per_thread, "resources", None)
-    if cache is None or cache[0] != _generation:
-        cache = _per_thread.resources = (_generation, {})
-    found = cache[1].get(service)
-    if found is None:
-        found = cache[1][service] = boto3.resource(service, config=_CONFIG)
-    return found
+    return boto3.resource(service, config=_CONFIG)
 
 
 @functools.cache
@@ -46,7 +31,6 @@ def bulk_client(service: str) -> Any:
 
 def reset() -> None:
     """Forget the cached clients (the local stack calls it when it starts or stops a mock)."""
-    global _generation
     client.cache_clear()
-    _generation += 1
+    resource.cache_clear()
     bulk_client.cache_clear()

@@ -166,18 +166,18 @@ class DynamoTable:
 
     INDEX = "gsi1"
 
-    def __init__(self, table_name: str) -> None:
+    def __init__(self, table_name: str, *, table: Any = None) -> None:
+        """`table`: the boto3 Table resource to use (a test's, with a stubbed client, or one per thread: boto3's
+        resources are not thread-safe); by default one built from clients.resource on first use."""
         self.table_name = table_name
-        self._per_thread = threading.local()
+        self._resource: Any = table
 
     @property
     def _table(self) -> Any:
-        # Building a boto3 Table resource costs a few milliseconds: once per gateway and thread (clients.resource).
-        service = resource("dynamodb")
-        cached = getattr(self._per_thread, "table", None)
-        if cached is None or cached[0] is not service:
-            cached = self._per_thread.table = (service, service.Table(self.table_name))
-        return cached[1]
+        # Building a boto3 Table resource costs a few milliseconds: once per gateway.
+        if self._resource is None:
+            self._resource = resource("dynamodb").Table(self.table_name)
+        return self._resource
 
     def get(self, pk: str, sk: str) -> Item | None:
         item = self._table.get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=True).get("Item")

@@ -527,6 +527,8 @@
   async function dashboardView() {
     show("view-dashboard");
     await refreshDashboard();
+    // The view may be drawn twice (a sign-in routes, and so does its change of address): one timer only.
+    if (dashboardTimer) clearInterval(dashboardTimer);
     dashboardTimer = setInterval(refreshDashboard, DASHBOARD_REFRESH_MS);
   }
 
