@@ -378,3 +378,17 @@ class TextractStandIn:
     def mrz_text(self, image: Any) -> str:
         self._page()
         return self._engine.mrz_text(image)
+
+    def install(self) -> None:
+        """Make it the OCR provider every handler's ports get (runtime.ocr), until `uninstall()`."""
+        import functools
+
+        from clea_intake import runtime
+
+        self._original = runtime.ocr
+        runtime.ocr = functools.cache(lambda: self)
+
+    def uninstall(self) -> None:
+        from clea_intake import runtime
+
+        runtime.ocr = self._original

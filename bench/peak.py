@@ -17,7 +17,6 @@ deadline and none is refused LATE_COMPLETION. Prints the backlog, the simulated 
 from __future__ import annotations
 
 import argparse
-import functools
 import os
 import sys
 import threading
@@ -99,16 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     # there): the stand-in holds it to the TPS quota and the injected latency on the simulated clock.
     from meter import TextractStandIn
 
-    from clea_intake import runtime
-
     textract = TextractStandIn(work.page)
-    original_ocr = runtime.ocr
-
-    @functools.cache
-    def ocr() -> TextractStandIn:
-        return textract
-
-    runtime.ocr = ocr
+    textract.install()
     wall = time.perf_counter()
     try:
         with LocalStack() as stack:
@@ -141,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             documents = [d for app in forms for d in repo.documents(app["case_id"])]
             dead = stack.dead_letters()
     finally:
-        runtime.ocr = original_ocr
+        textract.uninstall()
 
     late = [c for c, o in outcomes.items() if "LATE_COMPLETION" in o["reasons"]]
     unread = [d.doc_id for d in documents if d.status not in ("read", "review")]

@@ -13,7 +13,6 @@ through boto3's event hooks (bench/meter.py) and priced from bench/prices-eu-wes
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import math
 import multiprocessing
@@ -118,13 +117,7 @@ def _run_shard(meter: Any, applications: int, shard: int, shards: int, release: 
             meter.textract_pages += 1
 
     textract = TextractStandIn(page, textract_latency)
-    original_ocr = runtime.ocr
-
-    @functools.cache
-    def ocr() -> TextractStandIn:
-        return textract
-
-    runtime.ocr = ocr
+    textract.install()
     original_event = patches.send_object_event
 
     pieces: set[str] = set()
@@ -188,7 +181,7 @@ def _run_shard(meter: Any, applications: int, shard: int, shards: int, release: 
         documents = len(pieces)
     finally:
         stack.stop()
-        runtime.ocr = original_ocr
+        textract.uninstall()
         patches.send_object_event = original_event
         platform.run_expiry = original_expiry
     usage, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)

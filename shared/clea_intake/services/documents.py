@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from aws_lambda_powertools import Logger
@@ -21,6 +23,9 @@ from clea_intake.domain.records import DocumentRecord, ReviewItem
 from clea_intake.services import metrics
 from clea_intake.services.flow import advance
 from clea_intake.services.ports import Ports
+
+if TYPE_CHECKING:
+    from clea_intake.domain.application import Applicant
 
 logger = Logger(service="clea-intake", child=True)
 
@@ -133,9 +138,8 @@ def receive(ports: Ports, *, bucket: str, key: str, etag: str, version_id: str |
                                ocr=ports.ocr)
     # One PDF may hold several pieces: each is a document of the case, on its own pages.
     piece_ids = [doc_id] if len(readings) == 1 else [piece_doc_id(doc_id, r.page_numbers) for r in readings]
-    applicant = _applicant_of(repo, case_id, source)
     for reading, piece_id in zip(readings, piece_ids, strict=True):
-        doubts = ocr_doubts(reading) + name_doubts(reading, applicant)
+        doubts = ocr_doubts(reading) + name_doubts(reading, lambda: _applicant_of(repo, case_id, source))
         in_review = needs_a_person(reading, policy) or bool(doubts)
         record = DocumentRecord(
             case_id=case_id, doc_id=piece_id, bucket=bucket, key=key, etag=etag, sha256=digest,
@@ -207,24 +211,26 @@ def ocr_doubts(reading: DocumentReading) -> list[str]:
     return sorted({f.code for f in reading.findings if f.code in OCR_DOUBT_CODES})
 
 
-def _applicant_of(repo: Repository, case_id: str, source: str):  # noqa: ANN202 - an Applicant, or None
+def _applicant_of(repo: Repository, case_id: str, source: str) -> Applicant | None:
     if source != "application":
         return None
     case = repo.find_case(case_id)
     return case.application.applicant if case is not None else None
 
 
-def name_doubts(reading: DocumentReading, applicant) -> list[str]:  # noqa: ANN001 - an Applicant, or None
+def name_doubts(reading: DocumentReading, applicant_of: Callable[[], Applicant | None]) -> list[str]:
     """An identity piece read by OCR whose holder is not the form's applicant: the name fields of a machine
     readable zone have no check digit, and a filler read as a letter ("DA<SILVA<<HERVE" read as surname "DA",
     given names "SILVA K HERVE") splits a name wrongly. A person reads it before the applicant is told the name
-    does not match; on a text layer the mismatch is certain and completeness says it."""
-    if applicant is None or reading.text_source != "ocr" or reading.doc_type not in IDENTITY_TYPES:
+    does not match; on a text layer the mismatch is certain and completeness says it. The case is only read
+    (`applicant_of`) for such a piece."""
+    if reading.text_source != "ocr" or reading.doc_type not in IDENTITY_TYPES:
         return []
     surname, given = reading.fields.get("surname"), reading.fields.get("given_names")
     if not surname and not given:
         return []
-    if person_matches(surname, given, applicant.surname, applicant.given_names):
+    applicant = applicant_of()
+    if applicant is None or person_matches(surname, given, applicant.surname, applicant.given_names):
         return []
     return ["NAME_MISMATCH"]
 
