@@ -1,6 +1,6 @@
 """moto made to run the deployed stack's way: Lambda invokes go to the real handlers, Retry waits are scaled,
-Step Functions reuses its clients, DynamoDB transactions are isolated, queries read their partition
-(local.moto_dynamodb) and S3 events read as AWS writes them."""
+Step Functions reuses its clients and parsed definitions, DynamoDB transactions are isolated, queries read their
+partition (local.moto_dynamodb) and S3 events read as AWS writes them."""
 
 from __future__ import annotations
 
@@ -100,10 +100,32 @@ class MotoPatches:
 
         DynamoHandler.call_action = call_action
         self._dynamo.apply()  # queries read their partition, transactions copy only what they touch
+        self._cache_asl_trees()
         from moto.s3 import notifications
 
         self._original_send_event_bridge = notifications._send_event_bridge_message
         notifications._send_event_bridge_message = send_object_event
+
+    def _cache_asl_trees(self) -> None:
+        """moto lexes and parses the state machine's definition with ANTLR at every execution (a tenth of a
+        second each on a season): the syntax tree of a definition is kept, and each execution still gets
+        evaluation components of its own, built from it by moto's preprocessor."""
+        from moto.stepfunctions.parser.asl.parse import asl_parser
+
+        parser_class = asl_parser.AmazonStateLanguageParser
+        self._original_asl_parse = parser_class.__dict__["parse"]
+        original, trees = self._original_asl_parse.__func__, {}
+
+        def parse(definition: str) -> tuple[Any, Any]:
+            tree = trees.get(definition)
+            if tree is None:
+                program, tree = original(definition)  # syntax errors are raised here, as before
+                with self._lock:
+                    trees[definition] = tree
+                return program, tree
+            return asl_parser.Preprocessor().visit(tree), tree
+
+        parser_class.parse = staticmethod(parse)
 
     def _cached_client_for(self, region: str, service: str, state_credentials: Any = None) -> Any:
         key = (region, service)
@@ -127,5 +149,8 @@ class MotoPatches:
             from moto.s3 import notifications
 
             notifications._send_event_bridge_message = self._original_send_event_bridge
+            from moto.stepfunctions.parser.asl.parse import asl_parser
+
+            asl_parser.AmazonStateLanguageParser.parse = self._original_asl_parse
             self._original_invoke = None
         retrier.time = time
