@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from clea_intake.adapters.table import ConditionFailed, DynamoTable, InMemoryTable, Item, TableGateway, Write
+from clea_intake.domain.application import STORED
 from clea_intake.domain.case import Case, TimelineEvent
 from clea_intake.domain.errors import CaseNotFound, DuplicateAward, StaleCase, StaleRecord
 from clea_intake.domain.evaluator import EvaluatorRecord
@@ -39,7 +40,7 @@ def doc_id_for(key: str) -> str:
 # The one place where stored items become domain records: each kind of item keeps its record as JSON in
 # `body`; the case's version is an attribute of its own (the optimistic lock).
 def _to_case(item: Item) -> Case:
-    case = Case.model_validate_json(item["body"])
+    case = Case.model_validate_json(item["body"], context=STORED)
     case.version = int(item["version"])
     return case
 

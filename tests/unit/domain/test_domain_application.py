@@ -202,3 +202,23 @@ def test_parse_application_bytes_that_are_not_utf8_are_refused(app_data):
     raw = json.dumps(app_data(), ensure_ascii=False).encode("latin-1")
     # Then the file is named
     assert _only(_problems(raw), "(fichier)")["code"] == "invalid_json"
+
+
+def test_a_form_address_is_normalised_and_a_stored_one_is_not_checked_again(app_data, monkeypatch):
+    # A form's address goes through email-validator (its domain lower-cased, as pydantic's EmailStr does)
+    app = parse_application(json.dumps(app_data(applicant__email="Lea.Martin@Example.FR")))
+    assert app.applicant.email == "Lea.Martin@example.fr"
+    # An item read back from the table was checked when written: under the STORED context the library is not
+    # called (its patterns cost ~50 ms at each cold start of the functions that only read cases).
+    from pydantic import ValidationError, networks
+
+    from clea_intake.domain.application import STORED, Application
+
+    def refuse(value):
+        raise AssertionError(f"email-validator called again on {value}")
+
+    monkeypatch.setattr(networks, "validate_email", refuse)
+    again = Application.model_validate_json(app.model_dump_json(), context=STORED)
+    assert again == app
+    with pytest.raises(ValidationError, match="called again"):  # pydantic wraps a validator's AssertionError
+        Application.model_validate_json(app.model_dump_json())
