@@ -134,3 +134,14 @@ def test_policy_without_a_retention_or_with_zero_days_is_refused(tmp_path, raw_p
         raw_policy["retention"]["identity_scans_days"] = 0
     with pytest.raises(ValidationError, match="retention"):
         load_policy_file(_write(tmp_path, raw_policy))
+
+
+def test_every_policy_file_reads_the_same_with_libyaml_as_with_the_pure_loader():
+    import yaml
+
+    from clea_intake.domain.policy import Policy, _policy_files, load_policy_file
+
+    assert _policy_files()
+    for path in _policy_files():
+        pure = Policy.model_validate(yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader))  # noqa: S506
+        assert load_policy_file(path) == pure
