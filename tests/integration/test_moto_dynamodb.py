@@ -122,3 +122,25 @@ def test_patched_queries_answer_as_moto_and_failed_transactions_leave_no_trace(t
             IndexName="gsi1", KeyConditionExpression=Key("gsi1pk").eq("STATE#DONE"))["Items"]
     finally:
         patches.remove()
+
+
+def test_the_local_stack_keeps_no_list_of_every_object_moto_built(table):
+    """moto's BaseModel appends each object it builds to its class's list (a megabyte an application over a
+    season: every item copied for a query or a transaction); under the stack's patches nothing is kept there,
+    and moto answers as before."""
+    from moto.dynamodb.models.dynamo_type import Item
+
+    from clea_intake.local.patches import MotoPatches
+
+    patches = MotoPatches(lambda name, body, headers: b"{}", retry_time_scale=0.0)
+    patches.apply()
+    try:
+        for n in range(40):
+            table.put_item(Item={"pk": "CASE#1", "sk": f"DOC#{n:02d}", "n": n})
+        answered = table.query(KeyConditionExpression=Key("pk").eq("CASE#1"))["Items"]
+        assert [int(i["n"]) for i in answered] == list(range(40))
+        assert Item.instances_tracked == []
+    finally:
+        patches.remove()
+    table.put_item(Item={"pk": "CASE#2", "sk": "DOC#00"})
+    assert Item.instances_tracked  # moto's own behaviour once the patches are removed

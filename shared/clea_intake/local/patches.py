@@ -101,10 +101,28 @@ class MotoPatches:
         DynamoHandler.call_action = call_action
         self._dynamo.apply()  # queries read their partition, transactions copy only what they touch
         self._cache_asl_trees()
+        self._track_no_instances()
         from moto.s3 import notifications
 
         self._original_send_event_bridge = notifications._send_event_bridge_message
         notifications._send_event_bridge_message = send_object_event
+
+    def _track_no_instances(self) -> None:
+        """moto appends every model object it ever builds to its class's `instances_tracked` (for its server's
+        dashboard and for disposing of S3 bodies at reset): every DynamoDB item copied for a query, a
+        transaction or an answer, every SQS message and S3 key deleted long ago stayed alive, about a megabyte
+        an application over a season. Nothing of the stack reads those lists; objects stay alive only where
+        moto's backends hold them, and the S3 bodies still in a bucket are disposed of at reset as before."""
+        from moto.core import model_instances
+        from moto.core.common_models import BaseModel
+
+        self._original_model_new = BaseModel.__dict__["__new__"]
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> Any:  # noqa: N807 - BaseModel's own, without the list
+            return super(BaseModel, cls).__new__(cls)
+
+        BaseModel.__new__ = __new__
+        model_instances.reset_model_data()  # what was tracked before the stack started
 
     def _cache_asl_trees(self) -> None:
         """moto lexes and parses the state machine's definition with ANTLR at every execution (a tenth of a
@@ -152,5 +170,8 @@ class MotoPatches:
             from moto.stepfunctions.parser.asl.parse import asl_parser
 
             asl_parser.AmazonStateLanguageParser.parse = self._original_asl_parse
+            from moto.core.common_models import BaseModel
+
+            BaseModel.__new__ = self._original_model_new
             self._original_invoke = None
         retrier.time = time
