@@ -131,8 +131,10 @@ def decide(
 
     if applicant.situation == "detainee":
         disp = chosen.get("DISP_LIAISON")
+        # The DISP liaison stands in for the proof of address: the establishment it names decides, as the proof's
+        # town does for anyone else; the form's own facility only when the piece names none.
         facility = (disp.fields.get("facility") if disp else None) or applicant.detention_facility
-        situation_ok = facility_in_region(facility, policy) or facility_in_region(applicant.detention_facility, policy)
+        situation_ok = facility_in_region(facility, policy)
         resident = True  # a detainee's residence is the establishment, judged by the situation rule
     else:
         situation_ok = applicant.situation in ("unemployed", "siae")

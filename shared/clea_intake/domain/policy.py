@@ -60,6 +60,9 @@ class IdentityRules(_Frozen):
     cni_extension_issued_until: date
     cni_extension_years: int = Field(ge=0)
     cni_validity_years: int = Field(ge=1)
+    # An adult's card issued from this day on is printed valid this many years (décret n° 2013-1188).
+    cni_adult_validity_issued_from: date = date(2014, 1, 1)
+    cni_adult_validity_years: int = Field(default=15, ge=1)
     free_movement_nationalities: frozenset[str]
 
 

@@ -267,7 +267,12 @@ def _expected(app: dict, kind: str, state: str, policy: Any, *, reviews: tuple[s
     if "award_beneficiary" in MAILS[kind]:
         quoted = Decimal(str(app["quote"]["amount_eur"]))
         awarded = min(policy.aid_for(app["certification"], app["evaluation"]), quoted).quantize(Decimal("0.01"))
-    return Expected(app["case_id"], kind, state, REASONS.get(kind, ()), awarded,
+    reasons = REASONS.get(kind, ())
+    if kind == "not_resident" and app["applicant"]["situation"] == "detainee":
+        # A detainee's residence is the establishment the DISP liaison names: one outside the region fails the
+        # situation rule (detained in the region), not the address one.
+        reasons = ("INELIGIBLE_SITUATION",)
+    return Expected(app["case_id"], kind, state, reasons, awarded,
                     awarded if state == "PAID" else None, MAILS[kind], reviews,
                     date.fromisoformat(app["evaluation_start"]))
 

@@ -228,3 +228,14 @@ def test_decide_detainee_outside_the_region_fails_ineligible_situation_alone(mak
 ])
 def test_facility_in_region_matches_the_policy_list(policy, name, inside):
     assert facility_in_region(name, policy) is inside
+
+
+def test_decide_detainee_whose_liaison_names_an_outside_establishment_is_refused_whatever_the_form_says(
+        make_app, build, policy):
+    # The form names an establishment of the region, the DISP liaison (the proof of the detention) one outside:
+    # the piece decides, as a proof of address's town does (a season of 1,000 found it awarded).
+    app = make_app(applicant__situation="detainee", accompanied_by="spip",
+                   applicant__detention_facility="Centre de détention de Mauzac")
+    pieces = [build.identity_card(), build.disp_liaison(facility="Centre pénitentiaire de Fresnes"), build.quote(),
+              build.qualiopi(), build.habilitation()]
+    _fails_alone(_decide(app, pieces, policy), Reason.INELIGIBLE_SITUATION)

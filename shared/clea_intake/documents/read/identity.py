@@ -137,7 +137,7 @@ def read_identity(text: Text, mrz: MrzReading | None, doc_type: DocType, as_of: 
         if issue is None and mrz is not None and mrz.issue_month and fields.get("expiry_date"):
             issue = None  # the printed expiry stands; the card number only gives the month of issue
         if fields.get("expiry_date") is None and issue is not None:
-            fields["expiry_date"] = add_years(issue, policy.identity.cni_validity_years)
+            fields["expiry_date"] = _printed_expiry(issue, fields.get("birth_date"), policy)
         fields["valid_until"] = _cni_valid_until(fields, mrz, policy)
         # DESIGN §5: the expiry of a pre-2021 CNI is 10 years after issue, 15 for an adult's card issued
         # 2004-01-02..2013-12-31: the field carries the date the card is really valid until.
@@ -165,6 +165,17 @@ def _truncated(short: str | None, full: str) -> bool:
     return len(a) >= 4 and len(b) > len(a) and b.startswith(a)
 
 
+def _printed_expiry(issue: date, birth: date | None, policy: Policy) -> date:
+    """The expiry a pre-2021 CNI prints, from its date of issue when the printed one was not read: 10 years, 15
+    for an adult's card issued from 2014 on. A birth date not read gives the longer: the applicant is not told
+    an expiry the card does not print."""
+    rules = policy.identity
+    adult = birth is None or add_years(birth, 18) <= issue
+    if adult and issue >= rules.cni_adult_validity_issued_from:
+        return add_years(issue, rules.cni_adult_validity_years)
+    return add_years(issue, rules.cni_validity_years)
+
+
 def _cni_valid_until(fields: Fields, mrz: MrzReading | None, policy: Policy) -> date | None:
     """Printed expiry, plus the extension of adult CNIs issued 2004-01-02..2013-12-31."""
     expiry: date | None = fields.get("expiry_date")
@@ -177,7 +188,7 @@ def _cni_valid_until(fields: Fields, mrz: MrzReading | None, policy: Policy) -> 
         if mrz.issue_month == (rules.cni_extension_issued_from.year, rules.cni_extension_issued_from.month):
             issue = rules.cni_extension_issued_from  # the card number gives no day: give the benefit of it
     if expiry is None and issue is not None:
-        expiry = add_years(issue, rules.cni_validity_years)
+        expiry = _printed_expiry(issue, fields.get("birth_date"), policy)
     if expiry is None or issue is None:
         return expiry
     birth: date | None = fields.get("birth_date")

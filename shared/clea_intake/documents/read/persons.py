@@ -17,8 +17,12 @@ _PARTICLE = r"(?:de|du|des|d'|le|la|van|von|der|di|da|dos|ben|el|al)"
 NAME_RUN = re.compile(rf"{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_NAME_WORD}){{0,5}}")
 
 
-def clean_person(raw: str | None) -> str | None:
-    """A person's name from the text after a label; None when it does not look like a name."""
+def clean_person(raw: str | None, *, name_field: bool = False) -> str | None:
+    """A person's name from the text after a label; None when it does not look like a name.
+
+    `name_field`: the text follows a name's own label ("Nom : LE GALL"), where a leading article or
+    preposition followed by a capitalised word is the name's particle (Le Gall, De La Tour, Du Pont), not
+    the prose ("Le directeur", "de Bordeaux") it is elsewhere."""
     if not raw:
         return None
     raw = strip_label_tail(raw)
@@ -33,6 +37,8 @@ def clean_person(raw: str | None) -> str | None:
     words = value.split()
     # "À Gradignan", "Fait à": capitalised words that are not names.
     while words and fold_aligned(words[0]) in _LEADING_NOT_NAMES:
+        if name_field and _has_particle(words):
+            break
         # "À Gradignan Agnès Leroy": after "à", "au", "en" comes a place, not the person.
         words = words[2:] if fold_aligned(words[0]) in ("A", "AU", "EN") else words[1:]
     # OCR turns table rules and stamps into stray one-letter words after the name ("Aïcha Haddad À").
@@ -41,7 +47,7 @@ def clean_person(raw: str | None) -> str | None:
     value = " ".join(words)
     letters = re.sub(r"[^A-Za-zÀ-ÿ]", "", value)
     words = fold_aligned(value).split()
-    if len(letters) < 2 or not words or words[0] in _NOT_NAMES:
+    if len(letters) < 2 or not words or (words[0] in _NOT_NAMES and not (name_field and _has_particle(words))):
         return None
     # OCR noise in capitals ("RTE RON TNT") passes for a name; real name words carry a vowel.
     if any(len(w) > 2 and not re.search(r"[AEIOUY]", w) for w in words):
@@ -52,6 +58,14 @@ def clean_person(raw: str | None) -> str | None:
 _LEADING_NOT_NAMES = frozenset({"A", "AU", "AUX", "EN", "PAR", "POUR", "DEPUIS", "CHEZ", "MON", "MA", "SON", "SA", "JE",
                                 "NOUS", "IL", "ELLE", "FAIT", "SIGNE", "SIGNATURE", "LE", "LA", "LES", "DE", "DU",
                                 "DES", "ET", "OU", "SUR", "DANS"})  # fmt: skip
+# The particles that open French surnames (Le Gall, La Fontaine, De La Tour, Du Pont, Des Roches).
+_PARTICLES = frozenset({"LE", "LA", "LES", "DE", "DU", "DES"})
+
+
+def _has_particle(words: list[str]) -> bool:
+    return len(words) > 1 and fold_aligned(words[0]) in _PARTICLES and words[1][:1].isupper()
+
+
 _NOT_NAMES = frozenset({"NOM", "PRENOM", "PRENOMS", "DATE", "ADRESSE", "SIGNATURE", "CACHET", "LE", "LA", "ET",
                         "BENEFICIAIRE", "CANDIDAT", "CANDIDATE", "ORGANISME", "CERTIFICATION", "EVALUATION",
                         "LOCATAIRE", "TITULAIRE", "CLIENT", "ASSURE", "ASSUREE", "SOUSCRIPTEUR", "PROPRIETAIRE",
@@ -72,7 +86,7 @@ def name_field(text: Text, labels: list[str]) -> str | None:
         value = cut_value(raw)
         if "/" in value and not re.search(r"\d", value):
             value = value.split("/")[0]  # "MARTIN / Surname": bilingual labels printed after the value
-        name = clean_person(value.replace(",", " "))
+        name = clean_person(value.replace(",", " "), name_field=True)
         if name:
             return name
     return None
