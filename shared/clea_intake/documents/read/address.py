@@ -115,7 +115,7 @@ def address_blocks(text: Text) -> list[tuple[str, str, str, int]]:
             raw = text.raw_lines[j]
             if _STREET.match(lines[j]) or _looks_like_organisation(raw):
                 continue
-            name = clean_person(raw)
+            name = clean_person(raw, name_field=True)  # the addressee's own line, above the street
             if name and len(name.split()) >= 2:
                 city = text.raw_lines[index][match.start("city") : match.end("city")].strip()
                 blocks.append((name, match.group("cp").replace(" ", ""), city, offsets[j]))
@@ -131,13 +131,13 @@ _ADDRESSEE = re.compile(
 
 def _holder_line(text: Text) -> tuple[str | None, int]:
     for position, raw in labelled(text, _HOLDER_LABELS):
-        name = clean_person(raw)
+        name = clean_person(raw, name_field=True)
         if name and not _looks_like_organisation(name):
             return name, position
     # Addressee blocks start with a civility: "M. MARTIN Léa", "Madame Léa Martin".
     for match in _ADDRESSEE.finditer(text.folded):
         line = text.raw[match.start() : text.line_end(match.start())]
-        name = clean_person(line)
+        name = clean_person(line, name_field=True)
         if name:
             return name, match.start()
     name, position = person_in_prose(

@@ -79,7 +79,10 @@ def start_end(text: Text) -> tuple[date | None, date | None]:
     return start, end
 
 
-_SIGNED = compile_anchored(r"\bFAIT\s+(?:A\s+[^\n,]{1,40}?,?\s+)?LE\b|\b(?:EDITE|EMIS|ETABLI|DELIVRE|SIGNE)E?S?\s+LE\b")
+# "Fait à Bordeaux, le ...", "Édité le ...", and a line that opens with the place: "À Châteauroux, le ..." (the
+# signature line of a host's attestation, without "Fait"), or with the date alone: "Le 09.01.2026" (a letter's).
+_SIGNED = compile_anchored(r"\bFAIT\s+(?:A\s+[^\n,]{1,40}?,?\s+)?LE\b|\b(?:EDITE|EMIS|ETABLI|DELIVRE|SIGNE)E?S?\s+LE\b"
+                           r"|(?:^|\n)[ \t]*A\s+[^\n,]{1,40}?,\s*LE\b|(?:^|\n)[ \t]*LE\s+(?=\d)")
 
 
 def signed_date(text: Text) -> date | None:
