@@ -150,7 +150,7 @@ class Dispatcher:
             held = sqs_backends[DEFAULT_ACCOUNT_ID][self.names.region].queues[name]
         except KeyError:
             return True
-        return any(m.visible and not m.delayed for m in list(held._messages))  # noqa: SLF001 - moto's own list
+        return bool(held.messages)  # moto's own list of the visible, undelayed messages
 
     def _busy_executions(self) -> list[str]:
         with self._lock:

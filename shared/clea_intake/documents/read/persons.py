@@ -58,12 +58,12 @@ def clean_person(raw: str | None, *, name_field: bool = False) -> str | None:
 _LEADING_NOT_NAMES = frozenset({"A", "AU", "AUX", "EN", "PAR", "POUR", "DEPUIS", "CHEZ", "MON", "MA", "SON", "SA", "JE",
                                 "NOUS", "IL", "ELLE", "FAIT", "SIGNE", "SIGNATURE", "LE", "LA", "LES", "DE", "DU",
                                 "DES", "ET", "OU", "SUR", "DANS"})  # fmt: skip
-# The particles that open French surnames (Le Gall, La Fontaine, De La Tour, Du Pont, Des Roches).
-_PARTICLES = frozenset({"LE", "LA", "LES", "DE", "DU", "DES"})
+_PARTICLE_WORD = re.compile(_PARTICLE, re.IGNORECASE)
 
 
 def _has_particle(words: list[str]) -> bool:
-    return len(words) > 1 and fold_aligned(words[0]) in _PARTICLES and words[1][:1].isupper()
+    """A name's particle opens the words (Le Gall, La Fontaine, De La Tour, Du Pont, Des Roches)."""
+    return len(words) > 1 and _PARTICLE_WORD.fullmatch(words[0]) is not None and words[1][:1].isupper()
 
 
 _NOT_NAMES = frozenset({"NOM", "PRENOM", "PRENOMS", "DATE", "ADRESSE", "SIGNATURE", "CACHET", "LE", "LA", "ET",
