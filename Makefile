@@ -17,10 +17,13 @@ CHECKOV := checkov>=3.2.400,<4
 
 .PHONY: setup sam checkov system-deps demo demo-serve test lint unit integration e2e bench bench-season bench-registers accuracy console-assets clean
 
-$(STAMP): pyproject.toml
+# tesserocr is compiled against Debian's libtesseract (the system packages first), never taken as a wheel: a
+# wheel bundles another Tesseract, which reads pages into other text than the command the project checks with.
+$(STAMP): pyproject.toml scripts/install-system-deps.sh
+	./scripts/install-system-deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-binary tesserocr -e '.[dev]'
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -46,8 +46,12 @@ class TesseractOcr:
         timeout_s: float = 30.0,
         threads: int = 1,
         psm: int = 6,
+        loaded_engine: bool = True,
     ) -> None:
         self.lang = lang
+        # In a sandbox child, the worker's engine with its models already loaded (tesseract_engine) reads the
+        # page instead of a new tesseract process; False always runs the command.
+        self.loaded_engine = loaded_engine
         # Page segmentation 6 (one uniform block) keeps a label and its value on one line, in forms and
         # tables alike; 3 (automatic) drops ruled tables and splits rows into columns.
         self.psm = psm
@@ -87,17 +91,35 @@ class TesseractOcr:
             raise OcrUnavailable(f"tesseract exited with {done.returncode}")
         return done.stdout.decode("utf-8", errors="replace")
 
+    def _engine(self) -> Any:
+        """The sandbox worker's loaded engine (tesseract_engine), when this process was given one and this
+        provider is the standard one; None: run the command."""
+        # Tesseract gone from PATH is an engine gone for the loaded one too: the command's error says so.
+        if not self.loaded_engine or self.binary is not None or self.psm != 6 or shutil.which("tesseract") is None:
+            return None
+        from clea_intake.documents import tesseract_engine
+
+        return tesseract_engine.engine_channel()
+
+    def _read(self, image: Image.Image, method: str, lang: str, args: list[str]) -> str:
+        channel = self._engine()
+        if channel is not None:
+            from clea_intake.documents import tesseract_engine
+
+            return tesseract_engine.recognize(channel, image, method, lang, self.timeout_s)
+        return self._run(image, ["-l", lang, *args])
+
     def image_text(self, image: Image.Image) -> str:
-        return self._run(image, ["-l", self.lang, "--psm", str(self.psm)])
+        return self._read(image, "image_text", self.lang, ["--psm", str(self.psm)])
 
     def layout_text(self, image: Image.Image) -> str:
         """Automatic page segmentation (psm 3): separates side-by-side blocks, such as both faces of an
         identity card copied on one page, that block segmentation would read as one line."""
-        return self._run(image, ["-l", self.lang, "--psm", "3"])
+        return self._read(image, "layout_text", self.lang, ["--psm", "3"])
 
     def mrz_text(self, image: Image.Image) -> str:
         """The machine readable zone of a cropped band: a uniform block, only MRZ characters allowed."""
-        return self._run(image, ["-l", "eng", "--psm", "6", "-c", f"tessedit_char_whitelist={MRZ_CHARSET}"])
+        return self._read(image, "mrz_text", "eng", ["--psm", "6", "-c", f"tessedit_char_whitelist={MRZ_CHARSET}"])
 
 
 class TextractOcr:

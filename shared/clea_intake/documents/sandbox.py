@@ -41,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 OCR_METHODS = ("image_text", "mrz_text", "layout_text")
 _HEADER = struct.Struct("!Q")
+# What the parent tells the worker with each child's socket: the wall-clock budget, and whether it runs Tesseract.
+_CONTROL = struct.Struct("!d?")
 # A reading is a few kilobytes; a page image sent to the parent's OCR at most the pixel limit in RGB.
 _MAX_ANSWER_BYTES = 512 * 1024 * 1024
 # The worker may take this long to start (imports) and to answer beyond the child's own budget.
@@ -255,9 +257,11 @@ class Sandbox:
                            "policy": digest}
         ours, theirs = socket.socketpair()
         try:
-            socket.send_fds(self._control, [struct.pack("!d", limits.max_wall_seconds)], [theirs.fileno()])
-            theirs.close()
             own_ocr, methods = _ocr_spec(ocr)
+            # The worker gives the child a connection to its loaded Tesseract when the child will run Tesseract.
+            socket.send_fds(self._control, [_CONTROL.pack(limits.max_wall_seconds, own_ocr is not None)],
+                            [theirs.fileno()])  # fmt: skip
+            theirs.close()
             policy_pixels = kwargs["policy"].documents.max_image_pixels if "policy" in kwargs else 0
             # The caller's PATH goes with the request: the OCR engine is looked up where the caller would look,
             # so an engine installed (or removed) after the worker started is seen by the next file.
@@ -558,6 +562,12 @@ def serve(control_fd: int) -> None:
     """The warm worker: imports the readers once, then forks one child per file it is sent."""
     os.environ["OMP_THREAD_LIMIT"] = "1"
     _warm_up()
+    from clea_intake.documents import tesseract_engine
+
+    # Tesseract with its models loaded, for every child that runs it (the command when tesserocr is absent).
+    engine = None
+    if tesseract_engine.available():
+        engine = tesseract_engine.EngineProcess(current_policy().sandbox.max_memory_mb)
     control = socket.socket(fileno=control_fd)
     _WORKER_POLICIES.update((policy_digest(policy), policy) for policy in all_policies())
     try:
@@ -569,22 +579,28 @@ def serve(control_fd: int) -> None:
             message, fds, _, _ = socket.recv_fds(control, 16, 1)
         except OSError:
             return
-        if not fds or len(message) != 8:
+        if not fds or len(message) != _CONTROL.size:
             return  # the parent is gone
-        (budget,) = struct.unpack("!d", message)
+        budget, runs_tesseract = _CONTROL.unpack(message)
         channel = socket.socket(fileno=fds[0])
+        engine_channel = engine.channel() if runs_tesseract and engine is not None else None
         started = time.monotonic()
         pid = os.fork()
         if pid == 0:  # the child
             code = 0
             try:
                 control.close()
+                if engine is not None:
+                    engine.detach()
+                tesseract_engine.connect_child(engine_channel)
                 _child(channel)
             except BaseException:  # noqa: BLE001 - the parent sees no answer and reports a crash
                 code = 70
             finally:
                 os._exit(code)
         channel.close()
+        if engine_channel is not None:
+            engine_channel.close()
         status, usage, timed_out = _wait(pid, started + budget)
         wall = time.monotonic() - started
         limit = None

@@ -49,8 +49,9 @@ def test_tesseract_binary_missing_is_ocr_unavailable_and_no_finding(tmp_path):
 
 
 def test_tesseract_removed_from_path_then_restored_is_found_again(monkeypatch):
-    # Given the provider a container keeps for its whole life, and Tesseract gone from PATH
-    ocr = TesseractOcr("fra")
+    # Given the provider a container keeps for its whole life, running the command (a sandbox worker's loaded
+    # engine, once started, does not look at PATH: test_documents_tesseract_engine.py), and Tesseract gone
+    ocr = TesseractOcr("fra", loaded_engine=False)
     monkeypatch.setenv("PATH", "")
     with pytest.raises(OcrUnavailable):
         read_document(scanned_bill(), filename="facture.jpg", as_of=AS_OF, policy=POLICY, ocr=ocr)
