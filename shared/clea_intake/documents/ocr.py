@@ -8,6 +8,8 @@ import shutil
 import subprocess
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from clea_intake.documents import tesseract_engine
+from clea_intake.documents.tesseract_engine import MRZ_CHARSET
 from clea_intake.domain.errors import OcrUnavailable
 
 if TYPE_CHECKING:
@@ -32,7 +34,6 @@ class OcrProvider(Protocol):
     def image_text(self, image: Image.Image) -> str: ...
 
 
-MRZ_CHARSET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
 
 
 class TesseractOcr:
@@ -97,15 +98,11 @@ class TesseractOcr:
         # Tesseract gone from PATH is an engine gone for the loaded one too: the command's error says so.
         if not self.loaded_engine or self.binary is not None or self.psm != 6 or shutil.which("tesseract") is None:
             return None
-        from clea_intake.documents import tesseract_engine
-
         return tesseract_engine.engine_channel()
 
     def _read(self, image: Image.Image, method: str, lang: str, args: list[str]) -> str:
         channel = self._engine()
         if channel is not None:
-            from clea_intake.documents import tesseract_engine
-
             return tesseract_engine.recognize(channel, image, method, lang, self.timeout_s)
         return self._run(image, ["-l", lang, *args])
 

@@ -44,6 +44,8 @@ _ANSWER = struct.Struct("!BI")
 _OK, _TIMED_OUT, _ENGINE_ERROR = 0, 1, 2
 METHODS = {"image_text": 0, "layout_text": 1, "mrz_text": 2}
 MAX_PIXELS = 100_000_000
+# The characters of a machine readable zone: the only ones its reading may give.
+MRZ_CHARSET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
 # The engine's start: an interpreter, tesserocr and `tesseract --version`.
 _START_S = 30.0
 # The channel this process (a sandbox child) was given to its worker's engine, if any.
@@ -208,8 +210,6 @@ def _read(conn: socket.socket, apis: dict, tesserocr) -> bool:
         if api is None:
             api = apis[(lang, psm, method)] = tesserocr.PyTessBaseAPI(lang=lang, psm=psm)
             if method == METHODS["mrz_text"]:
-                from clea_intake.documents.ocr import MRZ_CHARSET
-
                 api.SetVariable("tessedit_char_whitelist", MRZ_CHARSET)
         # A new command-line process starts without what the classifier learnt on earlier pages.
         api.ClearAdaptiveClassifier()
