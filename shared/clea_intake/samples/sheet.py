@@ -11,6 +11,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from clea_intake.french import MONTHS
+from clea_intake.letters.pdf.fpdf_speedups import add_parsed_font
 
 FONT_DIR = Path(__file__).parent / "fonts"
 # Embedded families (DejaVu subsets, OCR-B) and the PDF base-14 families, which cost nothing to embed.
@@ -94,9 +95,9 @@ class Sheet:
             return family, "B" if bold else ""
         regular, bold_file = TTF_FAMILIES[family]
         if family not in self._loaded:
-            self.pdf.add_font(family, "", str(FONT_DIR / regular))
+            add_parsed_font(self.pdf, family, "", str(FONT_DIR / regular))
             if bold_file:
-                self.pdf.add_font(family, "B", str(FONT_DIR / bold_file))
+                add_parsed_font(self.pdf, family, "B", str(FONT_DIR / bold_file))
             self._loaded.add(family)
         return family, "B" if bold and bold_file else ""
 

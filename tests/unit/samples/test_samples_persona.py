@@ -227,3 +227,24 @@ def test_medium_of_most_specific_key_wins():
     assert medium_of(choice, DocType.PASSPORT) == "scan_pdf"
     assert medium_of(choice, DocType.QUOTE) == "png"
     assert medium_of({"claim": "jpeg"}, DocType.QUOTE) == "pdf"
+
+
+def test_pieces_have_the_same_bytes_with_the_letters_font_speed_ups():
+    # Given the pieces of three applicants (every template family: CNI, passport, proofs, quotes, claims)
+    from clea_intake.letters.pdf.fpdf_speedups import plain_fpdf2
+
+    def pieces() -> dict[str, bytes]:
+        made = {}
+        for number in (3, 17, 41):
+            app = sample_application(number, seed=number)
+            for name, piece in application_pieces(app, received=RECEIVED, seed=number).items():
+                made[f"{number}/{name}"] = piece.data
+            for name, piece in claim_pieces(app, hours=10, issued=RECEIVED, seed=number).items():
+                made[f"{number}/claim/{name}"] = piece.data
+        return made
+
+    with plain_fpdf2():
+        expected = pieces()
+    # When they are generated again with the fonts parsed once and the incremental line widths
+    # Then every file is byte for byte the same
+    assert pieces() == expected

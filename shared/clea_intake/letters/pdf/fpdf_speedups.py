@@ -34,7 +34,7 @@ from fontTools import ttLib
 from fpdf import FPDF, line_break
 from fpdf import fonts as fpdf_fonts
 
-__all__ = ["add_region_font", "font_cloning_active", "line_width_active", "plain_fpdf2"]
+__all__ = ["add_parsed_font", "font_cloning_active", "line_width_active", "plain_fpdf2"]
 
 # TTFFont's attributes in fpdf2 2.8.9. Another set means another per-document state than the one
 # _document_copy() renews: fonts are then added by fpdf2 itself.
@@ -140,7 +140,7 @@ def font_cloning_active() -> bool:
     return _FONTS_CHECKED and not _plain.get()
 
 
-def add_region_font(pdf: FPDF, family: str, style: str, path: str) -> None:
+def add_parsed_font(pdf: FPDF, family: str, style: str, path: str) -> None:
     """pdf.add_font(family, style=style, fname=path), from the process's parse of the file when it can be."""
     parsed = _parsed(family, style, path) if font_cloning_active() else None
     if parsed is None or parsed.template.fontkey in pdf.fonts:

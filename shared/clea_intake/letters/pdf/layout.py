@@ -14,7 +14,7 @@ from fpdf.fonts import FontFace
 from clea_intake.letters.content import policy_of
 from clea_intake.letters.french import one_line
 from clea_intake.letters.models import NoticeContext
-from clea_intake.letters.pdf.fpdf_speedups import add_region_font
+from clea_intake.letters.pdf.fpdf_speedups import add_parsed_font
 from clea_intake.letters.region import DIRECTION, HEADING, POSTAL_ADDRESS, REGION_NAME, SERVICE, WEBSITE
 
 __all__ = ["ACCENT", "CHECKBOX", "FAMILY", "GREY", "HEADINGS", "INK", "Grid", "RegionPdf"]
@@ -52,7 +52,7 @@ class RegionPdf(FPDF):
             ("B", "DejaVuSans-Bold.ttf"),
             ("I", "DejaVuSans-Oblique.ttf"),
         ):
-            add_region_font(self, FAMILY, style, _font_path(name))
+            add_parsed_font(self, FAMILY, style, _font_path(name))
         self.set_margins(left=20, top=16, right=20)
         self.set_auto_page_break(auto=True, margin=24)
         self.set_title(f"{title} — {self.reference}")
