@@ -179,6 +179,7 @@ class TimeBudget:
         self.floor_ms = max(MIN_RESERVE_MS, (at_start or 0) // 10)
         self.longest_ms = 0.0
         self.exhausted = False
+        self._last_call: float | None = None
 
     def remaining_ms(self) -> int | None:
         return int(self._remaining()) if callable(self._remaining) else None
@@ -193,6 +194,15 @@ class TimeBudget:
 
     def took(self, started: float) -> None:
         self.longest_ms = max(self.longest_ms, (time.monotonic() - started) * 1000)
+
+    def has_time(self) -> bool:
+        """allows_next() for a loop that asks before each item: the time since its previous question is
+        counted as one item's (the sweeper's cases)."""
+        now = time.monotonic()
+        if self._last_call is not None:
+            self.took(self._last_call)
+        self._last_call = now
+        return self.allows_next()
 
 
 def process_batch(event: dict, context: object, record_handler, function: str) -> dict:

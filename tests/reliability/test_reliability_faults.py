@@ -492,3 +492,21 @@ def test_the_reserve_grows_with_the_longest_record_of_the_batch():
     assert not budget.allows_next()
     # A context without a clock (a test event) never defers anything
     assert runtime.TimeBudget(object()).allows_next()
+
+
+def test_a_sweep_with_too_little_time_left_begins_no_case_and_the_next_run_refuses_it(stack):
+    # Given a case submitted without its pieces, and the morning after its completeness deadline
+    case_id, _ = submitted(stack)
+    waiting = stack.repo().get_case(case_id)
+    deadline = waiting.deadline_at
+    morning = datetime.combine(deadline.date() + timedelta(days=1), time(5, 15), tzinfo=PARIS)
+    stack.set_time(morning)
+    # When the sweep function starts with 4 s left (less than its reserve of 5 s for one case)
+    result = stack.handler("sweep_deadlines")({"source": "aws.scheduler"}, RunningOut(stack, "sweep_deadlines", [4_000]))
+    # Then it begins no case, says it is unfinished, and the case still waits, untouched
+    assert result["unfinished"] is True and result["refused"] == 0
+    assert stack.repo().get_case(case_id).version == waiting.version
+    # And the 06:15 run, with its full time, refuses it for lateness
+    result = stack.tick(morning + timedelta(hours=1))
+    assert result["unfinished"] is False and result["refused"] >= 1
+    assert stack.repo().get_case(case_id).state == State.REFUSED

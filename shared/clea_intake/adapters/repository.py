@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from clea_intake.adapters.table import ConditionFailed, DynamoTable, InMemoryTable, Item, TableGateway, Write
 from clea_intake.domain.application import STORED
@@ -68,6 +69,13 @@ def _to_mail(item: Item) -> MailRecord:
 def _to_summary(row: Item) -> CaseSummary:
     """An index row of a case (the index projects the whole item) as its summary, no personal data."""
     return _to_case(row).summary()
+
+
+class ReviewRow(NamedTuple):
+    """A review item and the index row it was read from (what a conditional put of it writes back)."""
+
+    review: ReviewItem
+    row: Item
 
 
 class Repository:
@@ -213,16 +221,20 @@ class Repository:
             return False
         return True
 
-    def expire_reviews(self, expires_at_of: Any) -> int:
-        """Give each review item `expires_at_of(review)` (None: not yet), read from the index rows (the
+    def review_rows(self) -> list[ReviewRow]:
+        """Every review item, open and closed, with the index row it was read from (one query per status)."""
+        return [ReviewRow(_to_review(row), row) for status in ("OPEN", "CLOSED")
+                for row in self.table.query_index(f"REVIEW#{status}")]
+
+    def expire_reviews(self, rows: Iterable[ReviewRow], expires_at_of: Callable[[ReviewItem], int | None]) -> int:
+        """Give each review item of `rows` `expires_at_of(review)` (None: not yet), from the index rows (the
         index projects whole items; the sweep's role may query it, not GetItem review items). The put holds
         only if the item is still in the same status, so a review closed meanwhile is not reopened."""
         done = 0
-        for status in ("OPEN", "CLOSED"):
-            for row in self.table.query_index(f"REVIEW#{status}"):
-                moment = expires_at_of(_to_review(row))
-                if moment is not None:
-                    done += self._put_expiry(row, moment, ("absent_or_equal", {"gsi1pk": row["gsi1pk"]}))
+        for review, row in rows:
+            moment = expires_at_of(review)
+            if moment is not None:
+                done += self._put_expiry(row, moment, ("absent_or_equal", {"gsi1pk": row["gsi1pk"]}))
         return done
 
     def case_item_keys(self, case_id: str, prefix: str) -> list[tuple[str, str]]:
@@ -231,10 +243,6 @@ class Repository:
 
     def form_error_keys(self, case_id: str) -> list[tuple[str, str]]:
         return [(i["pk"], i["sk"]) for i in self.table.query(f"FORM#{case_id}", "ERROR#")]
-
-    def reviews_of_case(self, case_id: str) -> list[ReviewItem]:
-        """The case's review items, open and closed (through the index: one query per status)."""
-        return [r for status in ("OPEN", "CLOSED") for r in self.reviews(status) if r.case_id == case_id]
 
     def cases_in_state(self, state: State, *, deadline_before: datetime | None = None,
                        limit: int | None = None) -> list[CaseSummary]:

@@ -80,6 +80,12 @@ CATALOG: tuple[MetricDefinition, ...] = (
         "or never imported; emitted by every deadline sweep.",
     ),
     _count(
+        "SweepUnfinished",
+        "Balayages inachevés",
+        "1 when a run of the deadline sweep stopped before its last due case for lack of time (the next run goes "
+        "on with the cases left), else 0; emitted by every deadline sweep.",
+    ),
+    _count(
         "HandlerFailure",
         "Échecs des fonctions",
         "A Lambda handler failed on a record (reported as a partial batch failure or raised).",

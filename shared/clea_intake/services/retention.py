@@ -9,10 +9,12 @@ may tag objects and put items, no more.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from clea_intake.adapters.repository import Repository
+from clea_intake.adapters.repository import Repository, ReviewRow
 from clea_intake.domain.case import Case
 from clea_intake.domain.lifecycle import FINAL_STATES
 from clea_intake.domain.policy import Retention, all_policies, current_policy, policy_for
@@ -39,24 +41,39 @@ class RetentionReport:
     objects: int = 0
     items: int = 0
     events_scrubbed: int = 0
+    unfinished: bool = False   # the pass ran out of time: the cases left are the next pass's first
+
+
+def _always() -> bool:
+    return True
 
 
 def retention_of(case: Case) -> Retention:
     return policy_for(case.application.evaluation_start).retention
 
 
-def expire_personal_data(ports: Ports, now: datetime) -> RetentionReport:
-    """Let go of what is due, case by case (index query per final state, bounded by the shortest retention)."""
+def expire_personal_data(ports: Ports, now: datetime, *, has_time: Callable[[], bool] = _always) -> RetentionReport:
+    """Let go of what is due, case by case (index query per final state, bounded by the shortest retention).
+
+    The review items are read once for the pass, not once per case: their index holds every review of every
+    case. A case is begun only while `has_time()`; those left stay in the index for the next pass."""
     report = RetentionReport()
     shortest = min(p.retention.shortest_days for p in all_policies())
+    reviews: dict[str | None, list[ReviewRow]] = defaultdict(list)
+    for row in ports.repository.review_rows():
+        reviews[row.review.case_id].append(row)
     for state in sorted(FINAL_STATES):
         for summary in ports.repository.cases_in_state(state, deadline_before=now - timedelta(days=shortest)):
-            _expire_case(ports, summary.case_id, now, report)
-    _expire_caseless_mail(ports, now, report)
+            if not has_time():
+                report.unfinished = True
+                return report
+            _expire_case(ports, summary.case_id, now, report, reviews.get(summary.case_id, []))
+    _expire_caseless_mail(ports, now, report, reviews.get(None, []))
     return report   # its counts go in the sweep's one line ("sweep done")
 
 
-def _expire_case(ports: Ports, case_id: str, now: datetime, report: RetentionReport) -> None:
+def _expire_case(ports: Ports, case_id: str, now: datetime, report: RetentionReport,
+                 reviews: list[ReviewRow]) -> None:
     repo, bucket = ports.repository, ports.settings.bucket_name
     case = repo.get_case(case_id)
     ended = case.ended_at
@@ -88,14 +105,13 @@ def _expire_case(ports: Ports, case_id: str, now: datetime, report: RetentionRep
             if key not in by_key:
                 let_go(retention.records_days if key.endswith("/application.json") else retention.other_pieces_days,
                        key=key)
-    reviews = repo.reviews_of_case(case_id)
-    for raw in _raw_mail_keys(repo, case_id, reviews):
+    for raw in _raw_mail_keys(repo, case_id, [row.review for row in reviews]):
         let_go(retention.raw_mail_days, key=raw, item=(f"INBOUND#{raw}", "MESSAGE"))
     for pk_sk in repo.case_item_keys(case_id, "MAIL#") + repo.form_error_keys(case_id):
         let_go(retention.records_days, item=pk_sk)
     if due(ended, retention.records_days, now):
         moment = expiry_moment(ended, retention.records_days)
-        items += repo.expire_reviews(lambda review: moment if review.case_id == case_id else None)
+        items += repo.expire_reviews(reviews, lambda review: moment)
     report.objects += objects
     report.items += items
     if objects or items:
@@ -133,22 +149,19 @@ def _retain_decision_only(repo: Repository, case_id: str, now: datetime) -> None
     repo.save_case(case)
 
 
-def _expire_caseless_mail(ports: Ports, now: datetime, report: RetentionReport) -> None:
+def _expire_caseless_mail(ports: Ports, now: datetime, report: RetentionReport, reviews: list[ReviewRow]) -> None:
     """A message quarantined with no case to hold it: the raw-mail retention counts from its quarantine."""
     repo, bucket = ports.repository, ports.settings.bucket_name
     days = current_policy().retention.raw_mail_days
 
     def stray(review: ReviewItem) -> int | None:
-        if review.kind != "mail" or review.case_id is not None or not due(review.opened_at, days, now):
+        if review.kind != "mail" or not due(review.opened_at, days, now):
             return None
         return expiry_moment(review.opened_at, days)
 
-    for status in ("OPEN", "CLOSED"):
-        for review in repo.reviews(status):
-            moment = stray(review)
-            if moment is None:
-                continue
-            if review.subject_ref.startswith("inbound/") and ports.storage.set_tags(bucket, review.subject_ref, TAGS):
-                report.objects += 1
-            report.items += repo.set_expiry(f"INBOUND#{review.subject_ref}", "MESSAGE", moment)
-    report.items += repo.expire_reviews(stray)
+    due_rows = [row for row in reviews if stray(row.review) is not None]
+    for review, _ in due_rows:
+        if review.subject_ref.startswith("inbound/") and ports.storage.set_tags(bucket, review.subject_ref, TAGS):
+            report.objects += 1
+        report.items += repo.set_expiry(f"INBOUND#{review.subject_ref}", "MESSAGE", stray(review))
+    report.items += repo.expire_reviews(due_rows, stray)

@@ -441,15 +441,27 @@ def test_classify_document_reads_with_textract_given_more_memory_and_time() -> N
     assert function_property("ClassifyDocumentFunction", "Timeout") > _template()["Globals"]["Function"]["Timeout"]
 
 
-def test_sweep_deadlines_is_scheduled_daily_early_morning_paris_time() -> None:
+def test_sweep_deadlines_is_scheduled_each_morning_before_office_hours_paris_time() -> None:
     # Given sweep_deadlines' events  When its EventBridge Scheduler schedule is read
     (event,) = _template()["Resources"]["SweepDeadlinesFunction"]["Properties"]["Events"].values()
     props = event["Properties"]
     minute, hour, day, month, weekday, year = props["ScheduleExpression"].removeprefix("cron(").rstrip(")").split()
-    # Then it runs once a day, before 8:00 in Paris
+    first, _, last = hour.partition("-")
+    # Then it runs every day, at most three times (a run goes on with what the previous one left), all
+    # before 8:00 in Paris
     assert event["Type"] == "ScheduleV2" and props["ScheduleExpressionTimezone"] == "Europe/Paris"
     assert (day, month, weekday, year) == ("*", "*", "?", "*")
-    assert minute.isdigit() and hour.isdigit() and int(hour) < 8
+    assert minute.isdigit() and first.isdigit() and (last or first).isdigit()
+    assert 0 <= int(last or first) - int(first) < 3 and int(last or first) < 8
+
+
+def test_an_unfinished_sweep_twice_in_a_row_raises_an_alarm() -> None:
+    # Given the alarm on the sweeper's SweepUnfinished metric
+    props = _template()["Resources"]["SweepUnfinishedAlarm"]["Properties"]
+    # Then it fires when two hourly runs in a row stopped early, to the operators' topic
+    assert (props["Namespace"], props["MetricName"], props["Statistic"]) == ("CleaIntake", "SweepUnfinished", "Maximum")
+    assert (props["Period"], props["EvaluationPeriods"], props["DatapointsToAlarm"]) == (3600, 2, 2)
+    assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
 
 
 def test_translated_policies_never_allow_scan_or_wildcard_actions() -> None:

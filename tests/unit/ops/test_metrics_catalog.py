@@ -34,6 +34,7 @@ EXPECTED = {
     "ClaimReceived": (),
     "MailQuarantined": ("Reason",),
     "RegisterStale": (),
+    "SweepUnfinished": (),
     "HandlerFailure": ("Function",),
 }
 

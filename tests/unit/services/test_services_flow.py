@@ -196,6 +196,27 @@ def test_sweep_incomplete_case_past_its_deadline_refuses_it(ports):
     assert mails(ports, case) == [] and resumed(ports) == [("tok", "REFUSED")]
 
 
+def test_a_sweep_out_of_time_leaves_the_other_due_cases_to_the_next_run(ports):
+    # Given three incomplete cases past their deadline, and a run with time for two cases only
+    cases = []
+    for number in range(3):
+        case = make_case(f"NA-CLEA-2026-{800 + number:06d}", state=str(S.INCOMPLETE))
+        case.deadline_at, case.missing, case.tokens["completeness"] = TOO_LATE, [{"code": "MISSING_QUOTE"}], f"tok{number}"
+        assert ports.repository.create_case(case)
+        cases.append(case)
+    allowed = iter([True, True])
+    # When that run stops, and the next runs an hour later
+    first = sweeper.sweep(ports, TOO_LATE + timedelta(hours=1), has_time=lambda: next(allowed, False))
+    second = sweeper.sweep(ports, TOO_LATE + timedelta(hours=2))
+    # Then the first refused two and said it was unfinished (no retention pass begun); the second refused the
+    # third, and only it: each case refused once, each completeness step resumed once
+    assert first.unfinished and len(first.refused) == 2 and first.retention.cases == []
+    assert not second.unfinished and second.refused == sorted({c.case_id for c in cases} - set(first.refused))
+    for case in cases:
+        assert transitions(ports, case) == [(S.INCOMPLETE, S.REFUSED, "LATE_COMPLETION")]
+    assert sorted(token for token, _ in resumed(ports)) == ["tok0", "tok1", "tok2"]
+
+
 @covers((S.RECEIVED, S.WITHDRAWN), (S.INCOMPLETE, S.WITHDRAWN), (S.COMPLETE, S.WITHDRAWN))
 @pytest.mark.parametrize("state", [S.RECEIVED, S.INCOMPLETE, S.COMPLETE])
 def test_withdraw_before_the_award_tells_the_applicant_and_ends_the_completeness_step(ports, state):

@@ -3,6 +3,7 @@ personal values, the decision kept (README, "Personal data expires")."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -169,3 +170,57 @@ def test_retention_leaves_a_case_that_is_not_final(ports):
     report = expire_personal_data(ports, clock.now())
     assert report.cases == [] and _tags(SCAN) == []
     assert repo.get_case(CASE_ID).application.applicant is not None
+
+
+def _ended_cases(ports: Ports, count: int) -> list[str]:
+    """`count` cases refused at ENDED, each with a review item of its own."""
+    ids = []
+    for number in range(count):
+        case = make_case(f"NA-CLEA-2026-{900 + number:06d}")
+        case.refuse(["LATE_COMPLETION"], at=ENDED, actor="system:sweeper", message="Dossier incomplet.")
+        assert ports.repository.create_case(case)
+        ports.repository.open_review(ReviewItem(
+            review_id=f"DOC-{number}", case_id=case.case_id, kind="document", code="LOW_CONFIDENCE",
+            message="Type incertain.", subject_ref="d-scan", opened_at=ENDED - timedelta(days=5)))
+        ids.append(case.case_id)
+    return ids
+
+
+def _review_index_queries() -> list[str]:
+    """The review-index queries DynamoDB receives from now on, through boto3's event hooks."""
+    seen: list[str] = []
+
+    def on_query(params, **_):
+        body = params["body"]
+        seen.extend(re.findall(r"REVIEW#(?:OPEN|CLOSED)", body.decode() if isinstance(body, bytes) else body))
+
+    clients.resource("dynamodb").meta.client.meta.events.register("before-call.dynamodb.Query", on_query)
+    return seen
+
+
+def test_a_retention_pass_reads_the_review_index_once_not_once_per_case(ports):
+    # Given three ended cases, each with a review item, past their retention
+    ids = _ended_cases(ports, 3)
+    clock.set_now(ENDED + timedelta(days=DAYS, hours=1))
+    queries = _review_index_queries()
+    # When one pass lets their data go
+    report = expire_personal_data(ports, clock.now())
+    # Then each case's review item has its expires_at, and the review index was read once per status
+    assert sorted(report.expired) == ids
+    assert all(_stored(f"REVIEW#DOC-{n}", "REVIEW")["expires_at"] for n in range(3))
+    assert sorted(queries) == ["REVIEW#CLOSED", "REVIEW#OPEN"]
+
+
+def test_a_retention_pass_out_of_time_leaves_the_other_cases_to_the_next(ports):
+    # Given three ended cases past their retention, and a pass with time for two cases only
+    ids = _ended_cases(ports, 3)
+    clock.set_now(ENDED + timedelta(days=DAYS, hours=1))
+    allowed = iter([True, True])
+    # When the pass runs out of time, then the next pass runs
+    first = expire_personal_data(ports, clock.now(), has_time=lambda: next(allowed, False))
+    second = expire_personal_data(ports, clock.now() + timedelta(hours=1))
+    # Then the first let two cases go and said it was unfinished; the second let the third go, and only it
+    assert first.unfinished and len(first.expired) == 2
+    assert not second.unfinished and second.expired == sorted(set(ids) - set(first.expired))
+    assert all(ports.repository.get_case(case_id).application.applicant is None for case_id in ids)
+    assert _stored("REVIEW#DOC-0", "REVIEW")["expires_at"] and _stored("REVIEW#DOC-2", "REVIEW")["expires_at"]
