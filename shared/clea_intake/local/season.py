@@ -454,7 +454,8 @@ def observe(repo: Repository, case_id: str) -> dict[str, Any]:
     case = repo.find_case(case_id)
     expired = case is not None and case.personal_data_expired_at is not None
     return {**outcome, "mails": kinds, "letters": [LETTERS[k] for k in kinds if k in LETTERS],
-            "personal_data_expired": expired}
+            "personal_data_expired": expired, "tokens": sorted(case.tokens) if case is not None else [],
+            "register_checks": [c["code"] for c in case.register_checks] if case is not None else []}
 
 
 def human_acts(repo: Repository) -> dict[str, list[tuple[datetime, str]]]:
@@ -473,7 +474,11 @@ def differences(want: Expected, got: dict[str, Any], acts: list[tuple[datetime, 
 
     diffs = []
     if got["state"] != want.state:
-        diffs.append(f"état {got['state']} au lieu de {want.state}")
+        # Where the case stopped, to tell a rule's fault from a step that never resumed (no personal data).
+        path = " → ".join(f"{t['state']} {t['at'][:16]}" for t in got["timeline"])
+        diffs.append(f"état {got['state']} au lieu de {want.state} (parcours {path} ; examens "
+                     f"{[code for _, code in acts] or '—'} ; registres {got.get('register_checks') or '—'} ; "
+                     f"jetons {got.get('tokens') or '—'})")
     if tuple(sorted(got["reasons"])) != tuple(sorted(want.reasons)):
         diffs.append(f"motifs {got['reasons'] or '—'} au lieu de {list(want.reasons) or '—'}")
     if amount(got["awarded_eur"]) != want.awarded_eur:

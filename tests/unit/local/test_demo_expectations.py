@@ -29,6 +29,16 @@ def test_a_wrong_reason_is_a_difference_even_when_the_state_is_right():
     assert diffs == ["motifs ['LATE_COMPLETION'] au lieu de ['DUPLICATE_AID']"]
 
 
+def test_a_wrong_state_says_where_the_case_stopped():
+    # Given a duplicate left COMPLETE, its eligibility step never resumed
+    got = {**_outcome("COMPLETE", ()), "tokens": ["completeness"], "register_checks": []}
+    acts = [(datetime(2026, 1, 17, tzinfo=PARIS), "ID_LOW_CONFIDENCE")]
+    # Then the difference names its path, its review items, register findings and waiting steps
+    assert season.differences(DUPLICATE, got, acts)[0] == (
+        "état COMPLETE au lieu de REFUSED (parcours RECEIVED 2026-01-16T09:00 → COMPLETE 2026-01-20T09:00 ; "
+        "examens ['ID_LOW_CONFIDENCE'] ; registres — ; jetons ['completeness'])")
+
+
 def test_amounts_notices_and_letters_are_compared():
     paid = season.Expected("NA-CLEA-2026-000001", "paid", "PAID", (), Decimal("450.00"), Decimal("450.00"),
                            season.MAILS["paid"])
