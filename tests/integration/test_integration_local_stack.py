@@ -75,7 +75,7 @@ def test_local_stack_application_without_pieces_goes_incomplete_then_refused_lat
     # When it runs at midnight on 24 March
     report = stack.tick(datetime(2026, 3, 24, 0, 0, tzinfo=PARIS))
     # Then the case is refused LATE_COMPLETION, the execution ends and the refusal is sent
-    assert report == {"refused": 1, "lapsed": 0, "personal_data_expired": 0}
+    assert report == {"refused": 1, "lapsed": 0, "personal_data_expired": 0, "unfinished": False}
     case = repo.get_case(CASE_ID)
     assert (case.state, case.reasons) == (State.REFUSED, ["LATE_COMPLETION"])
     assert _execution_status(stack, CASE_ID) == "SUCCEEDED"
