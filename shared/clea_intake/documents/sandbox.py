@@ -258,8 +258,9 @@ class Sandbox:
         ours, theirs = socket.socketpair()
         try:
             own_ocr, methods = _ocr_spec(ocr)
-            # The worker gives the child a connection to its loaded Tesseract when the child will run Tesseract.
-            socket.send_fds(self._control, [_CONTROL.pack(limits.max_wall_seconds, own_ocr is not None)],
+            # The worker gives the child a connection to its loaded Tesseract when the child will run Tesseract:
+            # the caller's Tesseract, or the default one when no provider is given (no calls back, `methods`).
+            socket.send_fds(self._control, [_CONTROL.pack(limits.max_wall_seconds, methods is None)],
                             [theirs.fileno()])  # fmt: skip
             theirs.close()
             policy_pixels = kwargs["policy"].documents.max_image_pixels if "policy" in kwargs else 0

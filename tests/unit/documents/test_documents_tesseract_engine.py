@@ -110,7 +110,8 @@ def test_malformed_request_closes_that_connection_only(engine):
         channel.close()
 
 
-def test_sandboxed_scan_is_read_by_the_loaded_engine_not_a_new_process(tmp_path, monkeypatch):
+@pytest.mark.parametrize("provider", [lambda: TesseractOcr("fra"), lambda: None], ids=["given", "default"])
+def test_sandboxed_scan_is_read_by_the_loaded_engine_not_a_new_process(tmp_path, monkeypatch, provider):
     # Given the sandbox worker of this process, its engine started (by a first scan) with the real Tesseract
     first = read_document(scanned_bill(), filename="facture.jpg", as_of=date(2026, 3, 10), policy=POLICY,
                           ocr=TesseractOcr("fra"))  # fmt: skip
@@ -123,7 +124,8 @@ def test_sandboxed_scan_is_read_by_the_loaded_engine_not_a_new_process(tmp_path,
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
     # When a photographed bill is read in the sandbox
     reading = read_document(scanned_bill(), filename="facture.jpg", as_of=date(2026, 3, 10), policy=POLICY,
-                            ocr=TesseractOcr("fra"))  # fmt: skip
-    # Then the page was read by the loaded engine, no command ran
+                            ocr=provider())  # fmt: skip
+    # Then the page was read by the loaded engine, no command ran (the caller's Tesseract or, with no
+    # provider given, the reader's default one)
     assert reading.text_source == "ocr" and reading.fields["postal_code"] == "33000"
     assert not mark.exists()
