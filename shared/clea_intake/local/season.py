@@ -452,10 +452,10 @@ def observe(repo: Repository, case_id: str) -> dict[str, Any]:
         if mail.kind not in kinds:
             kinds.append(mail.kind)
     case = repo.find_case(case_id)
-    expired = case is not None and case.personal_data_expired_at is not None
     return {**outcome, "mails": kinds, "letters": [LETTERS[k] for k in kinds if k in LETTERS],
-            "personal_data_expired": expired, "tokens": sorted(case.tokens) if case is not None else [],
-            "register_checks": [c["code"] for c in case.register_checks] if case is not None else []}
+            "personal_data_expired": case is not None and case.personal_data_expired_at is not None,
+            "tokens": sorted(case.tokens) if case else [],
+            "register_checks": [c["code"] for c in case.register_checks] if case else []}
 
 
 def human_acts(repo: Repository) -> dict[str, list[tuple[datetime, str]]]:

@@ -44,7 +44,8 @@ class RetentionReport:
     unfinished: bool = False   # the pass ran out of time: the cases left are the next pass's first
 
 
-def _always() -> bool:
+def always() -> bool:
+    """The time budget of a pass without one (tests, the local stack's tick without a Lambda context)."""
     return True
 
 
@@ -52,7 +53,7 @@ def retention_of(case: Case) -> Retention:
     return policy_for(case.application.evaluation_start).retention
 
 
-def expire_personal_data(ports: Ports, now: datetime, *, has_time: Callable[[], bool] = _always) -> RetentionReport:
+def expire_personal_data(ports: Ports, now: datetime, *, has_time: Callable[[], bool] = always) -> RetentionReport:
     """Let go of what is due, case by case (index query per final state, bounded by the shortest retention).
 
     The review items are read once for the pass, not once per case: their index holds every review of every
@@ -159,9 +160,10 @@ def _expire_caseless_mail(ports: Ports, now: datetime, report: RetentionReport, 
             return None
         return expiry_moment(review.opened_at, days)
 
-    due_rows = [row for row in reviews if stray(row.review) is not None]
+    moments = {row.review.review_id: moment for row in reviews if (moment := stray(row.review)) is not None}
+    due_rows = [row for row in reviews if row.review.review_id in moments]
     for review, _ in due_rows:
         if review.subject_ref.startswith("inbound/") and ports.storage.set_tags(bucket, review.subject_ref, TAGS):
             report.objects += 1
-        report.items += repo.set_expiry(f"INBOUND#{review.subject_ref}", "MESSAGE", stray(review))
-    report.items += repo.expire_reviews(due_rows, stray)
+        report.items += repo.set_expiry(f"INBOUND#{review.subject_ref}", "MESSAGE", moments[review.review_id])
+    report.items += repo.expire_reviews(due_rows, lambda review: moments[review.review_id])

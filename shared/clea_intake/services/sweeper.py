@@ -18,7 +18,7 @@ from clea_intake.services import metrics
 from clea_intake.services.flow import advance
 from clea_intake.services.ports import Ports
 from clea_intake.services.registers import report_freshness
-from clea_intake.services.retention import RetentionReport, expire_personal_data
+from clea_intake.services.retention import RetentionReport, always, expire_personal_data
 
 logger = Logger(service="clea-intake", child=True)
 SWEEPER = "system:sweeper"
@@ -32,10 +32,6 @@ class SweepReport:
     unfinished: bool = False   # out of time before the last due case: the next run goes on
 
 
-def _always() -> bool:
-    return True
-
-
 def _due(ports: Ports, now: datetime) -> Iterator[tuple[str, str]]:
     """(case id, the outcome its deadline brings) of every waiting case whose deadline has passed."""
     for states, outcome in ((OPEN_FOR_PIECES, "REFUSED"), (OPEN_FOR_CLAIM, "LAPSED")):
@@ -44,7 +40,7 @@ def _due(ports: Ports, now: datetime) -> Iterator[tuple[str, str]]:
                 yield summary.case_id, outcome
 
 
-def sweep(ports: Ports, now: datetime, *, has_time: Callable[[], bool] = _always) -> SweepReport:
+def sweep(ports: Ports, now: datetime, *, has_time: Callable[[], bool] = always) -> SweepReport:
     """Advance every waiting case whose deadline has passed (index query, no scan), then the retention pass."""
     report = SweepReport()
     done = {"REFUSED": report.refused, "LAPSED": report.lapsed}
