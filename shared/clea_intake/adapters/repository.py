@@ -368,7 +368,7 @@ class Repository:
         item = self.table.get(f"EVALUATOR#{siret}", "RECORD")
         if item is None:
             return None
-        return EvaluatorRecord.model_validate_json(item["body"]).model_copy(update={"version": int(item["version"])})
+        return EvaluatorRecord.model_validate_json(item["body"], context=STORED).model_copy(update={"version": int(item["version"])})
 
     def save_evaluator(self, record: EvaluatorRecord, *, action: str, detail: dict[str, Any]) -> EvaluatorRecord:
         """Write the record if nobody changed it since it was read (version 0: new), with one audit line;

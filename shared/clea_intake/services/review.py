@@ -6,18 +6,18 @@ from datetime import date, datetime
 from typing import Any
 
 from clea_intake.adapters.repository import Repository
-from clea_intake.documents.checks import check
 from clea_intake.domain.calendar import local_day
 from clea_intake.domain.errors import CleaIntakeError
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.policy import current_policy
 from clea_intake.domain.records import DocumentRecord, ReviewItem
 from clea_intake.services import metrics
-from clea_intake.services.evaluators import confirm_iban
 from clea_intake.services.flow import advance
-from clea_intake.services.inbound import ingest
 from clea_intake.services.ports import Ports
 from clea_intake.services.retry import on_stale_case
+
+# The document checks, the mail intake and the evaluator register are imported by the actions that use them: the
+# execution-failure entry (open_execution_failure) is imported by await_step, whose cold start they would slow.
 
 
 class ReviewError(CleaIntakeError):
@@ -74,6 +74,8 @@ def resolve(ports: Ports, review_id: str, action: str, now: datetime, *, actor: 
     if item.kind == "mail" and action == "confirm":
         if not item.case_id:
             raise ReviewError("a message without a case can only be dismissed (or its case set by a correction)")
+        from clea_intake.services.inbound import ingest
+
         ingest(ports, bucket=ports.settings.bucket_name, key=item.subject_ref, now=now, released_for=item.case_id)
         _close(repo, item, "released", actor, now)
         _note(repo, item.case_id, now, actor, "Courriel mis en quarantaine vérifié et accepté.", review_id=review_id)
@@ -90,6 +92,8 @@ def recheck(doc_type: DocType, fields: dict[str, Any], record: DocumentRecord) -
             except ValueError:
                 return value
         return value
+
+    from clea_intake.documents.checks import check
 
     policy = current_policy()
     typed = {name: as_value(name, value) for name, value in fields.items()}
@@ -144,6 +148,8 @@ def _approve_iban(ports: Ports, item: ReviewItem, now: datetime, actor: str) -> 
     repo.save_case(case)
     # Confirmed as a finance department confirms a new supplier's bank details: later claims on it need no one.
     evaluator = case.application.evaluator
+    from clea_intake.services.evaluators import confirm_iban
+
     confirm_iban(repo, evaluator.siret, iban, name=evaluator.name, at=now, actor=actor)
     _close(repo, item, "approved", actor, now)
     advance(ports, item.case_id, now, actor=actor)

@@ -18,7 +18,8 @@ PROBE = ("import importlib.util, json, sys\n"
          "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
          "print(json.dumps(sorted(m.split('.')[0] for m in sys.modules)))\n")
 # email-validator compiles its Unicode patterns at import (~50 ms): imported at the first form's address only.
-NEVER_AT_IMPORT = {"email_validator"}
+# python-stdnum imports pydoc (~30 ms): imported at the first form's SIRET or the first IBAN handled only.
+NEVER_AT_IMPORT = {"email_validator", "stdnum", "pydoc"}
 # The reading happens in the sandbox's worker, which imports these itself.
 NOT_IN_CLASSIFY = {"pypdfium2", "pikepdf", "PIL", "fpdf", "fontTools"}
 

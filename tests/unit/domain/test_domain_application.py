@@ -222,3 +222,46 @@ def test_a_form_address_is_normalised_and_a_stored_one_is_not_checked_again(app_
     assert again == app
     with pytest.raises(ValidationError, match="called again"):  # pydantic wraps a validator's AssertionError
         Application.model_validate_json(app.model_dump_json())
+
+
+def test_a_form_siret_is_checked_and_a_stored_one_is_not_checked_again(app_data, monkeypatch):
+    # A form's SIRET goes through python-stdnum (Luhn): a wrong check digit is named
+    problems = _problems(app_data(evaluator__siret="12345678901235"))
+    assert _only(problems, "evaluator.siret")
+    app = parse_application(json.dumps(app_data()))
+    # Under the STORED context stdnum is not called (it imports pydoc: ~30 ms of each cold start)
+    from pydantic import ValidationError
+    from stdnum.fr import siret
+
+    from clea_intake.domain.application import STORED, Application
+
+    def refuse(value):
+        raise AssertionError(f"stdnum called again on {value}")
+
+    monkeypatch.setattr(siret, "compact", refuse)
+    assert Application.model_validate_json(app.model_dump_json(), context=STORED) == app
+    with pytest.raises(ValidationError, match="called again"):
+        Application.model_validate_json(app.model_dump_json())
+
+
+def test_a_stored_evaluator_record_keeps_its_iban_unchecked_and_a_new_one_is_checked(monkeypatch):
+    from datetime import UTC, datetime
+
+    from pydantic import ValidationError
+    from stdnum import iban
+
+    from clea_intake.domain.application import STORED
+    from clea_intake.domain.evaluator import EvaluatorRecord
+
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    record = EvaluatorRecord(siret="73282932000074", iban="FR76 3000 6000 0112 3456 7890 189", updated_at=at,
+                             updated_by="test")
+    assert record.iban == "FR7630006000011234567890189"
+    with pytest.raises(ValidationError, match="IBAN"):
+        EvaluatorRecord(siret="73282932000074", iban="FR7630006000011234567890180", updated_at=at, updated_by="t")
+
+    def refuse(value):
+        raise AssertionError(f"stdnum called again on {value}")
+
+    monkeypatch.setattr(iban, "is_valid", refuse)
+    assert EvaluatorRecord.model_validate_json(record.model_dump_json(), context=STORED) == record
