@@ -353,31 +353,55 @@ class TextractStandIn:
     wait `latency` seconds, as a call to the service would.
 
     Not Tesseract's own class, so the document sandbox calls it back in the handler's process, as it calls
-    Textract there (documents.sandbox): the count and the wait happen where they would on AWS."""
+    Textract there (documents.sandbox): the count and the wait happen where they would on AWS.
+
+    Tesseract is kept loaded (documents.tesseract_engine, as a sandbox worker keeps it) when tesserocr is
+    installed: one engine process and one connection for this process's handlers, one page at a time; the
+    command otherwise, or once the engine failed. Either reads a page into the same text."""
 
     def __init__(self, on_page: Any, latency: float = 0.0) -> None:
+        from clea_intake.documents import tesseract_engine
         from clea_intake.documents.ocr import TesseractOcr
+        from clea_intake.domain.policy import current_policy
 
-        self._engine = TesseractOcr()
+        self._command = TesseractOcr()
         self._on_page = on_page
         self._latency = latency
+        self._lock = threading.Lock()
+        self._channel: Any = None
+        self._loaded = (tesseract_engine.EngineProcess(current_policy().sandbox.max_memory_mb)
+                        if tesseract_engine.available() else None)
 
     def _page(self) -> None:
         self._on_page()
         if self._latency:
             time.sleep(self._latency)
 
-    def image_text(self, image: Any) -> str:
+    def _read(self, image: Any, method: str, lang: str) -> str:
+        from clea_intake.documents import tesseract_engine
+        from clea_intake.domain.errors import OcrUnavailable
+
         self._page()
-        return self._engine.image_text(image)
+        with self._lock:
+            if self._channel is None and self._loaded is not None and not self._loaded.disabled:
+                self._channel = self._loaded.channel()
+            if self._channel is not None:
+                try:
+                    return tesseract_engine.recognize(self._channel, image, method, lang, self._command.timeout_s)
+                except OcrUnavailable:
+                    self._channel.close()
+                    self._channel = None  # a new connection (the engine started again) for the next page
+                    raise
+        return getattr(self._command, method)(image)
+
+    def image_text(self, image: Any) -> str:
+        return self._read(image, "image_text", self._command.lang)
 
     def layout_text(self, image: Any) -> str:
-        self._page()
-        return self._engine.layout_text(image)
+        return self._read(image, "layout_text", self._command.lang)
 
     def mrz_text(self, image: Any) -> str:
-        self._page()
-        return self._engine.mrz_text(image)
+        return self._read(image, "mrz_text", "eng")
 
     def install(self) -> None:
         """Make it the OCR provider every handler's ports get (runtime.ocr), until `uninstall()`."""
@@ -392,3 +416,9 @@ class TextractStandIn:
         from clea_intake import runtime
 
         runtime.ocr = self._original
+        with self._lock:
+            if self._channel is not None:
+                self._channel.close()
+                self._channel = None
+            if self._loaded is not None:
+                self._loaded.stop()
