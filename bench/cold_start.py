@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,7 +89,7 @@ def measure(runs: int) -> dict[str, tuple[Times, Times]]:
     return pairs
 
 
-def summary(times: Times, of: object) -> tuple[float, float]:
+def summary(times: Times, of: Callable[[Iterable[float]], float]) -> tuple[float, float]:
     return of(t[0] for t in times), of(t[1] for t in times)
 
 

@@ -383,7 +383,7 @@ class TextractStandIn:
 
         self._page()
         with self._lock:
-            if self._channel is None and self._loaded is not None and not self._loaded.disabled:
+            if self._channel is None and self._loaded is not None:  # None again once the engine is disabled
                 self._channel = self._loaded.channel()
             if self._channel is not None:
                 try:

@@ -48,11 +48,16 @@ def _aware(value: datetime) -> datetime:
 STORED = {"stored": True}
 
 
+def is_stored(info: ValidationInfo) -> bool:
+    """Whether a validator runs on an item read back from the table (STORED): its checks were made when written."""
+    return bool(info.context and info.context.get("stored"))
+
+
 def _email(value: str, info: ValidationInfo) -> str:
     """pydantic's EmailStr check (email-validator, no DNS lookup), on a form; not again on a stored item. The
     library is imported at the first address checked: its Unicode patterns cost about 50 ms to compile, at every
     cold start of the functions that only read stored cases."""
-    if info.context and info.context.get("stored"):
+    if is_stored(info):
         return value
     from pydantic.networks import validate_email
 
@@ -98,7 +103,7 @@ def _siret(value: str, info: ValidationInfo) -> str:
     """The SIRET's check (python-stdnum: 14 digits, Luhn, La Poste's exception), on a form; not again on a stored
     item. python-stdnum is imported at the first form checked: it imports `pydoc`, whose patterns cost about
     30 ms at every cold start of the functions that only read stored cases."""
-    if info.context and info.context.get("stored"):
+    if is_stored(info):
         return value
     from stdnum.fr import siret as stdnum_siret
 

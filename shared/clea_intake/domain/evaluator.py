@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from clea_intake.domain.application import is_stored
+
 IbanSource = Literal["supplier", "confirmed"]
 
 
@@ -52,7 +54,7 @@ class EvaluatorRecord(BaseModel):
     @field_validator("iban")
     @classmethod
     def _valid_iban(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is None or (info.context and info.context.get("stored")):
+        if value is None or is_stored(info):
             return value  # a stored record's IBAN was checked when it was written
         from stdnum import iban as stdnum_iban
 

@@ -85,6 +85,8 @@ def resolve(ports: Ports, review_id: str, action: str, now: datetime, *, actor: 
 
 
 def recheck(doc_type: DocType, fields: dict[str, Any], record: DocumentRecord) -> list:
+    from clea_intake.documents.checks import check
+
     def as_value(name: str, value: Any) -> Any:
         if isinstance(value, str) and (name.endswith("_date") or name in ("valid_from", "valid_until")):
             try:
@@ -92,8 +94,6 @@ def recheck(doc_type: DocType, fields: dict[str, Any], record: DocumentRecord) -
             except ValueError:
                 return value
         return value
-
-    from clea_intake.documents.checks import check
 
     policy = current_policy()
     typed = {name: as_value(name, value) for name, value in fields.items()}
@@ -138,6 +138,8 @@ def _resolve_document(ports: Ports, item: ReviewItem, action: str, now: datetime
 
 @on_stale_case()
 def _approve_iban(ports: Ports, item: ReviewItem, now: datetime, actor: str) -> str:
+    from clea_intake.services.evaluators import confirm_iban
+
     repo = ports.repository
     case = repo.get_case(item.case_id)
     bank = repo.find_document(item.case_id, item.subject_ref)
@@ -148,8 +150,6 @@ def _approve_iban(ports: Ports, item: ReviewItem, now: datetime, actor: str) -> 
     repo.save_case(case)
     # Confirmed as a finance department confirms a new supplier's bank details: later claims on it need no one.
     evaluator = case.application.evaluator
-    from clea_intake.services.evaluators import confirm_iban
-
     confirm_iban(repo, evaluator.siret, iban, name=evaluator.name, at=now, actor=actor)
     _close(repo, item, "approved", actor, now)
     advance(ports, item.case_id, now, actor=actor)
