@@ -55,6 +55,7 @@ class Dispatcher:
         self.settle_timeout = settle_timeout
         self._handlers: dict[str, Callable] = {}
         self._lock = threading.Lock()
+        self._ended = threading.Condition(self._lock)  # notified when an invocation ends or a case resumes
         self._generation: dict[str, int] = {}
         self._parked: dict[str, int] = {}
         self._in_flight = 0
@@ -101,6 +102,7 @@ class Dispatcher:
         finally:
             with self._lock:
                 self._in_flight -= 1
+                self._ended.notify_all()
 
     def _bump(self, case_id: str | None) -> int:
         if not case_id:
@@ -112,6 +114,7 @@ class Dispatcher:
         """A task token was sent back: the case's execution is busy again."""
         with self._lock:
             self._bump(case_id)
+            self._ended.notify_all()
 
     # -- moving the events along -------------------------------------------------------------
     def pump(self) -> int:
@@ -183,9 +186,15 @@ class Dispatcher:
                 return
             if time.monotonic() > limit:
                 raise StackNotSettled(f"still busy: executions {busy}, {in_flight} invocations in flight")
-            # Polling moto too often starves the execution threads of the GIL; once nothing moves at all, the
-            # confirming look comes sooner (most actions end there: one wait of 50 ms each was a tenth of a season).
-            time.sleep(0.002 if moved else 0.01 if quiet else 0.05)
+            if moved or quiet:
+                # A delivered batch may have started more work; once nothing moves at all, one confirming look
+                # (an execution between two states is RUNNING all along, so it is seen as busy).
+                time.sleep(0.001)
+            else:
+                # Executions are running Lambda tasks in their threads: wake when one ends (or in 50 ms, for an
+                # execution that ends without a task), rather than polling moto, which takes the GIL from them.
+                with self._lock:
+                    self._ended.wait(0.05)
 
 
 def sqs_record(message: dict, queue_url: str, region: str) -> dict:

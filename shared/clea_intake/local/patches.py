@@ -51,13 +51,75 @@ def start_server(port: int, endpoint_url: str):
     return server
 
 
+class _Unsigned:
+    """Requests to the in-process mock (but S3's) carry no signature: moto checks none, and SigV4's canonical request and
+    HMACs were a twentieth of a season's CPU. They still carry an Authorization header naming the access key
+    (moto treats a request without one as anonymous, and S3 then refuses a private object).
+
+    botocore asks its `choose-signer` handlers in their order of registration and takes the first answer, so
+    this one is registered before botocore's own; it answers only while a mock runs in this process (a server,
+    like AWS, is sent signed requests)."""
+
+    NAME = "clea-in-process"
+
+    def __init__(self) -> None:
+        self.mocks = 0
+        self._registered = False
+
+    def __call__(self, signing_name: str = "", **kwargs: Any) -> Any:
+        # S3 keeps SigV4: its signer also frames an upload's body and checksum (aws-chunked), which moto decodes.
+        return self.NAME if self.mocks and signing_name != "s3" else None
+
+    def register(self) -> None:
+        """Once per process: the sessions created from then on (every client of the stack) ask it."""
+        if not self._registered:
+            from botocore.auth import AUTH_TYPE_MAPS
+            from botocore.handlers import BUILTIN_HANDLERS
+
+            AUTH_TYPE_MAPS[self.NAME] = _NamedKey
+            BUILTIN_HANDLERS.insert(0, ("choose-signer", self))
+            self._registered = True
+
+
+class _NamedKey:
+    """A botocore signer that writes SigV4's Authorization header without its signature: the access key and
+    the credential scope (moto reads the region there when the URL names none)."""
+
+    REQUIRES_REGION = True
+    REQUIRES_TOKEN = False
+
+    def __init__(self, credentials: Any, region_name: str, service_name: str) -> None:
+        key = credentials.access_key if credentials is not None else "anonymous"
+        self.header = (f"AWS4-HMAC-SHA256 Credential={key}/{time.strftime('%Y%m%d', time.gmtime())}/"
+                       f"{region_name}/{service_name}/aws4_request, SignedHeaders=host, Signature=none")
+
+    def add_auth(self, request: Any) -> None:
+        request.headers["Authorization"] = self.header
+
+
+UNSIGNED_IN_MOCK = _Unsigned()
+
+
+class _Mock:
+    """moto's mock, with the requests it serves unsigned while it runs."""
+
+    def __init__(self, mock: Any) -> None:
+        self._mock = mock
+
+    def stop(self) -> None:
+        UNSIGNED_IN_MOCK.mocks -= 1
+        self._mock.stop()
+
+
 def start_mock():
     """moto in this process, for every service."""
     from moto import mock_aws
 
+    UNSIGNED_IN_MOCK.register()
     mock = mock_aws(config=MOTO_CONFIG)
     mock.start()
-    return mock
+    UNSIGNED_IN_MOCK.mocks += 1
+    return _Mock(mock)
 
 
 class MotoPatches:
@@ -102,6 +164,7 @@ class MotoPatches:
         self._dynamo.apply()  # queries read their partition, transactions copy only what they touch
         self._cache_asl_trees()
         self._track_no_instances()
+        self._route_once()
         from moto.s3 import notifications
 
         self._original_send_event_bridge = notifications._send_event_bridge_message
@@ -123,6 +186,30 @@ class MotoPatches:
 
         BaseModel.__new__ = __new__
         model_instances.reset_model_data()  # what was tracked before the stack started
+
+    def _route_once(self) -> None:
+        """moto finds each request's handler anew: it rebuilds a backend's URL map (S3 reloads its `urls` module
+        to read the environment again) and lists a response class's methods with `inspect`, about a twentieth
+        of a season's CPU. Both are kept here, per backend class and environment, and per response class."""
+        import functools
+        import os
+
+        from moto.core import base_backend, responses
+
+        original_urls = base_backend.BaseBackend.__dict__["urls"]
+        self._original_urls = original_urls
+        routes: dict[tuple, dict] = {}
+
+        def urls(backend: Any) -> dict:
+            key = (type(backend), os.environ.get("MOTO_S3_CUSTOM_ENDPOINTS"), os.environ.get("MOTO_ENABLE_ISO_REGIONS"))
+            found = routes.get(key)
+            if found is None:
+                found = routes[key] = original_urls.fget(backend)
+            return found
+
+        base_backend.BaseBackend.urls = property(urls)
+        self._original_method_names = responses.method_names_from_class
+        responses.method_names_from_class = functools.cache(self._original_method_names)
 
     def _cache_asl_trees(self) -> None:
         """moto lexes and parses the state machine's definition with ANTLR at every execution (a tenth of a
@@ -173,5 +260,9 @@ class MotoPatches:
             from moto.core.common_models import BaseModel
 
             BaseModel.__new__ = self._original_model_new
+            from moto.core import base_backend, responses
+
+            base_backend.BaseBackend.urls = self._original_urls
+            responses.method_names_from_class = self._original_method_names
             self._original_invoke = None
         retrier.time = time
