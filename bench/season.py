@@ -22,6 +22,7 @@ import statistics
 import sys
 import time
 from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -84,7 +85,8 @@ def _limit_malloc_arenas(arenas: int = 2) -> None:
         pass  # not glibc: nothing to limit
 
 
-def run_shard(applications: int, shard: int, shards: int, release: bool, textract_latency: float) -> dict[str, Any]:
+def run_shard(applications: int, shard: int, shards: int, release: bool, textract_latency: float,
+              render_ahead: bool = True) -> dict[str, Any]:
     """One shard's season on a stack of its own (in this process), measured and counted."""
     os.environ["POWERTOOLS_LOG_LEVEL"] = "INFO"  # what the deployed stack logs (template.yaml, prod)
     os.environ["POWERTOOLS_METRICS_DISABLED"] = "false"  # the EMF lines are log bytes too
@@ -96,13 +98,13 @@ def run_shard(applications: int, shard: int, shards: int, release: bool, textrac
     real_stdout = sys.stdout
     sys.stdout = LogSink(meter)
     try:
-        return _run_shard(meter, applications, shard, shards, release, textract_latency)
+        return _run_shard(meter, applications, shard, shards, release, textract_latency, render_ahead)
     finally:
         sys.stdout = real_stdout
 
 
 def _run_shard(meter: Any, applications: int, shard: int, shards: int, release: bool,
-               textract_latency: float) -> dict[str, Any]:
+               textract_latency: float, render_ahead: bool) -> dict[str, Any]:
     import boto3
     from meter import TextractStandIn
 
@@ -176,7 +178,7 @@ def _run_shard(meter: Any, applications: int, shard: int, shards: int, release: 
 
     try:
         run = season.replay(applications=applications, shard=shard, shards=shards, stack=stack,
-                            on_action=before, after_action=after)
+                            on_action=before, after_action=after, render_ahead=render_ahead)
         meter.collect(release)
         documents = len(pieces)
     finally:
@@ -266,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-moto", action="store_true",
                         help="keep every finished execution, sent e-mail and superseded S3 version in moto")
     parser.add_argument("--textract-latency", type=float, default=0.0, help="seconds added to each OCR page")
+    parser.add_argument("--render-inline", action="store_true",
+                        help="draw the platform's files in each shard's process before its replay, not ahead in one of their own")
     parser.add_argument("--json", type=Path, help="write the figures there")
     args = parser.parse_args(argv)
 
@@ -277,13 +281,14 @@ def main(argv: list[str] | None = None) -> int:
     # executions run in threads, so resident memory would grow with their number, not with what is in use.
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     started, cpu = time.perf_counter(), time.process_time()
-    jobs = [(args.applications, shard, args.workers, not args.keep_moto, args.textract_latency)
+    jobs = [(args.applications, shard, args.workers, not args.keep_moto, args.textract_latency, not args.render_inline)
             for shard in range(args.workers)]
     if args.workers == 1:
         results = [_shard_entry(jobs[0])]
     else:
-        with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
-            results = pool.map(_shard_entry, jobs)
+        # Not multiprocessing.Pool: its workers are daemons, and a shard starts processes of its own.
+        with ProcessPoolExecutor(args.workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            results = list(pool.map(_shard_entry, jobs))
     wall = time.perf_counter() - started
     meter = Meter()
     decisions: dict[str, tuple[float, float]] = {}
@@ -291,7 +296,9 @@ def main(argv: list[str] | None = None) -> int:
         meter.merge(result["meter"])
         decisions.update(result["decisions"])
     cases = sum(r["cases"] for r in results)
-    cpu_s = sum(r["cpu_s"] + r["children_cpu_s"] for r in results) + time.process_time() - cpu
+    # This process's CPU holds the shard's own when a single shard ran here, not in a worker of the pool.
+    in_workers = sum(r["cpu_s"] for r in results) if args.workers > 1 else 0.0
+    cpu_s = time.process_time() - cpu + in_workers + sum(r["children_cpu_s"] for r in results)
     documents = sum(r["documents"] for r in results)
     peak_total = sum(r["peak_rss_mb"] for r in results)
     work = handler_work_to_decision(meter, decisions)
@@ -304,9 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Saison : {cases} demandes, {documents} pièces, {sum(r['actions'] for r in results)} actions, "
           f"{args.workers} processus", file=out)
     peaks = " + ".join(f"{r['peak_rss_mb']:.0f}" for r in results)
-    print(f"Durée : {wall:.0f} s ; CPU : {cpu_s:.0f} s (dont Tesseract {sum(r['children_cpu_s'] for r in results):.0f} s)"
+    print(f"Durée : {wall:.0f} s ; CPU : {cpu_s:.0f} s (dont processus auxiliaires : OCR, bac à sable, rendu des pièces {sum(r['children_cpu_s'] for r in results):.0f} s)"
           f" ; pic de mémoire résidente : {peaks} = {peak_total:.0f} Mo"
-          f" (Tesseract {max(r['children_peak_rss_mb'] for r in results):.0f} Mo au plus)", file=out)
+          f" (processus auxiliaire {max(r['children_peak_rss_mb'] for r in results):.0f} Mo au plus)", file=out)
     print(f"Débit : {documents / wall / cores:.2f} pièces par seconde et par cœur ({cores} cœur(s))", file=out)
     for result in results:
         if result["rss_at"]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -106,25 +107,101 @@ def shard_of(index: int, shards: int) -> int:
     return (index // len(KINDS)) % shards
 
 
-def plan(applications: int, *, shard: int = 0, shards: int = 1) -> tuple[list[Action], list[Expected]]:
+class Renderer:
+    """Draws the platform's files for `plan`: at once, or (`ahead=True`) in a process of its own while the stack
+    replays the season, the files of the earliest days first. Drawing them was a sixth of a season's CPU, and
+    the replay leaves a core idle whenever it waits on OCR or on an execution's thread. Close it after the replay.
+    """
+
+    def __init__(self, *, ahead: bool = False) -> None:
+        self._pool = None
+        self._waiting: list[tuple[datetime, int, dict, _Drawn]] = []
+        if ahead:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+
+    def order(self, needed_at: datetime, orders: dict) -> _Drawn:
+        """The files of `orders`, to be drawn by `needed_at`; `start()` hands them out in that order."""
+        drawn = _Drawn()
+        self._waiting.append((needed_at, len(self._waiting), orders, drawn))
+        return drawn
+
+    def start(self) -> None:
+        from clea_intake.samples.persona import render_orders
+
+        for _, _, orders, drawn in sorted(self._waiting, key=lambda job: job[:2]):
+            if self._pool is None:
+                drawn.files = render_orders(orders)
+            else:
+                drawn.future = self._pool.submit(render_orders, orders)
+        self._waiting.clear()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+
+class _Drawn:
+    """Files ordered from a Renderer: `files()` waits for them if they are still being drawn."""
+
+    def __init__(self) -> None:
+        self.future: Any = None
+        self._files: dict | None = None
+
+    @property
+    def files(self) -> dict:
+        if self._files is None:
+            if self.future is None:
+                raise RuntimeError("the renderer was not started")
+            self._files = self.future.result()
+            self.future = None
+        return self._files
+
+    @files.setter
+    def files(self, value: dict) -> None:
+        self._files = value
+
+    def data(self) -> dict[str, bytes]:
+        return {name: piece.data for name, piece in self.files.items()}
+
+
+class _Truth:
+    """What each piece really shows, for the review agent: read from its files once they are drawn."""
+
+    def __init__(self) -> None:
+        self._by_case: dict[str, _Drawn] = {}
+
+    def add(self, case_id: str, drawn: _Drawn) -> None:
+        self._by_case[case_id] = drawn
+
+    def get(self, key: tuple[str, str]) -> tuple[str, dict] | None:
+        case_id, name = key
+        drawn = self._by_case.get(case_id)
+        piece = drawn.files.get(name) if drawn is not None else None
+        return (str(piece.doc_type), piece.fields) if piece is not None else None
+
+
+def plan(applications: int, *, shard: int = 0, shards: int = 1,
+         renderer: Renderer | None = None) -> tuple[list[Action], list[Expected]]:
     """The dated actions of the season and what each case must end with.
 
     With `shards` > 1, only the cases of `shard` (see shard_of), for a stack of their own: each shard's
-    duplicates copy that shard's first paid case, and every shard holds the whole supplier register."""
+    duplicates copy that shard's first paid case, and every shard holds the whole supplier register.
+    The files are drawn by `renderer` (at once when none is given)."""
     from clea_intake.domain.policy import policy_for
     from clea_intake.mail.build import build_claim_email
-    from clea_intake.samples.persona import (
-        application_documents,
-        application_pieces,
-        claim_documents,
-        sample_application,
-    )
+    from clea_intake.samples.persona import application_orders, claim_orders, sample_application
+
+    renderer = renderer or Renderer()
 
     actions: list[Action] = []
     expected: list[Expected] = []
     suppliers: list[dict[str, Any]] = []  # the Région's supplier records of the season's evaluators
     evaluators: list[dict[str, Any]] = []  # as the forms name them, for the public registers
-    truth: dict[tuple[str, str], tuple[str, dict]] = {}  # what each piece really shows, for the review agent
+    truth = _Truth()  # what each piece really shows, for the review agent
     counter = 0
     first_paid: dict | None = None  # of this shard
 
@@ -186,22 +263,25 @@ def plan(applications: int, *, shard: int = 0, shards: int = 1) -> tuple[list[Ac
                    "not_habilitated": "habilitation_short", "incomplete_then_complete": "missing_proof"}.get(kind, "valid")
         # A third of the identity pieces arrive as phone photos or scans, as they do in real life.
         media = {"identity": "jpeg"} if index % 3 == 1 else None
-        pieces_read = application_pieces(app, received=submit_day, variant=variant, seed=number, medium_for=media)
-        docs = {name: piece.data for name, piece in pieces_read.items()}
-        for name, piece in pieces_read.items():
-            truth[(case_id, name)] = (str(piece.doc_type), piece.fields)
+        orders = application_orders(app, received=submit_day, variant=variant, seed=number, medium_for=media)
+        drawn = renderer.order(_at(submit_day, 9), orders)
+        truth.add(case_id, drawn)
 
         add(_at(submit_day, 9), f"{case_id} dépôt du formulaire",
             lambda s, app=app: s.submit(app))
-        for offset, (name, data) in enumerate(docs.items()):
+        for offset, name in enumerate(orders):
             add(_at(submit_day, 9) + timedelta(minutes=5 + offset), f"{case_id} pièce",
-                lambda s, case_id=case_id, name=name, data=data: s.upload_document(case_id, name, data))
+                lambda s, case_id=case_id, name=name, drawn=drawn: s.upload_document(case_id, name,
+                                                                                    drawn.files[name].data))
         if kind == "incomplete_then_complete":
-            fixed = application_documents(app, received=submit_day + timedelta(days=6), variant="valid", seed=number)
-            proof = {n: d for n, d in fixed.items() if "domicile" in n or "address" in n or "justificatif" in n}
-            for name, data in (proof or fixed).items():
-                add(_at(submit_day + timedelta(days=6)), f"{case_id} pièce complémentaire",
-                    lambda s, case_id=case_id, name=name, data=data: s.upload_document(case_id, f"bis-{name}", data))
+            fixed_at = _at(submit_day + timedelta(days=6))
+            fixed = application_orders(app, received=submit_day + timedelta(days=6), variant="valid", seed=number)
+            proof = {n: o for n, o in fixed.items() if "domicile" in n or "address" in n or "justificatif" in n}
+            sent = renderer.order(fixed_at, proof or fixed)
+            for name in proof or fixed:
+                add(fixed_at, f"{case_id} pièce complémentaire",
+                    lambda s, case_id=case_id, name=name, sent=sent: s.upload_document(case_id, f"bis-{name}",
+                                                                                      sent.files[name].data))
         if kind == "withdrawn":
             add(_at(submit_day + timedelta(days=2)), f"{case_id} retrait",
                 lambda s, case_id=case_id: _withdraw(s, case_id))
@@ -211,17 +291,23 @@ def plan(applications: int, *, shard: int = 0, shards: int = 1) -> tuple[list[Ac
         if kind in ("paid", "detainee", "foreign", "closed_unpaid", "claim_incomplete", "spoofed_claim",
                     "incomplete_then_complete"):
             hours = 0.0 if kind == "closed_unpaid" else float(app["quote"]["hours"])
-            pieces = claim_documents(app, hours=hours, issued=claim_day - timedelta(days=3), seed=number,
-                                     iban=evaluator_iban(evaluator["siret"]))
+            claim = claim_orders(app, hours=hours, issued=claim_day - timedelta(days=3), seed=number,
+                                 iban=evaluator_iban(evaluator["siret"]))
             if kind == "claim_incomplete":
-                pieces = {n: d for n, d in pieces.items() if "rib" not in n.lower() and "bank" not in n.lower()}
+                claim = {n: o for n, o in claim.items() if "rib" not in n.lower() and "bank" not in n.lower()}
+            attached = renderer.order(_at(claim_day, 8), claim)
+
+            def claim_mail(s: LocalStack, at: datetime, dmarc: str | None, sender: str = evaluator["email"],
+                           case_id: str = case_id, attached: _Drawn = attached) -> Any:
+                extra = {"dmarc": dmarc} if dmarc else {}
+                return s.deliver_email(build_claim_email(sender=sender, attachments=list(attached.data().items()),
+                                                         sent_at=at, case_id=case_id, **extra))
+
             if kind == "spoofed_claim":
-                spoofed = build_claim_email(sender=evaluator["email"], attachments=list(pieces.items()),
-                                            sent_at=_at(claim_day, 8), case_id=case_id, dmarc="fail")
-                add(_at(claim_day, 8), f"{case_id} courriel usurpé", lambda s, raw=spoofed: s.deliver_email(raw))
-            raw = build_claim_email(sender=evaluator["email"], attachments=list(pieces.items()),
-                                    sent_at=_at(claim_day, 11), case_id=case_id)
-            add(_at(claim_day, 11), f"{case_id} demande de versement", lambda s, raw=raw: s.deliver_email(raw))
+                spoofed_at = _at(claim_day, 8)
+                add(spoofed_at, f"{case_id} courriel usurpé", partial(claim_mail, at=spoofed_at, dmarc="fail"))
+            claim_at = _at(claim_day, 11)
+            add(claim_at, f"{case_id} demande de versement", partial(claim_mail, at=claim_at, dmarc=None))
             if kind != "closed_unpaid" and kind != "claim_incomplete":
                 add(_at(claim_day + timedelta(days=10), 15), "export et confirmation des paiements", _confirm)
 
@@ -248,6 +334,7 @@ def plan(applications: int, *, shard: int = 0, shards: int = 1) -> tuple[list[Ac
         if day.weekday() in (0, 2, 4):
             add(_at(day, 8, 30), "file d'examen", lambda s: _review_queue(s, truth))
         day += timedelta(days=1)
+    renderer.start()
     return sorted(actions), expected
 
 
@@ -277,7 +364,7 @@ def _expected(app: dict, kind: str, state: str, policy: Any, *, reviews: tuple[s
                     date.fromisoformat(app["evaluation_start"]))
 
 
-def _review_queue(stack: LocalStack, truth: dict[tuple[str, str], tuple[str, dict]]) -> None:
+def _review_queue(stack: LocalStack, truth: _Truth) -> None:
     """An agent's morning: read each doubtful piece and correct it, turn away usurped mail, check new IBANs."""
     from clea_intake import clock
     from clea_intake.runtime import aws_ports
@@ -346,14 +433,26 @@ class SeasonRun:
 def replay(*, applications: int, shard: int = 0, shards: int = 1, dashboard: Path | None = None,
            stack: LocalStack | None = None,
            on_action: Callable[[int, int, Action], None] | None = None,
-           after_action: Callable[[LocalStack, Action], None] | None = None) -> SeasonRun:
+           after_action: Callable[[LocalStack, Action], None] | None = None,
+           render_ahead: bool = False) -> SeasonRun:
     """Run the season's dated actions on a local stack (a new one unless given) and read every case back.
 
     `on_action(done, total, action)` is told of each action before it runs; `after_action(stack, action)`
-    once the stack has settled after it (the season benchmark releases what moto no longer needs there)."""
+    once the stack has settled after it (the season benchmark releases what moto no longer needs there).
+    With `render_ahead`, the platform's files are drawn in a process of their own as the replay goes."""
+    renderer = Renderer(ahead=render_ahead)
+    try:
+        actions, expected = plan(applications, shard=shard, shards=shards, renderer=renderer)
+        return _replay(actions, expected, stack, dashboard, on_action, after_action)
+    finally:
+        renderer.close()
+
+
+def _replay(actions: list[Action], expected: list[Expected], stack: LocalStack | None, dashboard: Path | None,
+            on_action: Callable[[int, int, Action], None] | None,
+            after_action: Callable[[LocalStack, Action], None] | None) -> SeasonRun:
     from clea_intake.local import ops
 
-    actions, expected = plan(applications, shard=shard, shards=shards)
     own = stack is None
     stack = stack or LocalStack()
     if own:
@@ -395,7 +494,8 @@ def run_season(*, applications: int, dashboard: Path, console: Console | None = 
                 progress.update(task, total=total, completed=done,
                                 description=f"{action.at:%d/%m/%Y} {action.label[:40]}")
 
-            run = replay(applications=applications, dashboard=dashboard, on_action=shown, stack=stack)
+            run = replay(applications=applications, dashboard=dashboard, on_action=shown, stack=stack,
+                         render_ahead=True)
             progress.update(task, completed=run.actions)
         code = summarise(run, console, dashboard=dashboard, seconds=time.monotonic() - started)
         if then is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import random
 import zoneinfo
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -137,12 +138,31 @@ def medium_of(medium_for: dict | None, doc_type: DocType) -> Medium:
     return "pdf"
 
 
+@dataclass(frozen=True)
+class Order:
+    """One file as `render` is to draw it. Drawing is the slow part: a replay may have it done elsewhere, ahead."""
+
+    doc_type: DocType
+    facts: dict
+    layout: int
+    medium: Medium
+    seed: int
+
+    def render(self) -> Rendered:
+        return render(self.doc_type, self.facts, layout=self.layout, medium=self.medium, seed=self.seed)
+
+
+def render_orders(orders: dict[str, Order]) -> dict[str, Rendered]:
+    """File name -> the file drawn, in the orders' order."""
+    return {name: order.render() for name, order in orders.items()}
+
+
 class _Pieces:
     """Collects the files of one applicant, each with its own seeded layout and medium."""
 
     def __init__(self, case_id: str, seed: int, medium_for: dict | None) -> None:
         self.case_id, self.seed, self.medium_for = case_id, seed, medium_for
-        self.files: dict[str, Rendered] = {}
+        self.orders: dict[str, Order] = {}
 
     def rng(self, piece: str) -> random.Random:
         return random.Random(f"{self.case_id}/{self.seed}/{piece}")
@@ -152,7 +172,7 @@ class _Pieces:
         medium = medium_of(self.medium_for, doc_type)
         layout = rng.randrange(3) if layout is None else layout
         name = f"{stem}.{EXTENSIONS[medium]}"
-        self.files[name] = render(doc_type, facts, layout=layout, medium=medium, seed=rng.randrange(2**31))
+        self.orders[name] = Order(doc_type, facts, layout, medium, rng.randrange(2**31))
 
 
 def _identity_pieces(p: _Pieces, app: dict, received: date, variant: str) -> None:
@@ -258,9 +278,9 @@ def _evaluator_pieces(p: _Pieces, app: dict, received: date, variant: str) -> No
           {**org, "valid_from": h_from, "valid_until": h_until, "certifications": certifications})
 
 
-def application_pieces(app: dict, *, received: date, variant: str = "valid", seed: int = 0,
-                       medium_for: dict | None = None) -> dict[str, Rendered]:
-    """Like `application_documents`, with each file's completed facts and label fields."""
+def application_orders(app: dict, *, received: date, variant: str = "valid", seed: int = 0,
+                       medium_for: dict | None = None) -> dict[str, Order]:
+    """The files of `application_documents`, named and decided but not drawn yet (`render_orders` draws them)."""
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; expected one of {VARIANTS}")
     app = copy.deepcopy(app)
@@ -268,7 +288,14 @@ def application_pieces(app: dict, *, received: date, variant: str = "valid", see
     _identity_pieces(pieces, app, received, variant)
     _residence_pieces(pieces, app, received, variant)
     _evaluator_pieces(pieces, app, received, variant)
-    return pieces.files
+    return pieces.orders
+
+
+def application_pieces(app: dict, *, received: date, variant: str = "valid", seed: int = 0,
+                       medium_for: dict | None = None) -> dict[str, Rendered]:
+    """Like `application_documents`, with each file's completed facts and label fields."""
+    return render_orders(application_orders(app, received=received, variant=variant, seed=seed,
+                                            medium_for=medium_for))
 
 
 def application_documents(app: dict, *, received: date, variant: str = "valid", seed: int = 0,
@@ -301,6 +328,12 @@ def application_documents(app: dict, *, received: date, variant: str = "valid", 
 def claim_pieces(app: dict, *, hours: float, issued: date, seed: int = 0, iban: str | None = None,
                  medium_for: dict | None = None) -> dict[str, Rendered]:
     """Like `claim_documents`, with each file's completed facts and label fields."""
+    return render_orders(claim_orders(app, hours=hours, issued=issued, seed=seed, iban=iban, medium_for=medium_for))
+
+
+def claim_orders(app: dict, *, hours: float, issued: date, seed: int = 0, iban: str | None = None,
+                 medium_for: dict | None = None) -> dict[str, Order]:
+    """The files of `claim_documents`, named and decided but not drawn yet."""
     ev, a = app["evaluator"], app["applicant"]
     pieces = _Pieces(app["case_id"], seed, medium_for)
     rng = pieces.rng("claim")
@@ -320,7 +353,7 @@ def claim_pieces(app: dict, *, hours: float, issued: date, seed: int = 0, iban: 
     if iban is not None:
         rib["iban"] = iban
     pieces.add("RIB", DocType.BANK_DETAILS, rib)
-    return pieces.files
+    return pieces.orders
 
 
 def claim_documents(app: dict, *, hours: float, issued: date, seed: int = 0, iban: str | None = None,
