@@ -7,6 +7,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
@@ -108,7 +109,7 @@ def shard_of(index: int, shards: int) -> int:
 
 
 class Renderer:
-    """Draws the platform's files for `plan`: at once, or (`ahead=True`) in a process of its own while the stack
+    """Draws the platform's files for `plan`: at once, or (`ahead=True`) in a process of their own while the stack
     replays the season, the files of the earliest days first. Drawing them was a sixth of a season's CPU, and
     the replay leaves a core idle whenever it waits on OCR or on an execution's thread. Close it after the replay.
     """
@@ -118,7 +119,6 @@ class Renderer:
         self._waiting: list[tuple[datetime, int, dict, _Drawn]] = []
         if ahead:
             import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
 
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
 
@@ -133,7 +133,8 @@ class Renderer:
 
         for _, _, orders, drawn in sorted(self._waiting, key=lambda job: job[:2]):
             if self._pool is None:
-                drawn.files = render_orders(orders)
+                drawn.future = Future()
+                drawn.future.set_result(render_orders(orders))
             else:
                 drawn.future = self._pool.submit(render_orders, orders)
         self._waiting.clear()
@@ -145,24 +146,15 @@ class Renderer:
 
 
 class _Drawn:
-    """Files ordered from a Renderer: `files()` waits for them if they are still being drawn."""
+    """Files ordered from a Renderer: `files` waits for them if they are still being drawn."""
 
-    def __init__(self) -> None:
-        self.future: Any = None
-        self._files: dict | None = None
+    future: Future | None = None
 
     @property
     def files(self) -> dict:
-        if self._files is None:
-            if self.future is None:
-                raise RuntimeError("the renderer was not started")
-            self._files = self.future.result()
-            self.future = None
-        return self._files
-
-    @files.setter
-    def files(self, value: dict) -> None:
-        self._files = value
+        if self.future is None:
+            raise RuntimeError("the renderer was not started")
+        return self.future.result()
 
     def data(self) -> dict[str, bytes]:
         return {name: piece.data for name, piece in self.files.items()}
@@ -192,7 +184,6 @@ def plan(applications: int, *, shard: int = 0, shards: int = 1,
     duplicates copy that shard's first paid case, and every shard holds the whole supplier register.
     The files are drawn by `renderer` (at once when none is given)."""
     from clea_intake.domain.policy import policy_for
-    from clea_intake.mail.build import build_claim_email
     from clea_intake.samples.persona import application_orders, claim_orders, sample_application
 
     renderer = renderer or Renderer()
@@ -295,19 +286,13 @@ def plan(applications: int, *, shard: int = 0, shards: int = 1,
                                  iban=evaluator_iban(evaluator["siret"]))
             if kind == "claim_incomplete":
                 claim = {n: o for n, o in claim.items() if "rib" not in n.lower() and "bank" not in n.lower()}
-            attached = renderer.order(_at(claim_day, 8), claim)
-
-            def claim_mail(s: LocalStack, at: datetime, dmarc: str | None, sender: str = evaluator["email"],
-                           case_id: str = case_id, attached: _Drawn = attached) -> Any:
-                extra = {"dmarc": dmarc} if dmarc else {}
-                return s.deliver_email(build_claim_email(sender=sender, attachments=list(attached.data().items()),
-                                                         sent_at=at, case_id=case_id, **extra))
-
+            mail = partial(_deliver_claim, sender=evaluator["email"], case_id=case_id,
+                           attached=renderer.order(_at(claim_day, 8), claim))
             if kind == "spoofed_claim":
                 spoofed_at = _at(claim_day, 8)
-                add(spoofed_at, f"{case_id} courriel usurpé", partial(claim_mail, at=spoofed_at, dmarc="fail"))
+                add(spoofed_at, f"{case_id} courriel usurpé", partial(mail, at=spoofed_at, dmarc="fail"))
             claim_at = _at(claim_day, 11)
-            add(claim_at, f"{case_id} demande de versement", partial(claim_mail, at=claim_at, dmarc=None))
+            add(claim_at, f"{case_id} demande de versement", partial(mail, at=claim_at, dmarc="pass"))
             if kind != "closed_unpaid" and kind != "claim_incomplete":
                 add(_at(claim_day + timedelta(days=10), 15), "export et confirmation des paiements", _confirm)
 
@@ -336,6 +321,14 @@ def plan(applications: int, *, shard: int = 0, shards: int = 1,
         day += timedelta(days=1)
     renderer.start()
     return sorted(actions), expected
+
+
+def _deliver_claim(stack: LocalStack, *, sender: str, case_id: str, attached: _Drawn, at: datetime, dmarc: str) -> str:
+    """The evaluator's claim e-mail, its pieces attached, delivered to the inbound bucket."""
+    from clea_intake.mail.build import build_claim_email
+
+    return stack.deliver_email(build_claim_email(sender=sender, attachments=list(attached.data().items()),
+                                                 sent_at=at, case_id=case_id, dmarc=dmarc))
 
 
 def register_files(evaluators: list[dict[str, Any]]) -> tuple[bytes, bytes]:
