@@ -197,6 +197,36 @@ class Dispatcher:
                     self._ended.wait(0.05)
 
 
+class LineAtomicStdout:
+    """sys.stdout while a stack runs. Each handler is a process of its own on Lambda, here a thread: print() writes
+    a line and its end separately, so two handlers' EMF records could interleave into one unreadable line. Each
+    thread's text is held until its line ends, then written whole."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    def write(self, text: str) -> int:
+        pending = getattr(self._local, "pending", "") + text
+        lines, end, rest = pending.rpartition("\n")
+        self._local.pending = rest
+        if end:
+            with self._lock:
+                self.stream.write(lines + end)
+        return len(text)
+
+    def flush(self) -> None:
+        pending, self._local.pending = getattr(self._local, "pending", ""), ""
+        with self._lock:
+            if pending:
+                self.stream.write(pending)
+            self.stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
 def sqs_record(message: dict, queue_url: str, region: str) -> dict:
     queue_name = queue_url.rsplit("/", 1)[-1]
     return {

@@ -9,12 +9,20 @@ e-mails, ticks) and `inspection` (reading back).
 from __future__ import annotations
 
 import os
+import sys
 from datetime import datetime
 from typing import Any
 
 from clea_intake import clock, runtime, settings
 from clea_intake.adapters import clients, secrets, workflow
-from clea_intake.local.dispatch import Dispatcher, LambdaContext, StackNotSettled, load_handler, sqs_record
+from clea_intake.local.dispatch import (
+    Dispatcher,
+    LambdaContext,
+    LineAtomicStdout,
+    StackNotSettled,
+    load_handler,
+    sqs_record,
+)
 from clea_intake.local.inspection import Inspection
 from clea_intake.local.names import StackNames
 from clea_intake.local.patches import MOTO_CONFIG, MotoPatches, ScaledTime, start_mock, start_server
@@ -45,6 +53,7 @@ class LocalStack:
         # The deployed ASL retries after 1 s, 2 s, 4 s...; locally those waits are scaled (0 in tests).
         self.retry_time_scale = retry_time_scale
         self._mock = None
+        self._stdout: LineAtomicStdout | None = None
         self._saved_env: dict[str, str | None] = {}
         self.dispatcher = Dispatcher(self.names, settle_timeout=settle_timeout)
         self.platform = Platform(self.names, self.dispatcher)
@@ -95,6 +104,8 @@ class LocalStack:
             self._mock = start_mock()
         self._reset_caches()
         self._patches.apply()
+        self._stdout = LineAtomicStdout(sys.stdout)
+        sys.stdout = self._stdout
         workflow.resume_listeners.append(self.dispatcher.on_resume)
         try:
             self.create_resources()
@@ -105,6 +116,11 @@ class LocalStack:
 
     def stop(self) -> None:
         self._patches.remove()
+        if self._stdout is not None:
+            self._stdout.flush()
+            if sys.stdout is self._stdout:  # not if something replaced it since (a test's capture)
+                sys.stdout = self._stdout.stream
+            self._stdout = None
         if self.dispatcher.on_resume in workflow.resume_listeners:
             workflow.resume_listeners.remove(self.dispatcher.on_resume)
         if self._mock is not None:
