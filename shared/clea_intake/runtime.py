@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import time
 import warnings
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ logger = Logger(service="clea-intake")
 processor = BatchProcessor(event_type=EventType.SQS)
 
 __all__ = ["logger", "metrics", "processor", "process_batch", "ports", "aws_ports", "repo", "cfg", "ocr",
-           "s3_object_of", "TaskInput", "S3Object", "Deferred", "TimeBudget", "prepare", "CASE_MODELS"]
+           "s3_object_of", "TaskInput", "S3Object", "Deferred", "TimeBudget", "prepare", "end_of_init", "CASE_MODELS"]
 
 # What almost every function's first call validates or dumps: a case read and written back with its event and
 # its summary, under the policy.
@@ -47,6 +48,15 @@ def prepare(*models: type[BaseModel]) -> None:
     bodies, the registers', the letters')."""
     for model in models:
         model.model_rebuild()
+    end_of_init()
+
+
+def end_of_init() -> None:
+    """The container's init is over: its objects (modules, classes, built models) are moved out of the
+    collector's reach for good (gc.freeze) and the collector, off since the package's import on Lambda, runs
+    again. Every app.py ends its imports with prepare(), which calls this."""
+    gc.freeze()
+    gc.enable()
 
 
 def cfg() -> Settings:

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from clea_intake.adapters.repository import Repository
 from clea_intake.adapters.storage import StoredObject
-from clea_intake.documents.ocr import OcrProvider
 from clea_intake.settings import Settings
+
+if TYPE_CHECKING:  # the document pipeline's: imported by the functions that read documents, not by every one
+    from clea_intake.documents.ocr import OcrProvider
 
 
 class Storage(Protocol):

@@ -13,10 +13,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 FUNCTIONS = sorted(p.parent.name for p in (ROOT / "functions").glob("*/app.py"))
-PROBE = ("import importlib.util, json, sys\n"
+PROBE = ("import gc, importlib.util, json, sys\n"
          "spec = importlib.util.spec_from_file_location('app', sys.argv[1])\n"
          "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
-         "print(json.dumps(sorted(m.split('.')[0] for m in sys.modules)))\n")
+         "print(json.dumps({'modules': sorted(m.split('.')[0] for m in sys.modules), 'gc_enabled': gc.isenabled(),"
+         " 'frozen': gc.get_freeze_count()}))\n")
 # email-validator compiles its Unicode patterns at import (~50 ms): imported at the first form's address only.
 # python-stdnum imports pydoc (~30 ms): imported at the first form's SIRET or the first IBAN handled only.
 NEVER_AT_IMPORT = {"email_validator", "stdnum", "pydoc"}
@@ -24,14 +25,40 @@ NEVER_AT_IMPORT = {"email_validator", "stdnum", "pydoc"}
 NOT_IN_CLASSIFY = {"pypdfium2", "pikepdf", "PIL", "fpdf", "fontTools"}
 
 
-@pytest.mark.parametrize("function", FUNCTIONS)
-def test_a_handler_imports_only_what_its_first_call_needs(function):
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "shared"), "AWS_DEFAULT_REGION": "eu-west-3",
-           "TABLE_NAME": "clea-intake", "BUCKET_NAME": "clea-intake-documents",
-           "POWERTOOLS_SERVICE_NAME": "clea-intake", "POWERTOOLS_METRICS_NAMESPACE": "CleaIntake"}
+ENV = {"PYTHONPATH": str(ROOT / "shared"), "AWS_DEFAULT_REGION": "eu-west-3", "TABLE_NAME": "clea-intake",
+       "BUCKET_NAME": "clea-intake-documents", "POWERTOOLS_SERVICE_NAME": "clea-intake",
+       "POWERTOOLS_METRICS_NAMESPACE": "CleaIntake"}
+
+
+def probe(function: str, **extra: str) -> dict:
+    env = {key: value for key, value in os.environ.items() if key != "AWS_LAMBDA_RUNTIME_API"} | ENV | extra
     done = subprocess.run([sys.executable, "-c", PROBE, str(ROOT / "functions" / function / "app.py")],
                           cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=120)
-    modules = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_a_handler_imports_only_what_its_first_call_needs(function):
+    modules = set(probe(function)["modules"])
     assert not modules & NEVER_AT_IMPORT
     if function == "classify_document":
         assert not modules & NOT_IN_CLASSIFY
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_a_handlers_init_on_lambda_ends_with_the_collector_on_and_its_objects_frozen(function):
+    # The collector is off during a Lambda init (clea_intake/__init__.py): a handler that forgot to end its
+    # init (runtime.prepare) would run its container with no collection at all.
+    on_lambda = probe(function, AWS_LAMBDA_RUNTIME_API="127.0.0.1:9001")
+    assert on_lambda["gc_enabled"] is True
+    assert on_lambda["frozen"] > 10_000
+
+
+def test_the_collector_is_off_from_the_packages_import_on_lambda_only():
+    code = "import gc, clea_intake; print(gc.isenabled())"
+    env = {**os.environ, **ENV}
+    env.pop("AWS_LAMBDA_RUNTIME_API", None)
+    elsewhere = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    on_lambda = subprocess.run([sys.executable, "-c", code], env={**env, "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"},
+                               capture_output=True, text=True, check=True)
+    assert (elsewhere.stdout.strip(), on_lambda.stdout.strip()) == ("True", "False")
