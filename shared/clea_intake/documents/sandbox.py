@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from clea_intake import helper_environment
 from clea_intake.domain.errors import DocumentRejected, ProcessingLimit
 from clea_intake.domain.policy import Policy, SandboxLimits, all_policies, current_policy
 
@@ -194,9 +195,9 @@ class Sandbox:
         import subprocess
 
         parent_end, worker_end = socket.socketpair()
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
-               # One OpenMP thread and few malloc arenas: less address space reserved per thread.
-               "OMP_THREAD_LIMIT": "1", "MALLOC_ARENA_MAX": "2"}
+        # One OpenMP thread and few malloc arenas: less address space reserved per thread.
+        env = helper_environment(PYTHONPATH=os.pathsep.join(p for p in sys.path if p), OMP_THREAD_LIMIT="1",
+                                 MALLOC_ARENA_MAX="2")
         self._worker = subprocess.Popen(
             [sys.executable, "-c", f"from clea_intake.documents.sandbox import serve; serve({worker_end.fileno()})"],
             pass_fds=(worker_end.fileno(),), stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(), env=env,

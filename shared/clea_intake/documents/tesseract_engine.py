@@ -28,6 +28,7 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
+from clea_intake import helper_environment
 from clea_intake.domain.errors import OcrUnavailable
 
 if TYPE_CHECKING:
@@ -126,7 +127,7 @@ class EngineProcess:
 
     def _start(self) -> None:
         ours, theirs = socket.socketpair()
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p), "OMP_THREAD_LIMIT": "1"}
+        env = helper_environment(PYTHONPATH=os.pathsep.join(p for p in sys.path if p), OMP_THREAD_LIMIT="1")
         self._process = subprocess.Popen(
             [sys.executable, "-c",
              f"from clea_intake.documents.tesseract_engine import serve; serve({theirs.fileno()}, {self.max_memory_mb})"],

@@ -62,3 +62,18 @@ def test_the_collector_is_off_from_the_packages_import_on_lambda_only():
     on_lambda = subprocess.run([sys.executable, "-c", code], env={**env, "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"},
                                capture_output=True, text=True, check=True)
     assert (elsewhere.stdout.strip(), on_lambda.stdout.strip()) == ("True", "False")
+
+
+def test_the_sandboxs_worker_started_in_a_lambda_init_is_no_init_of_its_own(monkeypatch):
+    # Its environment has no runtime API address, so its collector stays on for every file it reads.
+    from clea_intake.documents.sandbox import Sandbox
+
+    monkeypatch.setenv("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")
+    box = Sandbox()
+    box._start()
+    try:
+        environ = Path(f"/proc/{box._worker.pid}/environ").read_bytes().split(b"\0")
+    finally:
+        box.close()
+    assert not [v for v in environ if v.startswith(b"AWS_LAMBDA_RUNTIME_API=")]
+    assert [v for v in environ if v.startswith(b"OMP_THREAD_LIMIT=")] == [b"OMP_THREAD_LIMIT=1"]
