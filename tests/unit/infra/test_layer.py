@@ -9,7 +9,9 @@ other modules, is in it.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -134,8 +136,35 @@ def test_runtime_closure_reports_a_module_the_layer_lacks(tmp_path: Path) -> Non
 
 def test_sam_build_target_runs_the_package_rule_after_the_dependencies(tmp_path: Path) -> None:
     # Given the commands `sam build` would run for the layer (make --dry-run)
-    commands = make("build-CleaIntakeLayer", tmp_path, "--dry-run")
+    python312 = f"PYTHON312={sys.executable}"
+    commands = make("build-CleaIntakeLayer", tmp_path, "--dry-run", python312)
     package = make("layer-package", tmp_path, "--dry-run")
-    # Then they are pip's install for arm64 followed by the very copy rule the tests above build
+    bytecode = make("layer-bytecode", tmp_path, "--dry-run", python312)
+    # Then they are pip's install for arm64, the very copy rule the tests above build, then the compilation
     assert "pip install" in commands and "manylinux2014_aarch64" in commands
-    assert commands.rstrip().endswith(package.rstrip())
+    assert commands.rstrip().endswith(package.rstrip() + "\n" + bytecode.rstrip())
+
+
+def test_the_layer_is_compiled_to_bytecode_that_lambdas_read_only_opt_can_use(tmp_path):
+    # The step runs the given interpreter's compileall (on a build machine, Python 3.12, the runtime's):
+    # every module gets its bytecode, marked unchecked-hash (the zip's file times are not the sources').
+    make("layer-package", tmp_path)
+    make("layer-bytecode", tmp_path, f"PYTHON312={sys.executable}")
+    package = tmp_path / "python" / "clea_intake"
+    sources = sorted(package.rglob("*.py"))
+    assert len(sources) > 50
+    for source in sources:
+        cached = Path(importlib.util.cache_from_source(str(source)))
+        header = cached.read_bytes()[:8]
+        assert header[:4] == importlib.util.MAGIC_NUMBER, source
+        assert int.from_bytes(header[4:8], "little") == 1, source  # hash-based, not checked against the source
+
+
+def test_without_a_python_312_the_layer_is_built_without_bytecode_and_says_so(tmp_path):
+    make("layer-package", tmp_path)
+    done = subprocess.run(["make", "--no-print-directory", "--makefile", str(MAKEFILE), "layer-bytecode",
+                           f"ARTIFACTS_DIR={tmp_path}", "PYTHON312="], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0
+    assert "no Python 3.12" in done.stderr
+    assert not list((tmp_path / "python").rglob("*.pyc"))
