@@ -257,5 +257,5 @@ def ocr():
     if settings().ocr_provider == "textract":
         from clea_intake.adapters.clients import client
 
-        return providers.TextractOcr(client("textract"))
+        return providers.TextractOcr(connect=functools.partial(client, "textract"))
     return providers.TesseractOcr()

@@ -13,6 +13,8 @@ from clea_intake.documents.tesseract_engine import MRZ_CHARSET
 from clea_intake.domain.errors import OcrUnavailable
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from PIL import Image
 
 __all__ = ["OcrError", "OcrProvider", "OcrUnavailable", "TesseractOcr", "TextractOcr", "lines_from_blocks"]
@@ -132,8 +134,18 @@ class TextractOcr:
     DOCUMENT_ERRORS = frozenset({"BadDocumentException", "UnsupportedDocumentException",
                                  "DocumentTooLargeException", "InvalidParameterException"})
 
-    def __init__(self, client: Any) -> None:
-        self.client = client
+    def __init__(self, client: Any = None, *, connect: Callable[[], Any] | None = None) -> None:
+        """`client`, or `connect`, which makes it at the first page read: every function builds its ports at
+        its first call, and most never read a scan, so they never pay for a Textract client."""
+        if (client is None) == (connect is None):
+            raise TypeError("TextractOcr takes a client or a way to connect, one of the two")
+        self._client, self._connect = client, connect
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = self._connect()
+        return self._client
 
     def _encode(self, image: Image.Image) -> bytes:
         if max(image.size) > self.MAX_SIDE:

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,11 @@ def test_the_sandboxs_worker_started_in_a_lambda_init_is_no_init_of_its_own(monk
     box = Sandbox()
     box._start()
     try:
-        environ = Path(f"/proc/{box._worker.pid}/environ").read_bytes().split(b"\0")
+        deadline = time.monotonic() + 30
+        while not (environ := Path(f"/proc/{box._worker.pid}/environ").read_bytes().split(b"\0"))[0]:
+            # empty until the new program's environment is in place (the exec)
+            assert box._worker.poll() is None and time.monotonic() < deadline, "the worker did not start"
+            time.sleep(0.05)
     finally:
         box.close()
     assert not [v for v in environ if v.startswith(b"AWS_LAMBDA_RUNTIME_API=")]

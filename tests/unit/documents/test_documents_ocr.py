@@ -101,6 +101,31 @@ def test_read_document_textract_provider_reads_rib_photo():
     assert reading.text_source == "ocr"
 
 
+def test_textract_provider_makes_its_client_at_the_first_page_read_only():
+    # Given the provider as the deployment builds it at every function's first call: with a way to connect
+    made = []
+
+    def connect():
+        made.append(FakeTextract(recorded()))
+        return made[-1]
+
+    provider = TextractOcr(connect=connect)
+    # Then no client exists until a page is read, and one only after two pages
+    assert made == []
+    data = s.to_png(s.page_image(s.rib(), dpi=100))
+    for _ in range(2):
+        reading = read_document(data, filename="rib.png", as_of=date(2026, 5, 2), policy=POLICY, ocr=provider)
+        assert reading.fields["iban"] == "FR7630006000011234567890189"
+    assert len(made) == 1 and len(made[0].calls) == 2
+
+
+def test_textract_provider_takes_a_client_or_a_way_to_connect_not_both_nor_none():
+    with pytest.raises(TypeError):
+        TextractOcr()
+    with pytest.raises(TypeError):
+        TextractOcr(FakeTextract(recorded()), connect=lambda: FakeTextract(recorded()))
+
+
 def test_textract_provider_failure_of_its_own_is_ocr_unavailable_not_the_clients_exception():
     # Given a client that fails with something that is not an answer about the image (a bug, a broken client)
     class Failing:
