@@ -51,7 +51,7 @@ ENVIRONMENT = {
     "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
 }
 # The handlers' init runs with the collector off until its objects are frozen (clea_intake/__init__.py,
-# runtime.end_of_init). The bare import under the same recipe is measured too, so that the ratio of what the
+# runtime.prepare). The bare import under the same recipe is measured too, so that the ratio of what the
 # package's own code adds can be read beside the ratio to the bare import as it is.
 GC_RECIPE = ("import gc\ngc.disable()\n", "gc.freeze()\ngc.enable()\n")
 

@@ -12,9 +12,10 @@ def helper_environment(**extra: str) -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if key != LAMBDA_INIT} | extra
 
 
-if os.environ.get(LAMBDA_INIT):
-    # A Lambda container's init (the runtime API is Lambda's own variable: neither the local stack nor the
-    # tests set it). What the handler imports now lives as long as the container, so the collector would only
-    # scan it in vain, about a tenth of the import: it is off until runtime.end_of_init() freezes those
-    # objects out of every later collection and turns it back on.
+# A Lambda container's init (the runtime API is Lambda's own variable: neither the local stack nor the tests
+# set it). What the handler imports now lives as long as the container, so the collector would only scan it
+# in vain, about a tenth of the import: it is off until runtime.prepare() freezes those objects out of every
+# later collection and turns it back on. Elsewhere both steps are skipped.
+ON_LAMBDA = bool(os.environ.get(LAMBDA_INIT))
+if ON_LAMBDA:
     gc.disable()

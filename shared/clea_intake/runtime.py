@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import BaseModel, ConfigDict, Field
 
+import clea_intake
 from clea_intake.adapters.repository import Repository, dynamo_repository
 from clea_intake.adapters.storage import decode_key, head_object
 from clea_intake.domain.case import Case, TimelineEvent
@@ -33,7 +34,7 @@ logger = Logger(service="clea-intake")
 processor = BatchProcessor(event_type=EventType.SQS)
 
 __all__ = ["logger", "metrics", "processor", "process_batch", "ports", "aws_ports", "repo", "cfg", "ocr",
-           "s3_object_of", "TaskInput", "S3Object", "Deferred", "TimeBudget", "prepare", "end_of_init", "CASE_MODELS"]
+           "s3_object_of", "TaskInput", "S3Object", "Deferred", "TimeBudget", "prepare", "CASE_MODELS"]
 
 # What almost every function's first call validates or dumps: a case read and written back with its event and
 # its summary, under the policy.
@@ -48,15 +49,12 @@ def prepare(*models: type[BaseModel]) -> None:
     bodies, the registers', the letters')."""
     for model in models:
         model.model_rebuild()
-    end_of_init()
-
-
-def end_of_init() -> None:
-    """The container's init is over: its objects (modules, classes, built models) are moved out of the
-    collector's reach for good (gc.freeze) and the collector, off since the package's import on Lambda, runs
-    again. Every app.py ends its imports with prepare(), which calls this."""
-    gc.freeze()
-    gc.enable()
+    if clea_intake.ON_LAMBDA and not gc.isenabled():
+        # The init is over: its objects (modules, classes, built models) are moved out of the collector's reach
+        # for good, and the collector, off since the package's import (clea_intake/__init__.py), runs again.
+        # Not elsewhere: a local stack loads every handler into one process that goes on living.
+        gc.freeze()
+        gc.enable()
 
 
 def cfg() -> Settings:

@@ -4,13 +4,14 @@ the libraries its first call does not need must not be there (bench/cold_start.p
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from clea_intake import LAMBDA_INIT, helper_environment
 
 ROOT = Path(__file__).resolve().parents[3]
 FUNCTIONS = sorted(p.parent.name for p in (ROOT / "functions").glob("*/app.py"))
@@ -32,7 +33,7 @@ ENV = {"PYTHONPATH": str(ROOT / "shared"), "AWS_DEFAULT_REGION": "eu-west-3", "T
 
 
 def probe(function: str, **extra: str) -> dict:
-    env = {key: value for key, value in os.environ.items() if key != "AWS_LAMBDA_RUNTIME_API"} | ENV | extra
+    env = helper_environment(**ENV, **extra)
     done = subprocess.run([sys.executable, "-c", PROBE, str(ROOT / "functions" / function / "app.py")],
                           cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=120)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -40,8 +41,10 @@ def probe(function: str, **extra: str) -> dict:
 
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_a_handler_imports_only_what_its_first_call_needs(function):
-    modules = set(probe(function)["modules"])
+    probed = probe(function)
+    modules = set(probed["modules"])
     assert not modules & NEVER_AT_IMPORT
+    assert (probed["gc_enabled"], probed["frozen"]) == (True, 0)  # off Lambda, the collector is left alone
     if function == "classify_document":
         assert not modules & NOT_IN_CLASSIFY
 
@@ -50,17 +53,16 @@ def test_a_handler_imports_only_what_its_first_call_needs(function):
 def test_a_handlers_init_on_lambda_ends_with_the_collector_on_and_its_objects_frozen(function):
     # The collector is off during a Lambda init (clea_intake/__init__.py): a handler that forgot to end its
     # init (runtime.prepare) would run its container with no collection at all.
-    on_lambda = probe(function, AWS_LAMBDA_RUNTIME_API="127.0.0.1:9001")
+    on_lambda = probe(function, **{LAMBDA_INIT: "127.0.0.1:9001"})
     assert on_lambda["gc_enabled"] is True
     assert on_lambda["frozen"] > 10_000
 
 
 def test_the_collector_is_off_from_the_packages_import_on_lambda_only():
     code = "import gc, clea_intake; print(gc.isenabled())"
-    env = {**os.environ, **ENV}
-    env.pop("AWS_LAMBDA_RUNTIME_API", None)
+    env = helper_environment(**ENV)
     elsewhere = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    on_lambda = subprocess.run([sys.executable, "-c", code], env={**env, "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"},
+    on_lambda = subprocess.run([sys.executable, "-c", code], env={**env, LAMBDA_INIT: "127.0.0.1:9001"},
                                capture_output=True, text=True, check=True)
     assert (elsewhere.stdout.strip(), on_lambda.stdout.strip()) == ("True", "False")
 
@@ -69,7 +71,7 @@ def test_the_sandboxs_worker_started_in_a_lambda_init_is_no_init_of_its_own(monk
     # Its environment has no runtime API address, so its collector stays on for every file it reads.
     from clea_intake.documents.sandbox import Sandbox
 
-    monkeypatch.setenv("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")
+    monkeypatch.setenv(LAMBDA_INIT, "127.0.0.1:9001")
     box = Sandbox()
     box._start()
     try:
@@ -80,5 +82,5 @@ def test_the_sandboxs_worker_started_in_a_lambda_init_is_no_init_of_its_own(monk
             time.sleep(0.05)
     finally:
         box.close()
-    assert not [v for v in environ if v.startswith(b"AWS_LAMBDA_RUNTIME_API=")]
+    assert not [v for v in environ if v.startswith(f"{LAMBDA_INIT}=".encode())]
     assert [v for v in environ if v.startswith(b"OMP_THREAD_LIMIT=")] == [b"OMP_THREAD_LIMIT=1"]
