@@ -14,6 +14,7 @@ import zlib
 from datetime import date
 
 import pikepdf
+import pillow_heif
 import pytest
 from fpdf import FPDF
 from fpdf.enums import EncryptionMethod
@@ -87,6 +88,8 @@ def png(width: int, height: int) -> bytes:
 
 
 def photo(fmt: str) -> bytes:
+    # Pillow writes HEIF through pillow-heif's plugin; this process need not have imported the readers that register it.
+    pillow_heif.register_heif_opener()
     image = Image.new("RGB", (320, 200), "white")
     out = io.BytesIO()
     image.save(out, format=fmt)

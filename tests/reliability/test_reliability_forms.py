@@ -99,3 +99,11 @@ def test_a_case_whose_execution_fails_never_waits_unseen_it_is_in_the_review_que
     items = [r for r in stack.repo().reviews() if r.case_id == case_id]
     assert [(r.code, r.kind) for r in items] == [("EXECUTION_FAILED", "case")]
     assert "broken" not in items[0].message
+
+
+def test_recording_a_failure_does_not_count_the_execution_as_parked(stack):
+    # The failure record is an await_step call too, but a plain invoke: its execution goes on to its Fail state, so
+    # settling must still wait for it (it returned early, and a test saw RUNNING where FAILED was due).
+    failed = {"case_id": "NA-CLEA-2026-000902", "step": "failed", "error": "ValueError"}
+    stack.dispatcher.dispatch(stack.names.function_arn("await_step"), json.dumps(failed), {})
+    assert "NA-CLEA-2026-000902" not in stack.dispatcher._parked

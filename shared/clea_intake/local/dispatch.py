@@ -91,7 +91,9 @@ class Dispatcher:
             generation = self._bump(case_id)
         try:
             result = self.invoke(folder, payload)
-            if folder == "await_step" and case_id:
+            # Parked only on a task token: the failure record (RecordFailure) is an await_step call too, after which
+            # the execution still runs to its Fail state.
+            if folder == "await_step" and case_id and payload.get("token"):
                 with self._lock:
                     if self._generation.get(case_id) == generation:
                         self._parked[case_id] = generation
