@@ -445,6 +445,8 @@ def find_mrz(text: str, *, as_of: date, context: str | None = None) -> MrzReadin
     `context` is the document's whole text (default `text`): its visual zone settles names where filler
     was misread as letters.
     """
+    if "<" not in text and "«" not in text:
+        return None  # every zone has filler (see _find_mrz): no need to fold the context's words
     words = _context_words(text if context is None else context)
     found = _find_mrz(text, as_of=as_of, context=words)
     if found is not None and found.failed_checks:
