@@ -303,6 +303,20 @@ def test_hostile_encrypted_pdf_encrypted():
     assert finding_of(read(bytes(doc.output()))) == "FILE_ENCRYPTED"
 
 
+@pytest.mark.parametrize("where", ["resource key", "name value"])
+def test_hostile_name_not_in_utf8_is_a_damaged_file_not_a_crash(where):
+    # Given a PDF one of whose names is escaped bytes that are no UTF-8 (/F#E9nt, /Type /Pa#E9ge): pikepdf reads
+    # names as text, and the structure check raised UnicodeDecodeError out of the sandbox, the function's error
+    data = text_pdf()
+    old, new = {"resource key": (b"/Font", b"/F#E9nt"), "name value": (b"/Type /Font", b"/Type /F#E9nt")}[where]
+    assert old in data
+    # When it is read
+    result = read(data.replace(old, new, 1))
+    # Then it is a damaged file, within the sandbox's budget, the applicant asked for another copy
+    assert finding_of(result) == "FILE_CORRUPT"
+    within_budget(result)
+
+
 def test_hostile_empty_file_empty():
     assert finding_of(read(b"")) == "EMPTY_FILE"
 
@@ -328,14 +342,15 @@ def test_hostile_file_names_are_metadata_only(filename):
 
 
 def test_sandbox_cpu_budget_exceeded_processing_limit():
-    # Given a budget of one CPU second and a PDF that takes longer to read (many pages of dense text)
+    # Given a budget of one CPU second and a PDF that takes longer to read (ten pages of dense text, about 2.5 s
+    # in process: well beyond the budget, so that a faster reader does not make the file fit)
     tight = POLICY.model_copy(update={"sandbox": POLICY.sandbox.model_copy(update={"max_cpu_seconds": 1})})
     doc = FPDF()
     doc.set_font("helvetica", size=1)
     for _ in range(10):
         doc.add_page()
-        for _ in range(400):
-            doc.cell(0, 0.6, "Facture EDF " * 40, new_x="LMARGIN", new_y="NEXT")
+        for _ in range(700):
+            doc.cell(0, 0.38, "Facture EDF " * 70, new_x="LMARGIN", new_y="NEXT")
     data = bytes(doc.output())
     # When it is read
     result = read(data, policy=tight)

@@ -213,9 +213,11 @@ def _check_image(stream: pikepdf.Stream, limits: DocumentLimits) -> None:
 
 # An operator is a short bare word: names (/F1), numbers and long words are not. Words inside strings and
 # inline image data may count too: the count can only be too high, never walked around.
-_OPERATOR = re.compile(rb"(?<![A-Za-z0-9_/.#\\])[A-Za-z'\"][A-Za-z0-9*'\"]{0,2}(?![A-Za-z0-9_])")
+# Both start with what they match, the character before looked at after (`.`: that first one again), so that re
+# skips straight to the candidates: several times faster than a leading look-behind or \b, the same matches.
+_OPERATOR = re.compile(rb"[A-Za-z'\"](?<![A-Za-z0-9_/.#\\].)[A-Za-z0-9*'\"]{0,2}(?![A-Za-z0-9_])", re.DOTALL)
 _DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*Do(?![A-Za-z0-9_])")
-_INLINE = re.compile(rb"\bBI\b(.{0,4000}?)\bID\b", re.DOTALL)
+_INLINE = re.compile(rb"BI(?<!\wBI)\b(.{0,4000}?)\bID\b", re.DOTALL)
 _INLINE_SIZE = re.compile(rb"/(W|Width|H|Height)\s+(\d+)")
 
 
@@ -237,7 +239,7 @@ class _Operators:
                 height = int(sizes.get(b"H", sizes.get(b"Height", 0)))
                 if width * height > self.limits.max_image_pixels:
                     raise Refused("IMAGE_TOO_LARGE")
-            count = sum(1 for _ in _OPERATOR.finditer(data))
+            count = len(_OPERATOR.findall(data))
             self.own[key] = (count, Counter(m.decode("latin-1") for m in _DO.findall(data)))
         return self.own[key]
 
@@ -340,3 +342,7 @@ def check(data: bytes, limits: DocumentLimits) -> None:
         raise Refused("PROCESSING_LIMIT", "nesting") from exc
     except pikepdf.PdfError as exc:
         raise Refused("FILE_CORRUPT") from exc
+    except UnicodeDecodeError as exc:
+        # A name that is not UTF-8 (pikepdf reads names as text): its objects cannot be looked through for active
+        # content, so the file is not read; the applicant is asked for another copy, as for a damaged file.
+        raise Refused("FILE_CORRUPT", "name_encoding") from exc
