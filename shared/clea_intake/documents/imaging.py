@@ -67,7 +67,19 @@ def decode(data: bytes, media_type: str, max_pixels: int) -> Image.Image:
         raise ImageRefused("FILE_CORRUPT") from exc
     finally:
         Image.MAX_IMAGE_PIXELS = previous
-    return ImageOps.exif_transpose(image) or image
+    return upright(image)
+
+
+def upright(image: Image.Image) -> Image.Image:
+    """The image turned as its EXIF orientation says; as stored when that block cannot be read. Pillow raises
+    whatever its TIFF code meets in a malformed block (struct.error, TypeError, AttributeError, ValueError,
+    SyntaxError): the pixels are whole, and the OCR tries the quarter turns itself."""
+    try:
+        return ImageOps.exif_transpose(image) or image
+    except MemoryError:
+        raise  # the sandbox's memory limit, reported as such
+    except Exception:  # noqa: BLE001 - only the orientation is lost
+        return image
 
 
 # Bytes a decoder would take as more compressed data (0xFF, a marker's first byte, left out).
@@ -178,17 +190,22 @@ def is_blank(grey: Image.Image) -> bool:
 def to_working_image(image: Image.Image) -> Image.Image:
     """Grey scale, upright as the camera recorded it (EXIF), cropped to the page, evenly lit, at a
     resolution Tesseract likes."""
-    image = ImageOps.exif_transpose(image) or image
+    image = upright(image)
     grey = image.convert("L") if image.mode != "L" else image
     grey = crop_to_page(grey)
     long_side = max(grey.size)
     if long_side < MIN_LONG_SIDE:
         factor = min(3.0, TARGET_LONG_SIDE / long_side)
-        grey = grey.resize((round(grey.width * factor), round(grey.height * factor)), Image.Resampling.LANCZOS)
+        grey = grey.resize(_scaled(grey.size, factor), Image.Resampling.LANCZOS)
     elif long_side > MAX_LONG_SIDE:
         factor = MAX_LONG_SIDE / long_side
-        grey = grey.resize((round(grey.width * factor), round(grey.height * factor)), Image.Resampling.LANCZOS)
+        grey = grey.resize(_scaled(grey.size, factor), Image.Resampling.LANCZOS)
     return flatten_light(grey)
+
+
+def _scaled(size: tuple[int, int], factor: float) -> tuple[int, int]:
+    """`size` times `factor`, never less than a pixel a side (a strip of a page would round to nothing)."""
+    return max(1, round(size[0] * factor)), max(1, round(size[1] * factor))
 
 
 MAX_RULE_THICKNESS = 6
@@ -208,6 +225,7 @@ def _erase_rows(grey: Image.Image, strips: int, level: float) -> Image.Image:
     inverted = grey.point(lambda v: 255 if v < 170 else 0)
     out = grey.copy()
     draw = ImageDraw.Draw(out)
+    strips = max(1, min(strips, width))  # an image narrower than the strips: one strip a column at most
     step = max(1, width // strips)
     threshold = level * 255
     for index in range(strips):

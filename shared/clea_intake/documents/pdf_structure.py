@@ -316,7 +316,8 @@ def check(data: bytes, limits: DocumentLimits) -> None:
         pdf = pikepdf.open(io.BytesIO(data))
     except pikepdf.PasswordError as exc:
         raise Refused("FILE_ENCRYPTED") from exc
-    except (pikepdf.PdfError, ValueError, OSError) as exc:
+    except (pikepdf.PdfError, pikepdf.QpdfRuntimeError, ValueError, OSError) as exc:
+        # QpdfRuntimeError: qpdf's own checks, as a page tree whose /Count is wrong once flattened.
         raise Refused("FILE_CORRUPT") from exc
     try:
         with pdf:
@@ -340,7 +341,7 @@ def check(data: bytes, limits: DocumentLimits) -> None:
                 operators.page(page)
     except RecursionError as exc:
         raise Refused("PROCESSING_LIMIT", "nesting") from exc
-    except pikepdf.PdfError as exc:
+    except (pikepdf.PdfError, pikepdf.QpdfRuntimeError) as exc:
         raise Refused("FILE_CORRUPT") from exc
     except UnicodeDecodeError as exc:
         # A name that is not UTF-8 (pikepdf reads names as text): its objects cannot be looked through for active

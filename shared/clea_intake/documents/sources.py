@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import re
 import struct
 from dataclasses import dataclass, field
@@ -192,8 +193,37 @@ def _has_image(page: pdfium.PdfPage, limits: DocumentLimits) -> bool:
     return found
 
 
+# A page's sides, in points, as PDF readers bound them (ISO 32000-1, annex C: 3 to 14,400 units); a page beyond
+# is no document's, and a strip of 1 by 2,147,483,648 points drew a bitmap of 11 GB within the pixel budget.
+PAGE_SIDE_POINTS = (1.0, 14_400.0)
+
+
+def _load_page(pdf: pdfium.PdfDocument, index: int) -> pdfium.PdfPage:
+    """Page `index`; a page pdfium counts but cannot load (its tree or dictionary damaged) is a damaged file."""
+    try:
+        return pdf[index]
+    except pdfium.PdfiumError as exc:
+        raise Unreadable("FILE_CORRUPT", PDF, pages=len(pdf)) from exc
+
+
+def _page_text(page: pdfium.PdfPage) -> str:
+    """The page's text layer; "" when pdfium cannot give it (its text-range call recurses on some damaged pages,
+    and ctypes reports that as an ArgumentError)."""
+    try:
+        textpage = page.get_textpage()
+        text = textpage.get_text_range()
+        textpage.close()
+    except (pdfium.PdfiumError, ctypes.ArgumentError, RecursionError):
+        return ""
+    # pdfium ends lines with \r\n and marks soft hyphens and ligatures with control characters.
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "").replace("\ufffe", "")
+
+
 def _render(page: pdfium.PdfPage, limits: DocumentLimits, dpi: int = RENDER_DPI, grayscale: bool = True) -> Image.Image:
     width, height = page.get_size()
+    low, high = PAGE_SIDE_POINTS
+    if not (low <= width <= high and low <= height <= high):
+        raise Unreadable("FILE_CORRUPT", PDF)
     scale = dpi / 72
     # A page can declare a huge size: keep the bitmap within the policy's pixel budget.
     if width * height * scale * scale > limits.max_image_pixels:
@@ -215,15 +245,8 @@ def extract_pdf(data: bytes, limits: DocumentLimits, ocr: OcrProvider | None) ->
         images: list[PageImage] = []
         used_ocr = False
         for index in range(pages):
-            page = pdf[index]
-            try:
-                textpage = page.get_textpage()
-                text = textpage.get_text_range()
-                textpage.close()
-            except pdfium.PdfiumError:
-                text = ""
-            # pdfium ends lines with \r\n and marks soft hyphens and ligatures with control characters.
-            text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "").replace("\ufffe", "")
+            page = _load_page(pdf, index)
+            text = _page_text(page)
             # Only a page that shows an image can hold text the layer lacks: a page with a few words of
             # text layer and no image ("Copie conforme", a blank back) is not sent to OCR.
             if not usable(text) and ocr is not None and _has_image(page, limits):
@@ -255,7 +278,7 @@ def page_images(data: bytes, media_type: str, limits: DocumentLimits, *, dpi: in
         check_structure(data, limits, pages)
         images = []
         for index in range(min(pages, max_pages)):
-            page = pdf[index]
+            page = _load_page(pdf, index)
             images.append(_render(page, limits, dpi=dpi, grayscale=False))
             page.close()
         return images
