@@ -21,6 +21,14 @@ def text_pdf(text: str = "Facture du 03/03/2026 EDF Électricité de France, 12 
     return bytes(doc.output())
 
 
+def with_catalog(data: bytes, **entries) -> bytes:
+    """`data` (a PDF) with `entries` set on its catalog."""
+    pdf = pikepdf.open(io.BytesIO(data))
+    for key, value in entries.items():
+        pdf.Root[f"/{key}"] = value
+    return saved(pdf)
+
+
 def saved(pdf: pikepdf.Pdf) -> bytes:
     out = io.BytesIO()
     # Streams are written as built: the bombs stay compressed in the file.

@@ -24,7 +24,15 @@ from clea_intake.documents import sandbox
 from clea_intake.domain.errors import DocumentRejected, OcrUnavailable
 from clea_intake.domain.findings import DocType
 from clea_intake.domain.policy import current_policy
-from tests.hostile_files import MB, flate_bomb_pdf, flate_stream, saved, text_pdf, zeros_deflated
+from tests.hostile_files import (
+    MB,
+    flate_bomb_pdf,
+    flate_stream,
+    saved,
+    text_pdf,
+    with_catalog,
+    zeros_deflated,
+)
 
 POLICY = current_policy()
 AS_OF = date(2026, 3, 10)
@@ -67,13 +75,6 @@ def form(pdf: pikepdf.Pdf, content: bytes, xobjects: dict) -> pikepdf.Stream:
     stream.BBox = [0, 0, 100, 100]
     stream.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(xobjects))
     return stream
-
-
-def with_catalog(data: bytes, **entries) -> bytes:
-    pdf = pikepdf.open(io.BytesIO(data))
-    for key, value in entries.items():
-        pdf.Root[f"/{key}"] = value
-    return saved(pdf)
 
 
 def png(width: int, height: int) -> bytes:

@@ -14,7 +14,7 @@ import pytest
 
 from clea_intake.documents import pdf_structure
 from clea_intake.domain.policy import current_policy
-from tests.hostile_files import MB, flate_stream, saved, text_pdf, zeros_deflated
+from tests.hostile_files import MB, flate_stream, saved, text_pdf, with_catalog, zeros_deflated
 
 LIMITS = current_policy().documents
 
@@ -42,13 +42,6 @@ def one_page(pdf: pikepdf.Pdf, content: bytes, **xobjects) -> pikepdf.Pdf:
     page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary({f"/{k}": v for k, v in xobjects.items()}))
     page.Contents = flate_stream(pdf, zlib.compress(content))
     return pdf
-
-
-def with_catalog(data: bytes, **entries) -> bytes:
-    pdf = pikepdf.open(io.BytesIO(data))
-    for key, value in entries.items():
-        pdf.Root[f"/{key}"] = value
-    return saved(pdf)
 
 
 # ---------------------------------------------------------------- what a page draws
