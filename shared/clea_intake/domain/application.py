@@ -129,8 +129,10 @@ def _ascii_number(value: Any) -> Any:
 
 
 class Quote(_Form):
-    hours: Annotated[Decimal, BeforeValidator(_ascii_number)] = Field(gt=0, le=200)
-    amount_eur: Annotated[Decimal, BeforeValidator(_ascii_number)] = Field(ge=0, le=100000)
+    # Hours and euros to two decimals at most: "1e-999999" is above 0, and written out in a letter it
+    # was a million characters.
+    hours: Annotated[Decimal, BeforeValidator(_ascii_number)] = Field(gt=0, le=200, decimal_places=2)
+    amount_eur: Annotated[Decimal, BeforeValidator(_ascii_number)] = Field(ge=0, le=100000, decimal_places=2)
 
 
 class Application(_Form):

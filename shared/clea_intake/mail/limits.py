@@ -302,7 +302,9 @@ def _boundary(content_type: bytes) -> bytes | None:
             plain = value
         elif name.startswith(b"boundary*"):
             number = name[len(b"boundary*"):].rstrip(b"*")
-            pieces.append((int(number) if number.isdigit() else 0, value, name.endswith(b"*")))
+            # A section number is small; thousands of digits would trip int()'s limit (and mean nothing).
+            section = int(number) if number.isdigit() and len(number) <= 9 else 10**9
+            pieces.append((section, value, name.endswith(b"*")))
     if plain is None and pieces:
         pieces.sort(key=lambda p: p[0])
         plain = b"".join(v for _, v, _ in pieces)

@@ -196,8 +196,14 @@ def _html_to_text(html: str) -> str:
     return re.sub(r"[ \t\r\f\v]+", " ", re.sub(r"\n\s*\n+", "\n\n", text)).strip()
 
 
+# Half a UTF-16 pair that a decoder let through (UTF-7's "+2AA-"): no character, and no JSON can hold it.
+_LONE_SURROGATE = re.compile("[\ud800-\udc7f\udd00-\udfff]")
+
+
 def _clean(value: str) -> str:
-    """Undo the parser's surrogate escapes: raw 8-bit headers are UTF-8, else most likely Windows-1252."""
+    """Undo the parser's surrogate escapes: raw 8-bit headers are UTF-8, else most likely Windows-1252; any
+    other surrogate is a replacement character."""
+    value = _LONE_SURROGATE.sub("\ufffd", value)
     if not any("\udc80" <= c <= "\udcff" for c in value):
         return value
     raw = value.encode("utf-8", "surrogateescape")
@@ -394,8 +400,9 @@ class _Walker:
 def _header(msg: Message, name: str) -> str | None:
     try:
         value = msg.get(name)
-    except Exception:  # the modern header parser can trip on hostile input
-        return None
+    except Exception:  # the modern header parser can trip on hostile input (a UTF-7 encoded word): the raw text
+        raw = _raw_header(msg, name)
+        return raw.strip() if raw is not None else None
     if value is None:
         return None
     text = _clean(str(value))
@@ -421,7 +428,7 @@ def _raw_header(msg: Message, name: str) -> str | None:
                     text = str(make_header(decode_header(text)))
                 except Exception:  # keep the undecoded text
                     pass
-            return text
+            return _LONE_SURROGATE.sub("\ufffd", text)  # an encoded word may decode to half a pair
     return None
 
 
@@ -464,7 +471,11 @@ def _recipients(msg: Message) -> list[str]:
         # Only the addresses matter here: the lenient legacy parser reads them from the raw value,
         # linearly, where the structured one would cost a millisecond an address.
         for value in _raw_values(msg, name):
-            for _, address in getaddresses([_clean(value)]):
+            try:
+                addresses = getaddresses([_clean(value)])
+            except RecursionError:  # the legacy parser recurses once per "(": hundreds of them are no address
+                continue
+            for _, address in addresses:
                 if "@" in address:
                     found.setdefault(address.lower(), address)
     return list(found.values())

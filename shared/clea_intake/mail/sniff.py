@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import lzma
 import zipfile
+import zlib
 
 OCTET_STREAM = "application/octet-stream"
 
@@ -136,7 +138,8 @@ def _sniff_zip(data: bytes) -> str:
                     declared = archive.read("mimetype").decode("ascii", "replace").strip()
                     if declared.startswith("application/vnd.oasis.opendocument."):
                         return declared
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError, EOFError, zlib.error,
+            lzma.LZMAError):  # what zipfile's decompressors raise on a damaged entry
         return "application/zip"
     if "[Content_Types].xml" in names:
         if any(n.startswith("word/") for n in names):

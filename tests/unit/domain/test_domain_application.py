@@ -197,6 +197,25 @@ def test_parse_application_digits_of_another_script_are_refused(app_data, field,
     assert _only(problems, named)
 
 
+@pytest.mark.parametrize(("field", "value", "named"), [
+    ("quote__hours", "1e-999999", "quote.hours"),
+    ("quote__hours", 7.125, "quote.hours"),
+    ("quote__amount_eur", "450.001", "quote.amount_eur"),
+])
+def test_parse_application_numbers_beyond_two_decimals_are_refused(app_data, field, value, named):
+    # Given hours or a price with more than two decimals (1e-999999 is above 0: found by mutating forms)
+    problems = _problems(app_data(**{field: value}))
+    # Then the field is named
+    assert _only(problems, named)
+
+
+def test_parse_application_hours_and_price_to_two_decimals_are_read(app_data):
+    # Given seven and a half hours at 437.50 euros
+    app = parse_application(json.dumps(app_data(quote__hours="7.50", quote__amount_eur=437.5)).encode())
+    # Then both are read
+    assert (app.quote.hours, app.quote.amount_eur) == (Decimal("7.50"), Decimal("437.5"))
+
+
 def test_parse_application_bytes_that_are_not_utf8_are_refused(app_data):
     # Given a form encoded in Latin-1
     raw = json.dumps(app_data(), ensure_ascii=False).encode("latin-1")

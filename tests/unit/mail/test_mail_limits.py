@@ -162,3 +162,13 @@ def test_scan_bounds_the_fields_the_structured_parser_reads(header, reason):
     raw = b"From: a@b.fr\r\n" + header + b"Content-Type: text/plain\r\n\r\nBonjour\r\n"
     # When it is scanned, then only the fields it reads are held to their bounds
     assert _code(raw) == reason
+
+
+def test_scan_message_boundary_section_of_thousands_of_digits_is_no_error():
+    # Given a boundary given in RFC 2231 sections, one numbered with 4,301 digits (past int()'s limit, within
+    # the field limit): found by mutating messages at random
+    raw = (b"From: a@example.fr\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/mixed; boundary*" + b"1" * 4301 + b"=x\r\n\r\n--x\r\n\r\nhi\r\n--x--\r\n")
+    # When its limits are scanned
+    # Then it is within them, and nothing is raised
+    assert scan_message(raw, current_policy().mail) is None

@@ -646,3 +646,70 @@ def test_sanitise_filename_hostile_names_made_safe(raw_name, expected):
     # When it is sanitised
     # Then no path, control, bidi or reserved character survives and the length is bounded
     assert sanitise_filename(raw_name, fallback="fallback.bin") == expected
+
+
+# ---------------------------------------------------------------- found by mutating messages at random
+
+
+def _claim(**kwargs) -> bytes:
+    return build_claim_email(sender="contact@formation-atlantique.fr", attachments=[("cre.pdf", PDF)], sent_at=SENT,
+                             case_id="NA-CLEA-2026-000123", **kwargs)
+
+
+def test_parse_inbound_recipient_header_of_nested_comments_is_no_address():
+    # Given a claim with a Cc header of a thousand "(": the legacy address parser recursed once per "("
+    raw = _claim().replace(b"\r\nTo: ", b"\r\nCc: " + b"(" * 1000 + b"\r\nTo: ", 1)
+    # When it is read
+    msg = parse(raw)
+    # Then the header gives no address and the claim is read as usual
+    assert [a.sanitised_filename for a in msg.attachments] == ["cre.pdf"]
+    assert not any("(" in r for r in msg.to_addresses)
+
+
+@pytest.mark.parametrize("variant", ["body", "subject", "message_id"])
+def test_parse_inbound_utf7_lone_surrogate_is_a_replacement_character(variant):
+    # Given UTF-7's "+2AA-" (half of a UTF-16 pair) in the text part, the subject or the Message-ID
+    raw = _claim(body="Bonjour")
+    if variant == "body":
+        raw = raw.replace(b'charset="utf-8"\r\nContent-Transfer-Encoding: 7bit\r\n\r\nBonjour',
+                          b'charset="utf-7"\r\nContent-Transfer-Encoding: 7bit\r\n\r\nBonjour +2AA-', 1)
+    elif variant == "subject":
+        raw = raw.replace(b"\r\nSubject: ", b"\r\nSubject: =?utf-7?Q?+2AA-?= ", 1)
+    else:
+        raw = raw.replace(b"\r\nMessage-ID: <", b"\r\nMessage-ID: =?utf-7?Q?+2AA-?= <", 1)
+    assert raw != _claim(body="Bonjour")
+    # When it is read
+    msg = parse(raw)
+    # Then what it says can be stored (JSON holds no lone surrogate), and the subject keeps its reference
+    msg.model_dump_json()
+    assert "NA-CLEA-2026-000123" in msg.subject
+    if variant == "body":
+        assert msg.body_text.startswith("Bonjour \ufffd")
+
+
+def _odf_zip(method: int, garbage: bytes) -> bytes:
+    """An .odt whose tiny "mimetype" entry claims `method` and holds `garbage`."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("mimetype", b"application/vnd.oasis.opendocument.text")
+        archive.writestr("content.xml", b"<x/>")
+    data = bytearray(buffer.getvalue())
+    data[8:10] = method.to_bytes(2, "little")  # the local header's compression method
+    central = data.find(b"PK\x01\x02")
+    data[central + 10 : central + 12] = method.to_bytes(2, "little")
+    data[38 : 38 + len(garbage)] = garbage  # the entry's data, after its 30-byte header and 8-byte name
+    return bytes(data)
+
+
+@pytest.mark.parametrize(("method", "garbage"), [
+    (zipfile.ZIP_DEFLATED, b"\xff" * 20),                       # zlib.error
+    (zipfile.ZIP_LZMA, b"\x00\x00\x05\x00" + b"\xff" * 10),     # LZMAError
+])
+def test_parse_inbound_damaged_office_document_is_an_archive_not_an_error(method, garbage):
+    # Given a claim whose attachment is a zip (an .odt) with a damaged entry that the type sniffing reads
+    raw = build_claim_email(sender="contact@formation-atlantique.fr", attachments=[("dossier.odt", _odf_zip(method, garbage))],
+                            sent_at=SENT, case_id="NA-CLEA-2026-000123")
+    # When it is read
+    msg = parse(raw)
+    # Then the attachment is refused as an archive, with its reason, and nothing is raised
+    assert MailReason.MAIL_ARCHIVE_ATTACHMENT in msg.problem_codes
