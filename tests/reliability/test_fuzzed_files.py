@@ -1,7 +1,7 @@
 """Promise: a file mangled at random is a finding on the piece, never an error of the function.
 
 The files under tests/fixtures/fuzzed/ were found by mutating generated pieces and the real specimens
-(tests/fixtures/real-specimens/, MIT licence) at random, byte flips and splices, and reading each in process:
+(tests/fixtures/real-specimens/, MIT licence) and photos saved by Pillow at random, byte flips and splices, and reading each in process:
 each one raised out of the reader (an error of the classify function, its message retried to a dead letter)
 before the change that came with it. Page sizes and narrow images are built here.
 """
@@ -18,6 +18,7 @@ import pytest
 from fpdf import FPDF
 from PIL import Image
 
+from clea_intake.documents import sandbox
 from tests.hostile_files import saved
 from tests.reliability.test_hostile_files import NoOcr, finding_of, read
 
@@ -108,3 +109,24 @@ def test_image_narrower_than_the_rule_strips_is_read(width, height):
     result = read(data, "photo.png", ocr=NoOcr())
     # Then it is read, and found blank
     assert finding_of(result) == "UNREADABLE"
+
+
+def test_heic_whose_coded_image_is_not_its_header_size_is_damaged():
+    # Given a HEIC photo one byte of whose header was changed: libheif meets a coded image of another size and
+    # refuses it (a RuntimeError from pillow-heif)
+    data = (FUZZED / "coded_size_not_header_size.heic").read_bytes()
+    # When it is read
+    result = read(data, "photo.heic", ocr=NoOcr())
+    # Then it is a damaged file
+    assert finding_of(result) == "FILE_CORRUPT"
+
+
+def test_cmyk_photo_is_drawn_for_the_console():
+    # Given a CMYK JPEG (as scanners and Photoshop write), which PNG cannot hold
+    photo = io.BytesIO()
+    Image.new("CMYK", (64, 48), (0, 0, 0, 0)).save(photo, format="JPEG")
+    # When its pages are drawn for a person to look at
+    pages = sandbox.render_pages(photo.getvalue(), media_type="image/jpeg", dpi=100, max_pages=1)
+    # Then it is one PNG, in colour
+    (png,) = pages
+    assert Image.open(io.BytesIO(png)).mode == "RGB"

@@ -65,6 +65,9 @@ def decode(data: bytes, media_type: str, max_pixels: int) -> Image.Image:
         raise ImageRefused("FILE_CORRUPT") from exc
     except (ValueError, SyntaxError, EOFError) as exc:  # Pillow's plugins raise these on bad headers
         raise ImageRefused("FILE_CORRUPT") from exc
+    except RuntimeError as exc:
+        # pillow-heif's libheif: a coded image other than its header says ("Security limit exceeded").
+        raise ImageRefused("FILE_CORRUPT") from exc
     finally:
         Image.MAX_IMAGE_PIXELS = previous
     return upright(image)

@@ -447,6 +447,8 @@ def _task_render_pages(data: bytes, media_type: str, dpi: int, max_pages: int, p
     out = []
     for image in images:
         buffer = io.BytesIO()
+        if image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"):
+            image = image.convert("RGB")  # PNG holds no CMYK (a scanner's JPEG) nor YCbCr
         image.save(buffer, format="PNG")
         out.append(buffer.getvalue())
     return out
