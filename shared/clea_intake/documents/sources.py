@@ -193,8 +193,9 @@ def _has_image(page: pdfium.PdfPage, limits: DocumentLimits) -> bool:
     return found
 
 
-# A page's sides, in points, as PDF readers bound them (ISO 32000-1, annex C: 3 to 14,400 units); a page beyond
-# is no document's, and a strip of 1 by 2,147,483,648 points drew a bitmap of 11 GB within the pixel budget.
+# A page's sides, in points: PDF readers bound them to 3-14,400 units (ISO 32000-1, annex C), taken here with a
+# margin below; a page beyond is no document's, and a strip of 0.5 by 2,147,483,648 points drew a bitmap of 11 GB
+# within the pixel budget.
 PAGE_SIDE_POINTS = (1.0, 14_400.0)
 
 
